@@ -1,0 +1,12 @@
+# Build identity for `sundial --version` and prometheus_build_info.
+execute_process(COMMAND git rev-parse HEAD WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+                OUTPUT_VARIABLE SUNDIAL_REVISION OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+execute_process(COMMAND git rev-parse --abbrev-ref HEAD WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+                OUTPUT_VARIABLE SUNDIAL_BRANCH OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(NOT SUNDIAL_REVISION)
+  set(SUNDIAL_REVISION "unknown")
+endif()
+if(NOT SUNDIAL_BRANCH)
+  set(SUNDIAL_BRANCH "unknown")
+endif()
+string(TIMESTAMP SUNDIAL_BUILD_DATE "%Y%m%d-%H:%M:%S" UTC)

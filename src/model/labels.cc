@@ -1,0 +1,168 @@
+#include "model/labels.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/strings.h"
+#include "base/xxhash.h"
+
+namespace sundial {
+namespace {
+
+void PutVarint(std::string* out, size_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// REQUIRES: p points at a varint written by PutVarint before end.
+const char* GetVarint(const char* p, size_t* v) {
+  size_t result = 0;
+  int shift = 0;
+  while (true) {
+    unsigned char b = static_cast<unsigned char>(*p++);
+    result |= static_cast<size_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) break;
+    shift += 7;
+  }
+  *v = result;
+  return p;
+}
+
+}  // namespace
+
+Labels::Iterator::Iterator(const char* pos, const char* end) : pos_(pos), end_(end) { Decode(); }
+
+void Labels::Iterator::Decode() {
+  if (pos_ == end_) return;
+  size_t len;
+  const char* p = GetVarint(pos_, &len);
+  current_.name = std::string_view(p, len);
+  p += len;
+  p = GetVarint(p, &len);
+  current_.value = std::string_view(p, len);
+  next_ = p + len;
+}
+
+Labels::Iterator& Labels::Iterator::operator++() {
+  pos_ = next_;
+  Decode();
+  return *this;
+}
+
+Labels::Labels(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
+  LabelsBuilder b;
+  for (const auto& [name, value] : pairs) b.Set(name, value);
+  *this = b.Build();
+}
+
+size_t Labels::size() const { return static_cast<size_t>(std::distance(begin(), end())); }
+
+std::string_view Labels::Get(std::string_view name) const {
+  for (const Label& l : *this) {
+    if (l.name == name) return l.value;
+    if (l.name > name) break;
+  }
+  return {};
+}
+
+bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
+
+uint64_t Labels::Hash() const {
+  thread_local std::string buf;
+  buf.clear();
+  for (const Label& l : *this) {
+    buf.append(l.name);
+    buf.push_back('\xff');
+    buf.append(l.value);
+    buf.push_back('\xff');
+  }
+  return XxHash64(buf);
+}
+
+std::string Labels::ToString() const {
+  std::string out = "{";
+  bool first = true;
+  for (const Label& l : *this) {
+    if (!first) out.append(", ");
+    first = false;
+    out.append(l.name);
+    out.push_back('=');
+    AppendGoQuoted(&out, l.value);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::strong_ordering operator<=>(const Labels& a, const Labels& b) {
+  auto ia = a.begin(), ib = b.begin();
+  auto ea = a.end(), eb = b.end();
+  for (; ia != ea && ib != eb; ++ia, ++ib) {
+    if (auto c = ia->name.compare(ib->name); c != 0) return c <=> 0;
+    if (auto c = ia->value.compare(ib->value); c != 0) return c <=> 0;
+  }
+  if (ia == ea && ib == eb) return std::strong_ordering::equal;
+  return ia == ea ? std::strong_ordering::less : std::strong_ordering::greater;
+}
+
+void Labels::AppendSorted(std::string_view name, std::string_view value) {
+  PutVarint(&data_, name.size());
+  data_.append(name);
+  PutVarint(&data_, value.size());
+  data_.append(value);
+}
+
+void LabelsBuilder::Reset(const Labels& base) {
+  pairs_.clear();
+  for (const Label& l : base) pairs_.emplace_back(l.name, l.value);
+}
+
+LabelsBuilder& LabelsBuilder::Set(std::string_view name, std::string_view value) {
+  auto it = std::lower_bound(pairs_.begin(), pairs_.end(), name,
+                             [](const auto& p, std::string_view n) { return p.first < n; });
+  bool found = it != pairs_.end() && it->first == name;
+  if (value.empty()) {
+    if (found) pairs_.erase(it);
+  } else if (found) {
+    it->second.assign(value);
+  } else {
+    pairs_.emplace(it, std::string(name), std::string(value));
+  }
+  return *this;
+}
+
+LabelsBuilder& LabelsBuilder::Del(std::string_view name) { return Set(name, {}); }
+
+std::string_view LabelsBuilder::Get(std::string_view name) const {
+  auto it = std::lower_bound(pairs_.begin(), pairs_.end(), name,
+                             [](const auto& p, std::string_view n) { return p.first < n; });
+  if (it != pairs_.end() && it->first == name) return it->second;
+  return {};
+}
+
+LabelsBuilder& LabelsBuilder::Keep(const std::vector<std::string>& names) {
+  std::erase_if(pairs_, [&](const auto& p) {
+    return std::find(names.begin(), names.end(), p.first) == names.end();
+  });
+  return *this;
+}
+
+LabelsBuilder& LabelsBuilder::Drop(const std::vector<std::string>& names) {
+  std::erase_if(pairs_, [&](const auto& p) {
+    return std::find(names.begin(), names.end(), p.first) != names.end();
+  });
+  return *this;
+}
+
+Labels LabelsBuilder::Build() const {
+  Labels out;
+  size_t bytes = 0;
+  for (const auto& [n, v] : pairs_) bytes += n.size() + v.size() + 4;
+  out.data_.reserve(bytes);
+  for (const auto& [n, v] : pairs_) out.AppendSorted(n, v);
+  return out;
+}
+
+}  // namespace sundial

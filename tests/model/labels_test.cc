@@ -1,0 +1,70 @@
+#include "model/labels.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace sundial {
+namespace {
+
+TEST(Labels, SortsAndLooksUp) {
+  Labels l{{"job", "node"}, {"__name__", "up"}, {"instance", "a:9100"}};
+  std::vector<std::string_view> names;
+  for (const Label& x : l) names.push_back(x.name);
+  EXPECT_EQ(names, (std::vector<std::string_view>{"__name__", "instance", "job"}));
+  EXPECT_EQ(l.size(), 3u);
+  EXPECT_EQ(l.Get("job"), "node");
+  EXPECT_EQ(l.Get("missing"), "");
+  EXPECT_EQ(l.MetricName(), "up");
+  EXPECT_TRUE(l.Has("instance"));
+}
+
+TEST(Labels, DropsEmptyValuesAndDuplicates) {
+  Labels l{{"a", "1"}, {"b", ""}, {"a", "2"}};
+  EXPECT_EQ(l.ToString(), "{a=\"2\"}");
+}
+
+TEST(Labels, ToStringQuotesLikeGo) {
+  Labels l{{"__name__", "up"}, {"path", "/a\"b\n"}};
+  EXPECT_EQ(l.ToString(), "{__name__=\"up\", path=\"/a\\\"b\\n\"}");
+  EXPECT_EQ(Labels().ToString(), "{}");
+}
+
+TEST(Labels, ComparesLikePrometheus) {
+  Labels a{{"a", "1"}};
+  Labels ab{{"a", "1"}, {"b", "1"}};
+  Labels b{{"b", "0"}};
+  EXPECT_LT(a, ab);  // prefix first
+  EXPECT_LT(ab, b);  // by name first
+  EXPECT_LT((Labels{{"a", "1"}}), (Labels{{"a", "2"}}));
+  EXPECT_EQ(a, (Labels{{"a", "1"}}));
+}
+
+TEST(Labels, HashMatchesPrometheusDefinition) {
+  // Prometheus hashes name 0xff value 0xff for each pair with XXH64; equal sets hash equal and
+  // the separator keeps {a="bc"} apart from {ab="c"}.
+  EXPECT_EQ((Labels{{"a", "1"}, {"b", "2"}}).Hash(), (Labels{{"b", "2"}, {"a", "1"}}).Hash());
+  EXPECT_NE((Labels{{"a", "bc"}}).Hash(), (Labels{{"ab", "c"}}).Hash());
+}
+
+TEST(LabelsBuilder, SetDelKeepDrop) {
+  Labels base{{"__name__", "x"}, {"a", "1"}, {"b", "2"}, {"c", "3"}};
+  LabelsBuilder b(base);
+  b.Set("d", "4").Del("a").Set("b", "20");
+  EXPECT_EQ(b.Get("b"), "20");
+  EXPECT_EQ(b.Build().ToString(), "{__name__=\"x\", b=\"20\", c=\"3\", d=\"4\"}");
+  b.Keep({"c", "d"});
+  EXPECT_EQ(b.Build().ToString(), "{c=\"3\", d=\"4\"}");
+  b.Drop({"c"});
+  EXPECT_EQ(b.Build().ToString(), "{d=\"4\"}");
+}
+
+TEST(Labels, LongValuesRoundTrip) {
+  std::string big(300, 'v');  // multi-byte varint length
+  Labels l{{"k", big}, {"z", "1"}};
+  EXPECT_EQ(l.Get("k"), big);
+  EXPECT_EQ(l.Get("z"), "1");
+}
+
+}  // namespace
+}  // namespace sundial
