@@ -19,7 +19,6 @@ endif()
 function(sundial_cc_library)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
   add_library(sundial_${ARG_NAME} STATIC ${ARG_SRCS})
-  # Generated sources (protobuf) live under the binary dir's src/ and are included the same way.
   target_include_directories(sundial_${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(sundial_${ARG_NAME} PRIVATE ${SUNDIAL_WARNINGS})
   target_link_libraries(sundial_${ARG_NAME} PUBLIC ${ARG_DEPS})
