@@ -1,0 +1,160 @@
+// The storage interfaces, the spine every reader and writer goes through. They mirror
+// Prometheus' storage package (storage/interface.go) so behaviour compares one to one.
+//
+//   std::unique_ptr<Appender> app = head.NewAppender();
+//   ASSIGN_OR_RETURN(SeriesRef ref, app->Append(0, labels, t, v));   // keep ref as a hint
+//   RETURN_IF_ERROR(app->Commit());
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<Querier> q, head.NewQuerier(mint, maxt));
+//   std::unique_ptr<SeriesSet> set = q->Select(SelectHints{}, matchers);
+//   while (set->Next()) {
+//     std::unique_ptr<SampleIterator> it = set->At().Iterator();
+//     while (it->Next() == ValueType::kFloat) { auto [t, v] = it->At(); ... }
+//     RETURN_IF_ERROR(it->Err());
+//   }
+//   RETURN_IF_ERROR(set->Err());
+#ifndef SUNDIAL_TSDB_STORAGE_H_
+#define SUNDIAL_TSDB_STORAGE_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "model/labels.h"
+#include "model/matcher.h"
+#include "tsdb/value.h"
+
+namespace sundial::tsdb {
+
+// Identifies a series inside one storage (head or DB). 0 means "unknown". Refs of a head are
+// never reused while the process lives.
+using SeriesRef = uint64_t;
+
+// Per-sample options. New kinds of data (exemplars, metadata, histograms) become fields here
+// instead of side-interfaces on Appender.
+struct AppendOptions {
+  // Reject a sample older than the series' newest one even when an out-of-order window is
+  // configured (it fails with "out of order sample" as if the window were off).
+  bool discard_out_of_order = false;
+};
+
+// One batch of samples. Single use: after Commit() or Rollback() the appender is spent.
+// Not thread-safe; cheap to create, so create one per batch (per scrape, per request).
+class Appender {
+ public:
+  virtual ~Appender() = default;
+
+  // Buffers one sample. `ref` is a hint from an earlier Append (e.g. a scrape cache); 0 or a
+  // ref the storage no longer knows makes it look the series up by `labels`. Returns the series'
+  // ref. Fails with the errors of tsdb/errors.h (out of order, duplicate, out of bounds, too
+  // old); a failed sample is not buffered and the batch stays usable. A sample equal in
+  // timestamp and value (bit-exact) to the newest one is accepted and ignored.
+  // REQUIRES: labels non-empty when ref is 0 or unknown.
+  absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, Timestamp t, double v,
+                                   const AppendOptions& options = {}) {
+    return AppendSample(ref, labels, t, v, options);
+  }
+
+  // Writes the batch to the commit log (series first, then samples), then makes it visible to
+  // queriers. Samples that became invalid because another appender committed first are dropped
+  // and counted, as Prometheus does. On a log error nothing becomes visible.
+  virtual absl::Status Commit() = 0;
+  // Discards the batch.
+  virtual void Rollback() = 0;
+
+ private:
+  virtual absl::StatusOr<SeriesRef> AppendSample(SeriesRef ref, const Labels& labels, Timestamp t,
+                                                 double v, const AppendOptions& options) = 0;
+};
+
+class Appendable {
+ public:
+  virtual ~Appendable() = default;
+  virtual std::unique_ptr<Appender> NewAppender() = 0;
+};
+
+// Iterates the samples of one series in increasing timestamp order. Reusable: a fresh
+// iterator is positioned before the first sample.
+class SampleIterator {
+ public:
+  virtual ~SampleIterator() = default;
+
+  // Advances to the next sample and returns its type; kNone at the end or on error (Err()).
+  virtual ValueType Next() = 0;
+  // Advances to the first sample with timestamp >= t and returns its type, or kNone if there is
+  // none. Stays put if the current sample already has timestamp >= t: it never moves backwards.
+  // On a fresh iterator it behaves like Next() followed by seeking.
+  virtual ValueType Seek(Timestamp t) = 0;
+  // The current float sample. REQUIRES: the last Next()/Seek() returned kFloat.
+  virtual std::pair<Timestamp, double> At() const = 0;
+  // The current timestamp, whatever the value type. REQUIRES: last Next()/Seek() != kNone.
+  virtual Timestamp AtT() const = 0;
+  virtual absl::Status Err() const = 0;
+};
+
+// One series of a SeriesSet: labels and a way to read its samples.
+class Series {
+ public:
+  virtual ~Series() = default;
+  virtual const Labels& labels() const = 0;
+  // A new iterator over the samples in the querier's range. It may outlive neither this Series
+  // nor its SeriesSet.
+  virtual std::unique_ptr<SampleIterator> Iterator() const = 0;
+};
+
+// A forward-only sequence of series, sorted by labels (Prometheus' labels.Compare order).
+class SeriesSet {
+ public:
+  virtual ~SeriesSet() = default;
+  virtual bool Next() = 0;
+  // REQUIRES: the last Next() returned true. Valid until the next call to Next().
+  virtual const Series& At() const = 0;
+  virtual absl::Status Err() const = 0;
+};
+
+// Hints for Select. A querier may ignore all of them except that it never returns samples
+// outside [start, end] intersected with its own range.
+struct SelectHints {
+  Timestamp start = INT64_MIN;        // inclusive
+  Timestamp end = INT64_MAX;          // inclusive
+  int64_t step_ms = 0;                // query step; 0 for instant queries
+  int64_t range_ms = 0;               // range of the selector's subquery window (e.g. 5m of rate)
+  std::string func;                   // the surrounding function ("rate", "series" for metadata)
+  std::vector<std::string> grouping;  // aggregation labels
+  bool by = false;                    // grouping is by (true) or without (false)
+};
+
+// A consistent view of [mint, maxt]. Thread-compatible: one user at a time. Results (series
+// sets, label names) stay valid after the storage changes; they do not block appenders.
+class Querier {
+ public:
+  virtual ~Querier() = default;
+
+  // The series matching all matchers (Prometheus semantics: a matcher that matches "" also
+  // selects series without the label) that have samples in range, sorted by labels.
+  virtual std::unique_ptr<SeriesSet> Select(const SelectHints& hints,
+                                            std::span<const Matcher> matchers) = 0;
+  // Sorted, unique label names of the series matching matchers (all series if none).
+  virtual absl::StatusOr<std::vector<std::string>> LabelNames(
+      std::span<const Matcher> matchers) = 0;
+  // Sorted, unique values of label `name` over the series matching matchers (all if none).
+  virtual absl::StatusOr<std::vector<std::string>> LabelValues(
+      std::string_view name, std::span<const Matcher> matchers) = 0;
+};
+
+class Queryable {
+ public:
+  virtual ~Queryable() = default;
+  // A querier over [mint, maxt] (both inclusive).
+  virtual absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(Timestamp mint, Timestamp maxt) = 0;
+};
+
+}  // namespace sundial::tsdb
+
+#endif  // SUNDIAL_TSDB_STORAGE_H_

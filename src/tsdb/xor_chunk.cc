@@ -1,0 +1,210 @@
+#include "tsdb/xor_chunk.h"
+
+#include <bit>
+
+namespace sundial::tsdb {
+namespace {
+
+// Whether x fits the nbits bucket: Prometheus' bitRange, -(2^(n-1)-1) <= x <= 2^(n-1).
+bool InBitRange(int64_t x, int nbits) {
+  return -((int64_t{1} << (nbits - 1)) - 1) <= x && x <= (int64_t{1} << (nbits - 1));
+}
+
+void WriteUvarint(BitWriter* w, uint64_t x) {
+  while (x >= 0x80) {
+    w->WriteByte(static_cast<uint8_t>(x) | 0x80);
+    x >>= 7;
+  }
+  w->WriteByte(static_cast<uint8_t>(x));
+}
+
+// Zig-zag as Go's binary.PutVarint.
+void WriteVarint(BitWriter* w, int64_t x) {
+  uint64_t ux = static_cast<uint64_t>(x) << 1;
+  if (x < 0) ux = ~ux;
+  WriteUvarint(w, ux);
+}
+
+bool ReadUvarint(BitReader* r, uint64_t* out) {
+  uint64_t x = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    uint8_t b;
+    if (!r->ReadByte(&b)) return false;
+    if (b < 0x80) {
+      if (shift == 63 && b > 1) return false;  // overflows 64 bits
+      *out = x | (static_cast<uint64_t>(b) << shift);
+      return true;
+    }
+    x |= static_cast<uint64_t>(b & 0x7f) << shift;
+  }
+  return false;
+}
+
+bool ReadVarint(BitReader* r, int64_t* out) {
+  uint64_t ux;
+  if (!ReadUvarint(r, &ux)) return false;
+  int64_t x = static_cast<int64_t>(ux >> 1);
+  if (ux & 1) x = ~x;
+  *out = x;
+  return true;
+}
+
+}  // namespace
+
+XorChunk::XorChunk() { stream_.WriteBits(0, 16); }
+
+int XorChunk::NumSamples() const {
+  std::string_view b = stream_.bytes();
+  return (static_cast<uint8_t>(b[0]) << 8) | static_cast<uint8_t>(b[1]);
+}
+
+void XorChunk::Append(Timestamp t, double v) {
+  const int num = NumSamples();
+  uint64_t t_delta = 0;
+  if (num == 0) {
+    WriteVarint(&stream_, t);
+    stream_.WriteBits(std::bit_cast<uint64_t>(v), 64);
+  } else if (num == 1) {
+    t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
+    WriteUvarint(&stream_, t_delta);
+    WriteValue(v);
+  } else {
+    t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
+    const int64_t dod = static_cast<int64_t>(t_delta - t_delta_);
+    if (dod == 0) {
+      stream_.WriteBit(false);
+    } else if (InBitRange(dod, 14)) {
+      stream_.WriteBits(0b10, 2);
+      stream_.WriteBits(static_cast<uint64_t>(dod), 14);
+    } else if (InBitRange(dod, 17)) {
+      stream_.WriteBits(0b110, 3);
+      stream_.WriteBits(static_cast<uint64_t>(dod), 17);
+    } else if (InBitRange(dod, 20)) {
+      stream_.WriteBits(0b1110, 4);
+      stream_.WriteBits(static_cast<uint64_t>(dod), 20);
+    } else {
+      stream_.WriteBits(0b1111, 4);
+      stream_.WriteBits(static_cast<uint64_t>(dod), 64);
+    }
+    WriteValue(v);
+  }
+  t_ = t;
+  v_ = v;
+  t_delta_ = t_delta;
+  char* header = stream_.data();
+  header[0] = static_cast<char>((num + 1) >> 8);
+  header[1] = static_cast<char>((num + 1) & 0xff);
+}
+
+void XorChunk::WriteValue(double v) {
+  const uint64_t delta = std::bit_cast<uint64_t>(v) ^ std::bit_cast<uint64_t>(v_);
+  if (delta == 0) {
+    stream_.WriteBit(false);
+    return;
+  }
+  stream_.WriteBit(true);
+  uint8_t leading = static_cast<uint8_t>(std::countl_zero(delta));
+  const uint8_t trailing = static_cast<uint8_t>(std::countr_zero(delta));
+  if (leading >= 32) leading = 31;  // the field is 5 bits wide
+  if (leading_ != 0xff && leading >= leading_ && trailing >= trailing_) {
+    stream_.WriteBit(false);
+    stream_.WriteBits(delta >> trailing_, 64 - leading_ - trailing_);
+    return;
+  }
+  leading_ = leading;
+  trailing_ = trailing;
+  stream_.WriteBit(true);
+  stream_.WriteBits(leading, 5);
+  // 64 significant bits do not fit 6 bits; 0 never occurs otherwise, so it stands for 64.
+  const int sigbits = 64 - leading - trailing;
+  stream_.WriteBits(static_cast<uint64_t>(sigbits) & 0x3f, 6);
+  stream_.WriteBits(delta >> trailing, sigbits);
+}
+
+XorIterator::XorIterator(std::string_view chunk) {
+  if (chunk.size() < 2) {
+    err_ = absl::DataLossError("xor chunk: shorter than its header");
+    return;
+  }
+  total_ = (static_cast<uint8_t>(chunk[0]) << 8) | static_cast<uint8_t>(chunk[1]);
+  reader_ = BitReader(chunk.substr(2));
+}
+
+ValueType XorIterator::Fail() {
+  err_ = absl::DataLossError("xor chunk: truncated sample data");
+  return ValueType::kNone;
+}
+
+ValueType XorIterator::Next() {
+  if (!err_.ok() || done_) return ValueType::kNone;
+  if (read_ == total_) {
+    done_ = true;
+    return ValueType::kNone;
+  }
+  if (read_ == 0) {
+    uint64_t bits;
+    if (!ReadVarint(&reader_, &t_) || !reader_.ReadBits(64, &bits)) return Fail();
+    v_ = std::bit_cast<double>(bits);
+    ++read_;
+    return ValueType::kFloat;
+  }
+  if (read_ == 1) {
+    if (!ReadUvarint(&reader_, &t_delta_)) return Fail();
+    t_ = static_cast<Timestamp>(static_cast<uint64_t>(t_) + t_delta_);
+    if (!ReadValue()) return Fail();
+    ++read_;
+    return ValueType::kFloat;
+  }
+  // Delta of delta: up to four '1' bits select the bucket.
+  int prefix = 0;
+  for (int i = 0; i < 4; ++i) {
+    bool bit;
+    if (!reader_.ReadBit(&bit)) return Fail();
+    if (!bit) break;
+    ++prefix;
+  }
+  static constexpr int kBucketBits[] = {0, 14, 17, 20, 64};
+  const int sz = kBucketBits[prefix];
+  int64_t dod = 0;
+  if (sz != 0) {
+    uint64_t bits;
+    if (!reader_.ReadBits(sz, &bits)) return Fail();
+    if (sz < 64 && bits > (uint64_t{1} << (sz - 1))) bits -= uint64_t{1} << sz;  // sign
+    dod = static_cast<int64_t>(bits);
+  }
+  t_delta_ += static_cast<uint64_t>(dod);
+  t_ = static_cast<Timestamp>(static_cast<uint64_t>(t_) + t_delta_);
+  if (!ReadValue()) return Fail();
+  ++read_;
+  return ValueType::kFloat;
+}
+
+bool XorIterator::ReadValue() {
+  bool bit;
+  if (!reader_.ReadBit(&bit)) return false;
+  if (!bit) return true;  // same value
+  if (!reader_.ReadBit(&bit)) return false;
+  if (bit) {
+    uint64_t leading, sigbits;
+    if (!reader_.ReadBits(5, &leading) || !reader_.ReadBits(6, &sigbits)) return false;
+    if (sigbits == 0) sigbits = 64;
+    if (leading + sigbits > 64) return false;
+    leading_ = static_cast<uint8_t>(leading);
+    trailing_ = static_cast<uint8_t>(64 - leading - sigbits);
+  }
+  const int sigbits = 64 - leading_ - trailing_;
+  uint64_t bits;
+  if (!reader_.ReadBits(sigbits, &bits)) return false;
+  v_ = std::bit_cast<double>(std::bit_cast<uint64_t>(v_) ^ (bits << trailing_));
+  return true;
+}
+
+ValueType XorIterator::Seek(Timestamp t) {
+  if (!err_.ok() || done_) return ValueType::kNone;
+  while (read_ == 0 || t_ < t) {
+    if (Next() == ValueType::kNone) return ValueType::kNone;
+  }
+  return ValueType::kFloat;
+}
+
+}  // namespace sundial::tsdb

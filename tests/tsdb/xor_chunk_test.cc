@@ -1,0 +1,238 @@
+#include "tsdb/xor_chunk.h"
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tsdb/value.h"
+
+namespace sundial::tsdb {
+namespace {
+
+using Sample = std::pair<Timestamp, double>;
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (char c : bytes) {
+    if (!out.empty()) out.push_back(' ');
+    out.push_back(kDigits[static_cast<uint8_t>(c) >> 4]);
+    out.push_back(kDigits[static_cast<uint8_t>(c) & 15]);
+  }
+  return out;
+}
+
+std::string Encode(const std::vector<Sample>& samples) {
+  XorChunk c;
+  for (auto [t, v] : samples) c.Append(t, v);
+  EXPECT_EQ(c.NumSamples(), static_cast<int>(samples.size()));
+  return std::string(c.bytes());
+}
+
+std::vector<Sample> Decode(std::string_view bytes) {
+  XorIterator it(bytes);
+  std::vector<Sample> out;
+  while (it.Next() == ValueType::kFloat) out.push_back(it.At());
+  EXPECT_TRUE(it.Err().ok()) << it.Err();
+  return out;
+}
+
+// Compares values bit for bit so NaN payloads and -0 count.
+void ExpectBitExact(const std::vector<Sample>& got, const std::vector<Sample>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].first, want[i].first) << "sample " << i;
+    EXPECT_EQ(std::bit_cast<uint64_t>(got[i].second), std::bit_cast<uint64_t>(want[i].second))
+        << "sample " << i;
+  }
+}
+
+void ExpectRoundTrip(const std::vector<Sample>& samples) {
+  ExpectBitExact(Decode(Encode(samples)), samples);
+}
+
+double Bits(uint64_t b) { return std::bit_cast<double>(b); }
+
+// The expected bytes below are worked out by hand from the format in xor_chunk.h.
+
+TEST(XorChunkTest, EmptyChunkIsTwoZeroBytes) {
+  EXPECT_EQ(Hex(Encode({})), "00 00");
+  EXPECT_THAT(Decode(XorChunk().bytes()), testing::IsEmpty());
+}
+
+TEST(XorChunkTest, FirstSampleIsVarintAndRawBits) {
+  // zig-zag(1000) = 2000 = 0b1111'1010000 -> d0 0f; 1.0 = 3ff0000000000000.
+  EXPECT_EQ(Hex(Encode({{1000, 1.0}})), "00 01 d0 0f 3f f0 00 00 00 00 00 00");
+  // zig-zag(-1) = 1.
+  EXPECT_EQ(Hex(Encode({{-1, 0.0}})), "00 01 01 00 00 00 00 00 00 00 00");
+}
+
+TEST(XorChunkTest, RepeatedValueAndZeroDodAreSingleBits) {
+  // Second sample: uvarint(1000) = e8 07, then '0' (same value).
+  // Third sample: '0' (dod 0), '0' (same value); both fit the same pad byte.
+  const std::string two = "00 02 d0 0f 3f f0 00 00 00 00 00 00 e8 07 00";
+  EXPECT_EQ(Hex(Encode({{1000, 1.0}, {2000, 1.0}})), two);
+  EXPECT_EQ(Hex(Encode({{1000, 1.0}, {2000, 1.0}, {3000, 1.0}})),
+            "00 03 d0 0f 3f f0 00 00 00 00 00 00 e8 07 00");
+}
+
+TEST(XorChunkTest, XorWindowsAndDodBucketsByHand) {
+  // s1 delta 10 -> 0a. 0.0^1.0 = 3ff0..: '11' lead=2 '00010' sig=10 '001010' '1111111111'.
+  // s2 dod 0 '0'; 1.0^2.0 = 7ff0..: lead 1 < 2, new window '11' '00001' '001011' + 11 ones.
+  // s3 '0'; 2.0^3.0 = 0008..: lead 12, trail 51 < 52: '11' '01100' '000001' '1'.
+  // s4 '0'; 3.0^2.0 = 0008..: fits window (12, 51): '10' + 1 bit '1'.
+  // s5 delta 5, dod -5: '10' + 14-bit two's complement 11111111111011; value '0'.
+  EXPECT_EQ(Hex(Encode({{0, 0.0}, {10, 1.0}, {20, 2.0}, {30, 3.0}, {40, 2.0}, {45, 2.0}})),
+            "00 06 00 00 00 00 00 00 00 00 00 0a c4 57 fe c2 5f ff 6c 06 b7 ff 60");
+}
+
+TEST(XorChunkTest, LeadingZerosAreCappedAt31) {
+  // 0 ^ 1 has 63 leading zeros, written as 31: '11' '11111' sig=33 '100001' + 33 bits:
+  // 11111111 00001000 (3 of 32 zeros) 24 zeros, then 00000 '1' and padding.
+  EXPECT_EQ(Hex(Encode({{0, 0.0}, {1, Bits(1)}})),
+            "00 02 00 00 00 00 00 00 00 00 00 01 ff 08 00 00 00 04");
+}
+
+TEST(XorChunkTest, SixtyFourSignificantBitsAreWrittenAsZero) {
+  // delta 8000000000000001: no leading or trailing zeros, sigbits 64 written as '000000'.
+  EXPECT_EQ(Hex(Encode({{0, 0.0}, {1, Bits(0x8000000000000001)}})),
+            "00 02 00 00 00 00 00 00 00 00 00 01 c0 04 00 00 00 00 00 00 00 08");
+  ExpectRoundTrip({{0, 0.0}, {1, Bits(0x8000000000000001)}, {2, 0.0}, {3, Bits(1)}});
+}
+
+TEST(XorChunkTest, DodBucketBoundaries) {
+  // Bucket n holds -(2^(n-1)-1) .. 2^(n-1); just past either end moves to the next bucket.
+  std::vector<Sample> samples = {{0, 1}, {1000, 1}};
+  Timestamp t = 1000, delta = 1000;
+  for (int64_t dod :
+       {int64_t{8192}, int64_t{-8191}, int64_t{8193}, int64_t{-8192}, int64_t{65536},
+        int64_t{-65535}, int64_t{65537}, int64_t{524288}, int64_t{-524287}, int64_t{524289},
+        int64_t{-524288}, int64_t{1} << 40, -(int64_t{1} << 40), int64_t{0}}) {
+    delta += dod;
+    t += delta;
+    samples.push_back({t, 1});
+  }
+  ExpectRoundTrip(samples);
+}
+
+TEST(XorChunkTest, SpecialValuesRoundTripBitExact) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                StaleNaN(),
+                                std::numeric_limits<double>::quiet_NaN(),
+                                Bits(0x7ff8000000000001),
+                                Bits(0xfff0000000000001),
+                                inf,
+                                -inf,
+                                std::numeric_limits<double>::denorm_min(),
+                                -std::numeric_limits<double>::max(),
+                                std::numeric_limits<double>::max(),
+                                StaleNaN(),
+                                StaleNaN(),
+                                1.0,
+                                -0.0};
+  std::vector<Sample> samples;
+  for (size_t i = 0; i < values.size(); ++i)
+    samples.push_back({static_cast<Timestamp>(i), values[i]});
+  ExpectRoundTrip(samples);
+  std::vector<Sample> decoded = Decode(Encode(samples));
+  EXPECT_TRUE(IsStaleNaN(decoded[2].second));
+  EXPECT_FALSE(IsStaleNaN(decoded[3].second));
+}
+
+TEST(XorChunkTest, ExtremeTimestamps) {
+  constexpr Timestamp kMin = std::numeric_limits<Timestamp>::min();
+  constexpr Timestamp kMax = std::numeric_limits<Timestamp>::max();
+  ExpectRoundTrip({{kMin, 1}, {kMax, 2}, {kMax, 3}});
+  ExpectRoundTrip({{kMin, 1}, {0, 2}, {kMax, 3}});
+  ExpectRoundTrip({{-5000, 1}, {-4000, 2}, {-2500, 3}, {1, 4}, {1LL << 50, 5}});
+}
+
+TEST(XorChunkTest, IdenticalAndAlternatingValues) {
+  std::vector<Sample> same, alternating;
+  for (int i = 0; i < 500; ++i) {
+    same.push_back({i * 15000LL, 42.0});
+    alternating.push_back({i * 15000LL, i % 2 ? -1e300 : 1e-300});
+  }
+  ExpectRoundTrip(same);
+  ExpectRoundTrip(alternating);
+  // Identical values at a regular interval cost two bits per sample after the first two.
+  // varint(0) 1 byte, value 8, uvarint(15000) 2 bytes, then '0' and 498 times '00'.
+  EXPECT_EQ(Encode(same).size(), 2 + 1 + 8 + 2 + (1 + 498 * 2 + 7) / 8);
+}
+
+TEST(XorChunkTest, RandomRoundTrip) {
+  std::mt19937_64 rng(42);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<Sample> samples;
+    Timestamp t = static_cast<Timestamp>(rng()) >> (rng() % 64);
+    const int n = 1 + static_cast<int>(rng() % 300);
+    double counter = 0;
+    for (int i = 0; i < n; ++i) {
+      switch (rng() % 4) {
+        case 0:
+          samples.push_back({t, std::bit_cast<double>(rng())});
+          break;
+        case 1:
+          counter += static_cast<double>(rng() % 1000);
+          samples.push_back({t, counter});
+          break;
+        case 2:
+          samples.push_back({t, std::ldexp(static_cast<double>(rng() % 100), -(int)(rng() % 60))});
+          break;
+        default:
+          samples.push_back({t, samples.empty() ? 0.0 : samples.back().second});
+      }
+      t += static_cast<Timestamp>(rng() % 2 ? 15000 + rng() % 50 : rng() >> (rng() % 64));
+    }
+    ExpectRoundTrip(samples);
+  }
+}
+
+TEST(XorChunkTest, MaxSamples) {
+  XorChunk c;
+  for (int i = 0; i < XorChunk::kMaxSamples; ++i) c.Append(i, i);
+  EXPECT_EQ(c.NumSamples(), XorChunk::kMaxSamples);
+  EXPECT_EQ(Decode(c.bytes()).size(), static_cast<size_t>(XorChunk::kMaxSamples));
+}
+
+TEST(XorIteratorTest, SeekContract) {
+  std::string bytes = Encode({{10, 1}, {20, 2}, {30, 3}});
+  XorIterator it(bytes);
+  ASSERT_EQ(it.Seek(15), ValueType::kFloat);
+  EXPECT_EQ(it.At(), Sample(20, 2));
+  // Never moves backwards, stays on a sample that is already late enough.
+  ASSERT_EQ(it.Seek(5), ValueType::kFloat);
+  EXPECT_EQ(it.AtT(), 20);
+  ASSERT_EQ(it.Seek(30), ValueType::kFloat);
+  EXPECT_EQ(it.At(), Sample(30, 3));
+  EXPECT_EQ(it.Seek(31), ValueType::kNone);
+  EXPECT_EQ(it.Seek(0), ValueType::kNone);
+  EXPECT_EQ(it.Next(), ValueType::kNone);
+
+  XorIterator fresh(bytes);
+  ASSERT_EQ(fresh.Seek(std::numeric_limits<Timestamp>::min()), ValueType::kFloat);
+  EXPECT_EQ(fresh.At(), Sample(10, 1));
+}
+
+TEST(XorIteratorTest, TruncatedChunkReportsCorruption) {
+  std::string bytes = Encode({{10, 1}, {20, 2}, {30, 3.5}});
+  for (size_t cut = 0; cut < bytes.size() - 1; ++cut) {
+    XorIterator it(std::string_view(bytes).substr(0, cut));
+    int n = 0;
+    while (it.Next() == ValueType::kFloat) ++n;
+    EXPECT_LT(n, 3) << cut;
+    EXPECT_FALSE(it.Err().ok()) << cut;
+  }
+}
+
+}  // namespace
+}  // namespace sundial::tsdb
