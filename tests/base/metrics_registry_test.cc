@@ -10,6 +10,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/metrics_build_info.h"
+#include "base/process_metrics.h"
+
 namespace sundial::metrics {
 namespace {
 
@@ -173,6 +176,10 @@ TEST(Registry, PromtoolParsesExposition) {
   r.NewHistogramFamily("test_duration_seconds", "Durations.", {"op"})
       .WithLabelValues({"read"})
       .Observe(0.3);
+  RegisterProcessMetrics(&r);
+  BuildInfo info;
+  info.version = "0.1.0";
+  RegisterBuildInfo(&r, "prometheus", info);
   std::string output;
   int rc = PromtoolCheckMetrics(r.Expose(), &output);
   EXPECT_EQ(rc, 0) << output << "\n" << r.Expose();
