@@ -1,0 +1,55 @@
+#include "tsdb/head.h"
+
+#include <algorithm>
+
+namespace sundial::tsdb {
+namespace {
+
+void AtomicMin(std::atomic<Timestamp>* a, Timestamp v) {
+  Timestamp cur = a->load(std::memory_order_relaxed);
+  while (v < cur && !a->compare_exchange_weak(cur, v, std::memory_order_acq_rel)) {
+  }
+}
+
+void AtomicMax(std::atomic<Timestamp>* a, Timestamp v) {
+  Timestamp cur = a->load(std::memory_order_relaxed);
+  while (v > cur && !a->compare_exchange_weak(cur, v, std::memory_order_acq_rel)) {
+  }
+}
+
+}  // namespace
+
+Head::Head(HeadOptions options) : options_(options) {}
+
+Timestamp Head::AppendableMinValidTime() const {
+  const Timestamp truncated = min_valid_time_.load(std::memory_order_acquire);
+  const Timestamp max = MaxTime();
+  if (max == INT64_MIN) return truncated;
+  // As Prometheus: no in-order sample more than half a chunk range behind the newest one.
+  return std::max(truncated, max - options_.chunks.chunk_range_ms / 2);
+}
+
+void Head::ExtendTimeRange(Timestamp mint, Timestamp maxt) {
+  AtomicMin(&min_time_, mint);
+  AtomicMax(&max_time_, maxt);
+}
+
+void Head::Truncate(Timestamp mint) {
+  AtomicMax(&min_valid_time_, mint);
+  postings_.Delete(series_.TruncateAndCollect(mint));
+  if (MinTime() != INT64_MAX) AtomicMax(&min_time_, mint);
+}
+
+HeadCommitDrops Head::commit_drops() const {
+  return {drops_out_of_order_.load(), drops_duplicate_.load(), drops_out_of_bounds_.load(),
+          drops_too_old_.load()};
+}
+
+std::vector<ChunkMeta> Head::ChunksOf(SeriesRef ref) const {
+  std::vector<ChunkMeta> out;
+  series_.WithSeries(
+      ref, [&out](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS { out = s.InOrderChunks(); });
+  return out;
+}
+
+}  // namespace sundial::tsdb

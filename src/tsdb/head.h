@@ -1,0 +1,94 @@
+// Head: the in-memory part of the TSDB — the series registry, the postings index, open and
+// recently closed XOR chunks and out-of-order samples — written through Appenders and read
+// through Queriers (tsdb/storage.h).
+//
+//   Head head(HeadOptions{.log = &wal});
+//   std::unique_ptr<Appender> app = head.NewAppender();
+//   ... app->Append(...); app->Commit();
+//   ASSIGN_OR_RETURN(auto q, head.NewQuerier(mint, maxt));
+//   head.Truncate(mint);   // after the older data went into a block
+//
+// Thread-safe: any number of appenders and queriers work concurrently; appends to one series
+// serialize on that series' lock, queries copy what they read and never wait on more than one
+// series lock at a time.
+#ifndef SUNDIAL_TSDB_HEAD_H_
+#define SUNDIAL_TSDB_HEAD_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "tsdb/head_log.h"
+#include "tsdb/postings.h"
+#include "tsdb/series.h"
+#include "tsdb/storage.h"
+#include "tsdb/stripe_series.h"
+
+namespace sundial::tsdb {
+
+struct HeadOptions {
+  ChunkOptions chunks;
+  // Samples up to this much older than the head's newest sample are accepted out of order (kept
+  // apart per series and merged on read). 0 turns out-of-order ingestion off.
+  int64_t out_of_order_window_ms = 0;
+  // Not owned; must outlive the head. Null: commits log nothing.
+  HeadLog* log = nullptr;
+};
+
+// Samples dropped at commit because a concurrent appender made them invalid after Append
+// accepted them (Prometheus counts these the same way).
+struct HeadCommitDrops {
+  uint64_t out_of_order = 0;
+  uint64_t duplicate = 0;
+  uint64_t out_of_bounds = 0;
+  uint64_t too_old = 0;
+};
+
+class Head : public Appendable, public Queryable {
+ public:
+  explicit Head(HeadOptions options = {});
+  Head(const Head&) = delete;
+  Head& operator=(const Head&) = delete;
+
+  // The appender must not outlive the head.
+  std::unique_ptr<Appender> NewAppender() override;
+  // The querier and everything it returns must not outlive the head.
+  absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(Timestamp mint, Timestamp maxt) override;
+
+  // Drops chunks that end before mint, out-of-order samples before mint, and series left without
+  // samples (unless an appender holds them); later appends before mint fail as out of bounds.
+  void Truncate(Timestamp mint);
+
+  // Oldest / newest committed sample; INT64_MAX / INT64_MIN while the head is empty.
+  Timestamp MinTime() const { return min_time_.load(std::memory_order_acquire); }
+  Timestamp MaxTime() const { return max_time_.load(std::memory_order_acquire); }
+  size_t NumSeries() const { return series_.size(); }
+  HeadCommitDrops commit_drops() const;
+
+  // The in-order chunks of a series (oldest first), for tests and the block writer. Empty if
+  // the ref is unknown.
+  std::vector<ChunkMeta> ChunksOf(SeriesRef ref) const;
+
+ private:
+  friend class HeadAppender;
+  friend class HeadQuerier;
+
+  // Appenders accept samples at or after this (unless out of order within the window).
+  Timestamp AppendableMinValidTime() const;
+  void ExtendTimeRange(Timestamp mint, Timestamp maxt);
+
+  const HeadOptions options_;
+  StripeSeries series_;
+  MemPostings postings_;
+  std::atomic<Timestamp> min_time_{INT64_MAX};
+  std::atomic<Timestamp> max_time_{INT64_MIN};
+  std::atomic<Timestamp> min_valid_time_{INT64_MIN};  // raised by Truncate
+  std::atomic<uint64_t> drops_out_of_order_{0};
+  std::atomic<uint64_t> drops_duplicate_{0};
+  std::atomic<uint64_t> drops_out_of_bounds_{0};
+  std::atomic<uint64_t> drops_too_old_{0};
+};
+
+}  // namespace sundial::tsdb
+
+#endif  // SUNDIAL_TSDB_HEAD_H_

@@ -1,0 +1,160 @@
+// The head's Appender: buffers a batch, logs it at Commit and then applies it to the series.
+
+#include <algorithm>
+#include <vector>
+
+#include "tsdb/errors.h"
+#include "tsdb/head.h"
+
+namespace sundial::tsdb {
+
+class HeadAppender final : public Appender {
+ public:
+  explicit HeadAppender(Head* head)
+      : head_(head),
+        min_valid_time_(head->AppendableMinValidTime()),
+        ooo_enabled_(head->options_.out_of_order_window_ms > 0) {
+    const Timestamp max = head->MaxTime();
+    ooo_min_time_ = max == INT64_MIN ? INT64_MIN : max - head->options_.out_of_order_window_ms;
+    // Out-of-order samples may still never go before a truncation.
+    ooo_min_time_ = std::max(ooo_min_time_, head->min_valid_time_.load());
+  }
+
+  ~HeadAppender() override {
+    if (!done_) Rollback();
+  }
+
+  absl::Status Commit() override;
+  void Rollback() override;
+
+ private:
+  struct Pending {
+    MemSeries* series;  // pinned until Commit/Rollback
+    Timestamp t;
+    double v;
+  };
+
+  absl::StatusOr<SeriesRef> AppendSample(SeriesRef ref, const Labels& labels, Timestamp t, double v,
+                                         const AppendOptions& options) override;
+  void CountDrop(const absl::Status& status);
+  void Release();
+
+  Head* const head_;
+  const Timestamp min_valid_time_;
+  const bool ooo_enabled_;
+  Timestamp ooo_min_time_;
+  std::vector<Pending> samples_;
+  std::vector<MemSeries*> created_;  // pinned until Commit/Rollback
+  bool done_ = false;
+};
+
+std::unique_ptr<Appender> Head::NewAppender() { return std::make_unique<HeadAppender>(this); }
+
+absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels& labels,
+                                                     Timestamp t, double v,
+                                                     const AppendOptions& options) {
+  if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
+  const bool ooo = ooo_enabled_ && !options.discard_out_of_order;
+  if (t < min_valid_time_ && (!ooo || t < ooo_min_time_)) return OutOfBoundsError();
+
+  MemSeries* s = ref != 0 ? head_->series_.PinByRef(ref) : nullptr;
+  if (s == nullptr) {
+    if (labels.empty()) return absl::InvalidArgumentError("empty labelset");
+    bool created;
+    s = head_->series_.PinOrCreate(labels, &created);
+    if (created) {
+      head_->postings_.Add(s->ref(), s->labels());
+      // A second pin keeps the series alive for its series record even if its sample fails.
+      absl::MutexLock lock(&s->mu());
+      s->Pin();
+      created_.push_back(s);
+    }
+  }
+  {
+    absl::MutexLock lock(&s->mu());
+    absl::StatusOr<MemSeries::Placement> placement =
+        s->Appendable(t, v, min_valid_time_, ooo ? ooo_min_time_ : INT64_MAX, ooo);
+    if (!placement.ok()) {
+      s->Unpin();
+      return placement.status();
+    }
+  }
+  samples_.push_back({s, t, v});
+  return s->ref();
+}
+
+void HeadAppender::CountDrop(const absl::Status& status) {
+  if (IsOutOfOrder(status)) {
+    head_->drops_out_of_order_.fetch_add(1, std::memory_order_relaxed);
+  } else if (IsDuplicateSample(status)) {
+    head_->drops_duplicate_.fetch_add(1, std::memory_order_relaxed);
+  } else if (IsOutOfBounds(status)) {
+    head_->drops_out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
+  } else if (IsTooOldSample(status)) {
+    head_->drops_too_old_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+absl::Status HeadAppender::Commit() {
+  if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
+  if (HeadLog* log = head_->options_.log) {
+    absl::Status status;
+    if (!created_.empty()) {
+      std::vector<RefSeries> records;
+      records.reserve(created_.size());
+      for (MemSeries* s : created_) records.push_back({s->ref(), &s->labels()});
+      status = log->LogSeries(records);
+    }
+    if (status.ok() && !samples_.empty()) {
+      std::vector<RefSample> records;
+      records.reserve(samples_.size());
+      for (const Pending& p : samples_) records.push_back({p.series->ref(), p.t, p.v});
+      status = log->LogSamples(records);
+    }
+    if (!status.ok()) {
+      Rollback();
+      return status;
+    }
+  }
+
+  Timestamp mint = INT64_MAX, maxt = INT64_MIN;
+  const bool ooo = ooo_enabled_;
+  for (const Pending& p : samples_) {
+    absl::MutexLock lock(&p.series->mu());
+    // Re-check: another appender may have committed to this series since Append.
+    absl::StatusOr<MemSeries::Placement> placement =
+        p.series->Appendable(p.t, p.v, min_valid_time_, ooo ? ooo_min_time_ : INT64_MAX, ooo);
+    absl::Status status = placement.status();
+    if (placement.ok() && *placement == MemSeries::Placement::kInOrder) {
+      p.series->AppendInOrder(p.t, p.v, head_->options_.chunks);
+      maxt = std::max(maxt, p.t);
+    } else if (placement.ok() && *placement == MemSeries::Placement::kOutOfOrder) {
+      status = p.series->InsertOutOfOrder(p.t, p.v);
+    }
+    if (status.ok()) {
+      mint = std::min(mint, p.t);
+    } else {
+      CountDrop(status);
+    }
+    p.series->Unpin();
+  }
+  samples_.clear();
+  if (mint != INT64_MAX) head_->ExtendTimeRange(mint, maxt);
+  Release();
+  return absl::OkStatus();
+}
+
+void HeadAppender::Rollback() {
+  if (done_) return;
+  for (const Pending& p : samples_) StripeSeries::Unpin(p.series);
+  samples_.clear();
+  Release();
+}
+
+void HeadAppender::Release() {
+  for (MemSeries* s : created_) StripeSeries::Unpin(s);
+  created_.clear();
+  done_ = true;
+}
+
+}  // namespace sundial::tsdb

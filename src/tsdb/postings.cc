@@ -1,0 +1,186 @@
+#include "tsdb/postings.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace sundial::tsdb {
+
+Postings Intersect(const Postings& a, const Postings& b) {
+  Postings out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+Postings Union(std::vector<Postings> lists) {
+  if (lists.empty()) return {};
+  if (lists.size() == 1) return std::move(lists[0]);
+  if (lists.size() == 2) {
+    Postings out;
+    std::set_union(lists[0].begin(), lists[0].end(), lists[1].begin(), lists[1].end(),
+                   std::back_inserter(out));
+    return out;
+  }
+  size_t total = 0;
+  for (const Postings& l : lists) total += l.size();
+  Postings out;
+  out.reserve(total);
+  for (const Postings& l : lists) out.insert(out.end(), l.begin(), l.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Postings Subtract(const Postings& a, const Postings& b) {
+  Postings out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+namespace {
+
+// Inserts ref keeping the list sorted; refs nearly always arrive in order.
+void InsertSorted(Postings* list, SeriesRef ref) {
+  list->push_back(ref);
+  for (size_t i = list->size() - 1; i > 0 && (*list)[i - 1] > (*list)[i]; --i) {
+    std::swap((*list)[i - 1], (*list)[i]);
+  }
+}
+
+}  // namespace
+
+void MemPostings::Add(SeriesRef ref, const Labels& labels) {
+  absl::MutexLock lock(&mu_);
+  for (const Label& l : labels) {
+    auto name_it = index_.find(l.name);
+    if (name_it == index_.end()) name_it = index_.emplace(std::string(l.name), Values()).first;
+    auto value_it = name_it->second.find(l.value);
+    if (value_it == name_it->second.end()) {
+      value_it = name_it->second.emplace(std::string(l.value), Postings()).first;
+    }
+    InsertSorted(&value_it->second, ref);
+  }
+  InsertSorted(&all_, ref);
+}
+
+void MemPostings::Delete(const std::vector<std::pair<SeriesRef, Labels>>& series) {
+  if (series.empty()) return;
+  absl::flat_hash_set<SeriesRef> refs;
+  for (const auto& [ref, labels] : series) refs.insert(ref);
+  auto gone = [&refs](SeriesRef r) { return refs.contains(r); };
+  absl::MutexLock lock(&mu_);
+  for (const auto& [ref, labels] : series) {
+    for (const Label& l : labels) {
+      auto name_it = index_.find(l.name);
+      if (name_it == index_.end()) continue;
+      auto value_it = name_it->second.find(l.value);
+      if (value_it == name_it->second.end()) continue;
+      std::erase_if(value_it->second, gone);
+      if (value_it->second.empty()) name_it->second.erase(value_it);
+      if (name_it->second.empty()) index_.erase(name_it);
+    }
+  }
+  std::erase_if(all_, gone);
+}
+
+Postings MemPostings::All() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return all_;
+}
+
+Postings MemPostings::Get(std::string_view name, std::string_view value) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto name_it = index_.find(name);
+  if (name_it == index_.end()) return {};
+  auto value_it = name_it->second.find(value);
+  if (value_it == name_it->second.end()) return {};
+  return value_it->second;
+}
+
+Postings MemPostings::ForValues(const Matcher& m, bool want) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto name_it = index_.find(m.name());
+  if (name_it == index_.end()) return {};
+  const Values& values = name_it->second;
+  std::vector<Postings> lists;
+  auto take = [&lists](const Postings& p) { lists.push_back(p); };
+
+  // Whether the values selected are those of the matcher's positive form ("=" or "=~" of its
+  // value); otherwise they are the complement, which needs a scan.
+  const bool negative = m.type() == MatchType::kNotEqual || m.type() == MatchType::kNotRegexp;
+  const bool positive_form = want != negative;
+  const bool regex = m.type() == MatchType::kRegexp || m.type() == MatchType::kNotRegexp;
+  const Matcher::RegexKind kind = regex ? m.regex_kind() : Matcher::RegexKind::kLiteralSet;
+
+  if (positive_form && !regex) {
+    if (auto it = values.find(m.value()); it != values.end()) take(it->second);
+  } else if (positive_form && kind == Matcher::RegexKind::kLiteralSet) {
+    for (const std::string& v : m.SetMatches()) {
+      if (auto it = values.find(v); it != values.end()) take(it->second);
+    }
+  } else if (positive_form && kind == Matcher::RegexKind::kPrefix) {
+    for (auto it = values.lower_bound(m.Prefix());
+         it != values.end() && std::string_view(it->first).starts_with(m.Prefix()); ++it) {
+      take(it->second);
+    }
+  } else if (kind == Matcher::RegexKind::kAny || kind == Matcher::RegexKind::kNonEmpty) {
+    // Stored values are never empty, so both select every value (or none for the complement).
+    if (positive_form) {
+      for (const auto& [v, p] : values) take(p);
+    }
+  } else {
+    for (const auto& [v, p] : values) {
+      if (m.Matches(v) == want) take(p);
+    }
+  }
+  return Union(std::move(lists));
+}
+
+std::vector<std::string> MemPostings::LabelNames() const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<std::string> out;
+  out.reserve(index_.size());
+  for (const auto& [name, values] : index_) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> MemPostings::LabelValues(std::string_view name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<std::string> out;
+  auto it = index_.find(name);
+  if (it == index_.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& [value, p] : it->second) out.push_back(value);
+  return out;
+}
+
+Postings PostingsForMatchers(const MemPostings& index, std::span<const Matcher> matchers) {
+  std::vector<Postings> intersect, subtract;
+  for (const Matcher& m : matchers) {
+    if (m.MatchesEmpty()) {
+      // Selects series without the label too: remove those whose value does not match.
+      subtract.push_back(index.ForValues(m, false));
+    } else {
+      Postings p = index.ForValues(m, true);
+      if (p.empty()) return {};
+      intersect.push_back(std::move(p));
+    }
+  }
+  if (intersect.empty()) {
+    if (subtract.empty()) return {};
+    intersect.push_back(index.All());
+  }
+  // Smallest first keeps intermediate results small.
+  std::sort(intersect.begin(), intersect.end(),
+            [](const Postings& a, const Postings& b) { return a.size() < b.size(); });
+  Postings result = std::move(intersect[0]);
+  for (size_t i = 1; i < intersect.size() && !result.empty(); ++i) {
+    result = Intersect(result, intersect[i]);
+  }
+  for (const Postings& s : subtract) {
+    if (result.empty()) break;
+    result = Subtract(result, s);
+  }
+  return result;
+}
+
+}  // namespace sundial::tsdb

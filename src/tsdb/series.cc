@@ -1,0 +1,116 @@
+#include "tsdb/series.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "tsdb/errors.h"
+
+namespace sundial::tsdb {
+
+Timestamp RangeForTimestamp(Timestamp t, int64_t width) { return (t / width) * width + width; }
+
+Timestamp ComputeChunkEndTime(Timestamp start, Timestamp cur, Timestamp max) {
+  const int64_t n = (max - start) / ((cur - start + 1) * 4);
+  if (n <= 1) return max;
+  return start + (max - start) / n;
+}
+
+absl::StatusOr<MemSeries::Placement> MemSeries::Appendable(Timestamp t, double v,
+                                                           Timestamp min_valid_time,
+                                                           Timestamp ooo_min_time,
+                                                           bool ooo_enabled) const {
+  if (t >= min_valid_time) {
+    if (max_time_ == INT64_MIN || t > max_time_) return Placement::kInOrder;
+    if (t == max_time_) {
+      // Exact duplicates happen in valid setups (federation); only a changed value is an error.
+      if (std::bit_cast<uint64_t>(v) != std::bit_cast<uint64_t>(last_value_)) {
+        return DuplicateSampleError();
+      }
+      return Placement::kIgnore;
+    }
+  }
+  if (ooo_enabled) {
+    if (t >= ooo_min_time) return Placement::kOutOfOrder;
+    return TooOldSampleError();
+  }
+  if (t < min_valid_time) return OutOfBoundsError();
+  return OutOfOrderSampleError();
+}
+
+void MemSeries::CutHeadChunk(Timestamp mint, const ChunkOptions& options) {
+  if (head_ != nullptr && head_->NumSamples() > 0) {
+    closed_.push_back(std::make_shared<const ClosedChunk>(
+        ClosedChunk{head_mint_, max_time_, head_->NumSamples(), std::string(head_->bytes())}));
+  }
+  head_ = std::make_unique<XorChunk>();
+  head_mint_ = mint;
+  // The latest the next chunk may start; an earlier time is chosen once the rate is known.
+  next_at_ = RangeForTimestamp(mint, options.chunk_range_ms);
+}
+
+void MemSeries::AppendInOrder(Timestamp t, double v, const ChunkOptions& options) {
+  if (head_ == nullptr) CutHeadChunk(t, options);
+  const int n = head_->NumSamples();
+  // A quarter full: predict an end time that spreads the rest of the range evenly.
+  if (n == options.samples_per_chunk / 4) {
+    next_at_ = ComputeChunkEndTime(head_mint_, max_time_, next_at_);
+  }
+  // Twice the target means the rate went up since the prediction: cut now.
+  if (t >= next_at_ || n >= 2 * options.samples_per_chunk || n >= XorChunk::kMaxSamples) {
+    CutHeadChunk(t, options);
+  }
+  head_->Append(t, v);
+  max_time_ = t;
+  last_value_ = v;
+}
+
+absl::Status MemSeries::InsertOutOfOrder(Timestamp t, double v) {
+  auto it = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), t,
+                             [](const auto& s, Timestamp ts) { return s.first < ts; });
+  if (it != out_of_order_.end() && it->first == t) {
+    if (std::bit_cast<uint64_t>(it->second) == std::bit_cast<uint64_t>(v)) return absl::OkStatus();
+    return DuplicateSampleError();
+  }
+  out_of_order_.insert(it, {t, v});
+  return absl::OkStatus();
+}
+
+bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SeriesSnapshot* out) const {
+  out->chunks.clear();
+  out->out_of_order.clear();
+  for (const auto& c : closed_) {
+    if (c->maxt >= mint && c->mint <= maxt) out->chunks.push_back(c);
+  }
+  if (head_ != nullptr && head_->NumSamples() > 0 && max_time_ >= mint && head_mint_ <= maxt) {
+    // Copy-on-read: the open chunk keeps changing after the lock is released.
+    out->chunks.push_back(std::make_shared<const ClosedChunk>(
+        ClosedChunk{head_mint_, max_time_, head_->NumSamples(), std::string(head_->bytes())}));
+  }
+  auto first = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), mint,
+                                [](const auto& s, Timestamp ts) { return s.first < ts; });
+  for (auto it = first; it != out_of_order_.end() && it->first <= maxt; ++it) {
+    out->out_of_order.push_back(*it);
+  }
+  return !out->chunks.empty() || !out->out_of_order.empty();
+}
+
+void MemSeries::TruncateBefore(Timestamp mint) {
+  std::erase_if(closed_, [mint](const auto& c) { return c->maxt < mint; });
+  if (head_ != nullptr && max_time_ < mint) head_.reset();
+  std::erase_if(out_of_order_, [mint](const auto& s) { return s.first < mint; });
+}
+
+bool MemSeries::Empty() const {
+  return closed_.empty() && (head_ == nullptr || head_->NumSamples() == 0) && out_of_order_.empty();
+}
+
+std::vector<ChunkMeta> MemSeries::InOrderChunks() const {
+  std::vector<ChunkMeta> out;
+  for (const auto& c : closed_) out.push_back({c->mint, c->maxt, c->num_samples});
+  if (head_ != nullptr && head_->NumSamples() > 0) {
+    out.push_back({head_mint_, max_time_, head_->NumSamples()});
+  }
+  return out;
+}
+
+}  // namespace sundial::tsdb

@@ -1,0 +1,128 @@
+// MemSeries: one series in the head — its labels, its closed XOR chunks, the open head chunk,
+// and the out-of-order samples — plus the chunk cutting policy (Prometheus' appendPreprocessor).
+//
+// Internal to the head. Every method except ref()/labels() requires the caller to hold mu().
+#ifndef SUNDIAL_TSDB_SERIES_H_
+#define SUNDIAL_TSDB_SERIES_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "model/labels.h"
+#include "tsdb/storage.h"
+#include "tsdb/xor_chunk.h"
+
+namespace sundial::tsdb {
+
+struct ChunkOptions {
+  // Chunks never span a multiple of this (the block range): 2h as in Prometheus.
+  int64_t chunk_range_ms = 2 * 60 * 60 * 1000;
+  // The target sample count; a chunk is cut early once it holds twice this many. REQUIRES: >= 4.
+  int samples_per_chunk = 120;
+};
+
+// The end of the chunk range holding t: (t / width) * width + width, as Prometheus computes it
+// (truncating division, also for negative t).
+Timestamp RangeForTimestamp(Timestamp t, int64_t width);
+
+// When a chunk that started at `start`, is a quarter full at `cur` and must end by `max` should
+// end so that the rest of the range splits into equally sized chunks (Prometheus'
+// computeChunkEndTime).
+Timestamp ComputeChunkEndTime(Timestamp start, Timestamp cur, Timestamp max);
+
+// A chunk that no longer changes. Shared with readers, which keep it alive after truncation.
+struct ClosedChunk {
+  Timestamp mint;
+  Timestamp maxt;
+  int num_samples;
+  std::string bytes;
+};
+
+struct ChunkMeta {
+  Timestamp mint;
+  Timestamp maxt;
+  int num_samples;
+  friend bool operator==(const ChunkMeta&, const ChunkMeta&) = default;
+};
+
+// What a reader copies out of a series under its lock: it stays valid and consistent after the
+// lock is released, whatever appenders and truncation do.
+struct SeriesSnapshot {
+  std::vector<std::shared_ptr<const ClosedChunk>> chunks;  // in time order; may include the copy
+                                                           // of the open chunk, last
+  std::vector<std::pair<Timestamp, double>> out_of_order;  // sorted by timestamp
+};
+
+class MemSeries {
+ public:
+  MemSeries(SeriesRef ref, Labels labels) : ref_(ref), labels_(std::move(labels)) {}
+  MemSeries(const MemSeries&) = delete;
+  MemSeries& operator=(const MemSeries&) = delete;
+
+  SeriesRef ref() const { return ref_; }
+  const Labels& labels() const { return labels_; }
+  absl::Mutex& mu() const ABSL_LOCK_RETURNED(mu_) { return mu_; }
+
+  // Where a sample goes, decided by Appendable().
+  enum class Placement { kInOrder, kOutOfOrder, kIgnore };
+
+  // Prometheus' memSeries.appendable. Samples at or after min_valid_time and after the newest
+  // sample go in order; the newest timestamp again is ignored if the value is bit-equal and a
+  // duplicate otherwise. Older samples go out of order if ooo_min_time <= t (pass INT64_MAX to
+  // disable), else fail with too old (window on), out of bounds or out of order.
+  absl::StatusOr<Placement> Appendable(Timestamp t, double v, Timestamp min_valid_time,
+                                       Timestamp ooo_min_time, bool ooo_enabled) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Appends an in-order sample, cutting a new head chunk as Prometheus does. REQUIRES:
+  // Appendable() returned kInOrder for it.
+  void AppendInOrder(Timestamp t, double v, const ChunkOptions& options)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inserts an out-of-order sample; fails with "duplicate sample for timestamp" if another value
+  // is stored at t (the same value again is ignored).
+  absl::Status InsertOutOfOrder(Timestamp t, double v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Copies what overlaps [mint, maxt] into *out (replacing its contents). False if nothing does.
+  bool Snapshot(Timestamp mint, Timestamp maxt, SeriesSnapshot* out) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Drops chunks that end before mint and out-of-order samples before mint.
+  void TruncateBefore(Timestamp mint) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // No samples left.
+  bool Empty() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Appenders holding this series between Append and Commit/Rollback pin it; a pinned series is
+  // never garbage-collected.
+  void Pin() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { ++pins_; }
+  void Unpin() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { --pins_; }
+  bool pinned() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return pins_ > 0; }
+
+  // The in-order chunks, oldest first, the open one last.
+  std::vector<ChunkMeta> InOrderChunks() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Timestamp max_time() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return max_time_; }
+
+ private:
+  void CutHeadChunk(Timestamp mint, const ChunkOptions& options) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const SeriesRef ref_;
+  const Labels labels_;
+  mutable absl::Mutex mu_;
+  std::vector<std::shared_ptr<const ClosedChunk>> closed_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<XorChunk> head_ ABSL_GUARDED_BY(mu_);  // null until the first sample
+  Timestamp head_mint_ ABSL_GUARDED_BY(mu_) = 0;
+  Timestamp next_at_ ABSL_GUARDED_BY(mu_) = INT64_MIN;   // cut the head chunk at or after this
+  Timestamp max_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // newest in-order sample ever
+  double last_value_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::pair<Timestamp, double>> out_of_order_ ABSL_GUARDED_BY(mu_);  // sorted
+  int pins_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace sundial::tsdb
+
+#endif  // SUNDIAL_TSDB_SERIES_H_

@@ -1,0 +1,112 @@
+#include "tsdb/stripe_series.h"
+
+#include <algorithm>
+
+namespace sundial::tsdb {
+
+StripeSeries::StripeSeries()
+    : ref_stripes_(new RefStripe[kStripes]), hash_stripes_(new HashStripe[kStripes]) {}
+
+MemSeries* StripeSeries::PinByRef(SeriesRef ref) {
+  RefStripe& stripe = ref_stripe(ref);
+  absl::ReaderMutexLock lock(&stripe.mu);
+  auto it = stripe.series.find(ref);
+  if (it == stripe.series.end()) return nullptr;
+  MemSeries* s = it->second.get();
+  absl::MutexLock series_lock(&s->mu());
+  s->Pin();
+  return s;
+}
+
+MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
+  const uint64_t hash = labels.Hash();
+  HashStripe& stripe = hash_stripes_[hash & (kStripes - 1)];
+  auto find = [&]() ABSL_SHARED_LOCKS_REQUIRED(stripe.mu) -> MemSeries* {
+    auto it = stripe.series.find(hash);
+    if (it == stripe.series.end()) return nullptr;
+    for (MemSeries* s : it->second) {
+      if (s->labels() == labels) {
+        absl::MutexLock series_lock(&s->mu());
+        s->Pin();
+        return s;
+      }
+    }
+    return nullptr;
+  };
+  *created = false;
+  {
+    absl::ReaderMutexLock lock(&stripe.mu);
+    if (MemSeries* s = find()) return s;
+  }
+  absl::MutexLock lock(&stripe.mu);
+  if (MemSeries* s = find()) return s;
+
+  const SeriesRef ref = last_ref_.fetch_add(1, std::memory_order_relaxed) + 1;
+  auto owned = std::make_unique<MemSeries>(ref, labels);
+  MemSeries* s = owned.get();
+  {
+    absl::MutexLock series_lock(&s->mu());
+    s->Pin();
+  }
+  stripe.series[hash].push_back(s);
+  RefStripe& rs = ref_stripe(ref);
+  absl::MutexLock ref_lock(&rs.mu);
+  rs.series.emplace(ref, std::move(owned));
+  size_.fetch_add(1, std::memory_order_relaxed);
+  *created = true;
+  return s;
+}
+
+void StripeSeries::Unpin(MemSeries* s) {
+  absl::MutexLock lock(&s->mu());
+  s->Unpin();
+}
+
+bool StripeSeries::WithSeries(SeriesRef ref, absl::FunctionRef<void(const MemSeries&)> f) const {
+  RefStripe& stripe = ref_stripe(ref);
+  absl::ReaderMutexLock lock(&stripe.mu);
+  auto it = stripe.series.find(ref);
+  if (it == stripe.series.end()) return false;
+  absl::MutexLock series_lock(&it->second->mu());
+  f(*it->second);
+  return true;
+}
+
+std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(Timestamp mint) {
+  std::vector<std::pair<SeriesRef, Labels>> removed;
+  for (size_t i = 0; i < kStripes; ++i) {
+    HashStripe& stripe = hash_stripes_[i];
+    absl::MutexLock lock(&stripe.mu);
+    for (auto it = stripe.series.begin(); it != stripe.series.end();) {
+      auto& list = it->second;
+      for (size_t j = 0; j < list.size();) {
+        MemSeries* s = list[j];
+        bool remove;
+        {
+          absl::MutexLock series_lock(&s->mu());
+          s->TruncateBefore(mint);
+          remove = s->Empty() && !s->pinned();
+        }
+        if (!remove) {
+          ++j;
+          continue;
+        }
+        // Unreachable once out of both maps: pinning needs a stripe lock, and we hold both.
+        list.erase(list.begin() + static_cast<ptrdiff_t>(j));
+        removed.emplace_back(s->ref(), s->labels());
+        RefStripe& rs = ref_stripe(s->ref());
+        absl::MutexLock ref_lock(&rs.mu);
+        rs.series.erase(s->ref());  // deletes s
+        size_.fetch_sub(1, std::memory_order_relaxed);
+      }
+      if (list.empty()) {
+        stripe.series.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+  }
+  return removed;
+}
+
+}  // namespace sundial::tsdb

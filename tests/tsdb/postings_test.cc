@@ -1,0 +1,118 @@
+#include "tsdb/postings.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sundial::tsdb {
+namespace {
+
+using testing::ElementsAre;
+using testing::IsEmpty;
+
+Matcher M(MatchType type, std::string_view name, std::string_view value) {
+  absl::StatusOr<Matcher> m = Matcher::Create(type, name, value);
+  EXPECT_TRUE(m.ok()) << m.status();
+  return *m;
+}
+
+TEST(PostingsOpsTest, IntersectUnionSubtract) {
+  Postings a = {1, 3, 5, 7, 9}, b = {2, 3, 4, 9, 10}, c = {5, 11};
+  EXPECT_THAT(Intersect(a, b), ElementsAre(3, 9));
+  EXPECT_THAT(Intersect(a, {}), IsEmpty());
+  EXPECT_THAT(Union({a, b}), ElementsAre(1, 2, 3, 4, 5, 7, 9, 10));
+  EXPECT_THAT(Union({a, b, c}), ElementsAre(1, 2, 3, 4, 5, 7, 9, 10, 11));
+  EXPECT_THAT(Union({}), IsEmpty());
+  EXPECT_THAT(Subtract(a, b), ElementsAre(1, 5, 7));
+  EXPECT_THAT(Subtract(a, {}), ElementsAre(1, 3, 5, 7, 9));
+}
+
+class MemPostingsTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    index_.Add(1, Labels{{"__name__", "up"}, {"job", "api"}, {"env", "prod"}});
+    index_.Add(2, Labels{{"__name__", "up"}, {"job", "web"}});
+    index_.Add(4, Labels{{"__name__", "up"}, {"job", "api-canary"}, {"env", "dev"}});
+    // A ref arriving late (concurrent creation) still lands in sorted position.
+    index_.Add(3, Labels{{"__name__", "down"}, {"job", "db"}, {"env", ""}});
+  }
+
+  Postings Select(std::vector<Matcher> ms) { return PostingsForMatchers(index_, ms); }
+
+  MemPostings index_;
+};
+
+TEST_F(MemPostingsTest, Lookups) {
+  EXPECT_THAT(index_.All(), ElementsAre(1, 2, 3, 4));
+  EXPECT_THAT(index_.Get("__name__", "up"), ElementsAre(1, 2, 4));
+  EXPECT_THAT(index_.Get("job", "nope"), IsEmpty());
+  EXPECT_THAT(index_.LabelNames(), ElementsAre("__name__", "env", "job"));
+  EXPECT_THAT(index_.LabelValues("job"), ElementsAre("api", "api-canary", "db", "web"));
+  EXPECT_THAT(index_.LabelValues("nope"), IsEmpty());
+}
+
+TEST_F(MemPostingsTest, Equal) {
+  EXPECT_THAT(Select({M(MatchType::kEqual, "job", "api")}), ElementsAre(1));
+  EXPECT_THAT(Select({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kEqual, "env", "dev")}),
+              ElementsAre(4));
+  EXPECT_THAT(Select({M(MatchType::kEqual, "job", "nope")}), IsEmpty());
+  // ="" selects the series without the label.
+  EXPECT_THAT(Select({M(MatchType::kEqual, "env", "")}), ElementsAre(2, 3));
+  EXPECT_THAT(Select({M(MatchType::kEqual, "nope", "")}), ElementsAre(1, 2, 3, 4));
+}
+
+TEST_F(MemPostingsTest, NotEqual) {
+  // != includes series without the label.
+  EXPECT_THAT(Select({M(MatchType::kNotEqual, "env", "prod")}), ElementsAre(2, 3, 4));
+  EXPECT_THAT(Select({M(MatchType::kNotEqual, "__name__", "up")}), ElementsAre(3));
+  // !="" requires the label.
+  EXPECT_THAT(Select({M(MatchType::kNotEqual, "env", "")}), ElementsAre(1, 4));
+  EXPECT_THAT(
+      Select({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kNotEqual, "job", "web")}),
+      ElementsAre(1, 4));
+}
+
+TEST_F(MemPostingsTest, Regexp) {
+  // Literal set.
+  EXPECT_THAT(Select({M(MatchType::kRegexp, "job", "api|db|nope")}), ElementsAre(1, 3));
+  // Prefix.
+  EXPECT_THAT(Select({M(MatchType::kRegexp, "job", "api.*")}), ElementsAre(1, 4));
+  // General.
+  EXPECT_THAT(Select({M(MatchType::kRegexp, "job", "[a-d].+")}), ElementsAre(1, 3, 4));
+  // .* matches "" (everything); .+ requires the label.
+  EXPECT_THAT(Select({M(MatchType::kRegexp, "env", ".*")}), ElementsAre(1, 2, 3, 4));
+  EXPECT_THAT(Select({M(MatchType::kRegexp, "env", ".+")}), ElementsAre(1, 4));
+  // A regex matching "" also selects series without the label.
+  EXPECT_THAT(Select({M(MatchType::kRegexp, "env", "dev|")}), ElementsAre(2, 3, 4));
+  EXPECT_THAT(Select({M(MatchType::kRegexp, "env", "d.*|")}), ElementsAre(2, 3, 4));
+}
+
+TEST_F(MemPostingsTest, NotRegexp) {
+  EXPECT_THAT(Select({M(MatchType::kNotRegexp, "job", "api.*")}), ElementsAre(2, 3));
+  EXPECT_THAT(Select({M(MatchType::kNotRegexp, "job", "api|web")}), ElementsAre(3, 4));
+  EXPECT_THAT(Select({M(MatchType::kNotRegexp, "env", "p.*")}), ElementsAre(2, 3, 4));
+  // !~"" requires the label, !~".*" matches nothing, !~".+" selects series without it.
+  EXPECT_THAT(Select({M(MatchType::kNotRegexp, "env", "")}), ElementsAre(1, 4));
+  EXPECT_THAT(Select({M(MatchType::kNotRegexp, "env", ".*")}), IsEmpty());
+  EXPECT_THAT(Select({M(MatchType::kNotRegexp, "env", ".+")}), ElementsAre(2, 3));
+  EXPECT_THAT(Select({M(MatchType::kNotRegexp, "env", "[a-z]+x?")}), ElementsAre(2, 3));
+}
+
+TEST_F(MemPostingsTest, NoMatchersSelectNothing) { EXPECT_THAT(Select({}), IsEmpty()); }
+
+TEST_F(MemPostingsTest, Delete) {
+  index_.Delete({{1, Labels{{"__name__", "up"}, {"job", "api"}, {"env", "prod"}}},
+                 {3, Labels{{"__name__", "down"}, {"job", "db"}}}});
+  EXPECT_THAT(index_.All(), ElementsAre(2, 4));
+  EXPECT_THAT(index_.LabelNames(), ElementsAre("__name__", "env", "job"));
+  EXPECT_THAT(index_.LabelValues("__name__"), ElementsAre("up"));
+  EXPECT_THAT(index_.LabelValues("env"), ElementsAre("dev"));
+  EXPECT_THAT(index_.LabelValues("job"), ElementsAre("api-canary", "web"));
+  index_.Delete({{4, Labels{{"__name__", "up"}, {"job", "api-canary"}, {"env", "dev"}}}});
+  EXPECT_THAT(index_.LabelNames(), ElementsAre("__name__", "job"));
+}
+
+}  // namespace
+}  // namespace sundial::tsdb

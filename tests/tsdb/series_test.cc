@@ -1,0 +1,104 @@
+#include "tsdb/series.h"
+
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tsdb/errors.h"
+
+namespace sundial::tsdb {
+namespace {
+
+constexpr int64_t kTwoHours = 2 * 3600 * 1000;
+
+std::vector<int> SampleCounts(const std::vector<ChunkMeta>& chunks) {
+  std::vector<int> out;
+  for (const ChunkMeta& c : chunks) out.push_back(c.num_samples);
+  return out;
+}
+
+class SeriesTest : public testing::Test {
+ protected:
+  void Append(Timestamp t, double v = 1) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    absl::MutexLock lock(&s_.mu());
+    ASSERT_EQ(*s_.Appendable(t, v, INT64_MIN, INT64_MAX, false), MemSeries::Placement::kInOrder);
+    s_.AppendInOrder(t, v, options_);
+  }
+  std::vector<ChunkMeta> Chunks() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    absl::MutexLock lock(&s_.mu());
+    return s_.InOrderChunks();
+  }
+
+  ChunkOptions options_;
+  MemSeries s_{1, Labels{{"a", "b"}}};
+};
+
+TEST(ChunkEndTimeTest, MatchesPrometheus) {
+  EXPECT_EQ(RangeForTimestamp(0, kTwoHours), kTwoHours);
+  EXPECT_EQ(RangeForTimestamp(kTwoHours - 1, kTwoHours), kTwoHours);
+  EXPECT_EQ(RangeForTimestamp(kTwoHours, kTwoHours), 2 * kTwoHours);
+  // Go's truncating division: -1 / width == 0.
+  EXPECT_EQ(RangeForTimestamp(-1, kTwoHours), kTwoHours);
+  // 30 samples at 15s: n = 7200000 / (435001 * 4) = 4 chunks -> end at 1800000.
+  EXPECT_EQ(ComputeChunkEndTime(0, 435000, kTwoHours), 1800000);
+  // The range is already more than a quarter used: keep the range end.
+  EXPECT_EQ(ComputeChunkEndTime(0, 3000000, kTwoHours), kTwoHours);
+}
+
+TEST_F(SeriesTest, FifteenSecondScrapesGive120SamplesPerChunk) {
+  for (Timestamp t = 0; t < kTwoHours; t += 15000) Append(t);
+  // 480 samples in the range; the end time predicted after 30 samples is 1800000.
+  EXPECT_THAT(SampleCounts(Chunks()), testing::ElementsAre(120, 120, 120, 120));
+  EXPECT_EQ(Chunks()[1], (ChunkMeta{1800000, 3585000, 120}));
+}
+
+TEST_F(SeriesTest, AdaptiveCutSpreadsTheRangeEvenly) {
+  // 7s interval. Chunk 1: 30th sample at 203000, n = 7200000 / (203001 * 4) = 8, ends at
+  // 900000 -> samples 0..896000 = 129. Chunk 2 starts at 903000: 30th sample at 1106000,
+  // n = 6297000 / (203001 * 4) = 7, ends at 903000 + 6297000 / 7 = 1802571 -> 129 samples.
+  for (Timestamp t = 0; t < 1900000; t += 7000) Append(t);
+  std::vector<ChunkMeta> chunks = Chunks();
+  ASSERT_GE(chunks.size(), 3u);
+  EXPECT_EQ(chunks[0], (ChunkMeta{0, 896000, 129}));
+  EXPECT_EQ(chunks[1], (ChunkMeta{903000, 1799000, 129}));
+  EXPECT_EQ(chunks[2].mint, 1806000);
+}
+
+TEST_F(SeriesTest, ChunksNeverCrossTheRangeBoundary) {
+  for (Timestamp t = kTwoHours - 5000; t < kTwoHours + 5000; t += 1000) Append(t);
+  EXPECT_THAT(Chunks(), testing::ElementsAre(ChunkMeta{kTwoHours - 5000, kTwoHours - 1000, 5},
+                                             ChunkMeta{kTwoHours, kTwoHours + 4000, 5}));
+}
+
+TEST_F(SeriesTest, CutsAtTwiceTheTargetWhenTheRateRises) {
+  // 30 samples 60s apart predict a long chunk (n = 7200000 / (1740001 * 4) = 1: the range end);
+  // then 1 sample per ms arrives: the chunk is cut when it holds 240.
+  for (int i = 0; i < 30; ++i) Append(i * 60000);
+  for (int i = 1; i <= 300; ++i) Append(29 * 60000 + i);
+  EXPECT_THAT(SampleCounts(Chunks()), testing::ElementsAre(240, 90));
+}
+
+TEST_F(SeriesTest, AppendableRules) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  Append(1000, 5);
+  absl::MutexLock lock(&s_.mu());
+  EXPECT_EQ(*s_.Appendable(2000, 1, 0, INT64_MAX, false), MemSeries::Placement::kInOrder);
+  EXPECT_EQ(*s_.Appendable(1000, 5, 0, INT64_MAX, false), MemSeries::Placement::kIgnore);
+  EXPECT_TRUE(IsDuplicateSample(s_.Appendable(1000, 6, 0, INT64_MAX, false).status()));
+  EXPECT_TRUE(IsOutOfOrder(s_.Appendable(999, 5, 0, INT64_MAX, false).status()));
+  EXPECT_TRUE(IsOutOfBounds(s_.Appendable(999, 5, 999 + 1, INT64_MAX, false).status()));
+  EXPECT_EQ(*s_.Appendable(999, 5, 0, 500, true), MemSeries::Placement::kOutOfOrder);
+  EXPECT_TRUE(IsTooOldSample(s_.Appendable(499, 5, 0, 500, true).status()));
+}
+
+TEST_F(SeriesTest, TruncateDropsWholeChunksOnly) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  for (Timestamp t = 0; t < kTwoHours; t += 15000) Append(t);
+  absl::MutexLock lock(&s_.mu());
+  s_.TruncateBefore(1800001);  // the second chunk ends at 3585000: kept whole
+  EXPECT_EQ(s_.InOrderChunks().size(), 3u);
+  EXPECT_FALSE(s_.Empty());
+  s_.TruncateBefore(kTwoHours);
+  EXPECT_TRUE(s_.Empty());
+}
+
+}  // namespace
+}  // namespace sundial::tsdb
