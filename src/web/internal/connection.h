@@ -1,0 +1,94 @@
+// Connection: one accepted TCP connection. Reads requests one at a time (so pipelined requests
+// are answered in order), routes them, and writes what the request's ResponseStream queues.
+//
+// All socket work runs on the connection's strand. Enqueue() may be called from any thread.
+// Lifetime: shared; the strand's pending operations and any live ResponseStream keep it alive.
+#ifndef SUNDIAL_WEB_INTERNAL_CONNECTION_H_
+#define SUNDIAL_WEB_INTERNAL_CONNECTION_H_
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "web/internal/server_state.h"
+
+namespace sundial::web::internal {
+
+class ResponseStream;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<Server::State> state);
+
+  // Starts reading requests. Any thread.
+  void Start();
+  // Shutdown: closes the connection now if it waits for a request, else after the current one.
+  void CloseIfIdle();
+  // Closes the socket now; a blocked Enqueue() returns false.
+  void ForceClose();
+
+  // Queues response bytes; `last` marks the end of the response. From a non-io thread this blocks
+  // while more than write_buffer_bytes are queued. Returns false once the connection is broken.
+  bool Enqueue(std::string data, bool last);
+  // The response being written ends with "Connection: close".
+  void SetCloseAfterResponse() { close_after_response_ = true; }
+  bool close_after_response() const { return close_after_response_; }
+  // Breaks the connection after a handler failed mid-stream.
+  void Abort() { ForceClose(); }
+
+  const Server::State& state() const { return *state_; }
+
+ private:
+  enum class Phase { kIdle, kReading, kResponding, kClosed };
+
+  void WaitForRequest();
+  void ReadRequest();
+  void OnHeaderRead(boost::system::error_code ec);
+  void ReadBody();
+  void OnRequestRead(boost::system::error_code ec);
+  // Answers a request that could not be read and closes the connection.
+  void Reject(int status, std::string_view text);
+  void HandleRequest();
+  void DoWrite();
+  void OnWritten(boost::system::error_code ec, size_t bytes);
+  void OnResponseDone();
+  void LingeringClose();
+  void DrainInput();
+  void CloseSocket();
+
+  boost::beast::tcp_stream stream_;
+  std::shared_ptr<Server::State> state_;
+  std::string remote_address_;
+
+  // Strand-only state.
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  Phase phase_ = Phase::kIdle;
+  bool writing_ = false;
+  std::vector<std::string> in_flight_;
+  bool in_flight_last_ = false;
+  bool linger_ = false;  // after a rejected request: drain input before closing
+  std::atomic<bool> close_after_response_{false};
+
+  // Shared with response producers.
+  std::mutex mu_;
+  std::condition_variable drained_;
+  std::vector<std::string> queue_;  // GUARDED_BY(mu_)
+  bool queue_last_ = false;         // GUARDED_BY(mu_)
+  bool write_scheduled_ = false;    // GUARDED_BY(mu_)
+  size_t buffered_bytes_ = 0;       // GUARDED_BY(mu_): queued + in flight
+  bool broken_ = false;             // GUARDED_BY(mu_)
+};
+
+}  // namespace sundial::web::internal
+
+#endif  // SUNDIAL_WEB_INTERNAL_CONNECTION_H_
