@@ -392,6 +392,10 @@ void MemFileSystem::Crash() {
   // Old handles keep pointing at the old nodes, which leave the tree: their writes are lost.
   Tree fresh;
   for (const auto& [path, node] : durable_) {
+    // An entry made durable inside a directory whose own entry was not is unreachable. The map
+    // is sorted, so parents come before their children.
+    const std::string parent = Parent(path);
+    if (path != "/" && !parent.empty() && fresh.count(parent) == 0) continue;
     auto copy = std::make_shared<Node>();
     copy->is_dir = node->is_dir;
     copy->data = node->synced;

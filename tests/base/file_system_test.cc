@@ -148,6 +148,19 @@ TEST(MemFileSystem, StrictDirectorySyncLosesUnsyncedEntries) {
   EXPECT_EQ(*fs.ReadFile("/d/a"), "x");
 }
 
+TEST(MemFileSystem, EntriesInsideANonDurableDirectoryVanish) {
+  MemFileSystem fs;
+  fs.set_strict_directory_sync(true);
+  ASSERT_TRUE(fs.CreateDirs("/d/e").ok());
+  auto f = *fs.OpenWritable("/d/e/f", OpenMode::kCreateNew);
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(fs.SyncDir("/d/e").ok());  // but "/d" and "/d/e" themselves were never synced
+  fs.Crash();
+  EXPECT_FALSE(*fs.Exists("/d/e/f"));
+  ASSERT_TRUE(fs.CreateDirs("/d/e").ok());
+  EXPECT_TRUE(fs.List("/d/e")->empty());
+}
+
 TEST(MemFileSystem, FaultHookFailsOperationsAndTearsAppends) {
   MemFileSystem fs;
   ASSERT_TRUE(fs.CreateDirs("/d").ok());
