@@ -380,8 +380,11 @@ Lexer::State Lexer::Statements() {
       ++paren_depth_;
       break;
     case ')':
+      if (--paren_depth_ < 0) {
+        Ignore();  // the error replaces the parenthesis, positioned after it
+        return Error("unexpected right parenthesis ')'");
+      }
       Emit(Tok::kRightParen);
-      if (--paren_depth_ < 0) return Error("unexpected right parenthesis ')'");
       break;
     case '{':
       Emit(Tok::kLeftBrace);
@@ -493,9 +496,12 @@ Lexer::State Lexer::DurationExpr() {
       got_colon_ = false;
       return State::kStatements;
     case ':':
+      if (!got_duration_ || got_colon_) {
+        Ignore();  // the error replaces the colon, positioned after it
+        return Error(got_colon_ ? "unexpected repeated colon in duration expression"
+                                : "unexpected colon before duration in duration expression");
+      }
       Emit(Tok::kColon);
-      if (!got_duration_) return Error("unexpected colon before duration in duration expression");
-      if (got_colon_) return Error("unexpected repeated colon in duration expression");
       got_colon_ = true;
       break;
     case '(':
@@ -503,8 +509,11 @@ Lexer::State Lexer::DurationExpr() {
       ++paren_depth_;
       break;
     case ')':
+      if (--paren_depth_ < 0) {
+        Ignore();  // the error replaces the parenthesis, positioned after it
+        return Error("unexpected right parenthesis ')'");
+      }
       Emit(Tok::kRightParen);
-      if (--paren_depth_ < 0) return Error("unexpected right parenthesis ')'");
       break;
     case '+':
       Emit(Tok::kAdd);

@@ -134,6 +134,9 @@ void AppendSelectorBody(std::string* out, const VectorSelector& vs) {
     parts.push_back(std::move(s));
   }
   out->append(vs.name);
+  // Prometheus prints nothing for a bare `{}` (info()'s second argument); we keep the braces so
+  // that the output parses back.
+  if (parts.empty() && vs.name.empty()) out->append("{}");
   if (parts.empty()) return;
   std::sort(parts.begin(), parts.end());
   out->push_back('{');
