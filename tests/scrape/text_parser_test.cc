@@ -1,0 +1,198 @@
+#include "scrape/text_parser.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <string>
+
+#include "base/strings.h"
+#include "scrape/parse_helpers.h"
+
+namespace sundial::scrape {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::vector<std::string> Parse(std::string_view body) {
+  TextParser p(body);
+  return Render(p);
+}
+
+std::string Error(std::string_view body) {
+  TextParser p(body);
+  return FirstError(p);
+}
+
+TEST(TextParser, MetadataSeriesAndComments) {
+  EXPECT_THAT(Parse("# HELP go_gc_duration_seconds A summary of the GC invocation durations.\n"
+                    "# \tTYPE go_gc_duration_seconds summary\n"
+                    "go_gc_duration_seconds{quantile=\"0\"} 4.9351e-05\n"
+                    "go_gc_duration_seconds{quantile=\"0.25\",} 7.4e-05\n"
+                    "go_gc_duration_seconds { quantile = \"1.0\", a = \"b\" } 8\n"
+                    "# Hrandom comment starting with prefix of HELP\n"
+                    "#\n"
+                    "go_gc_duration_seconds_count 99\n"
+                    "some:aggregate:rate5m{a_b=\"c\"}\t1\n"
+                    "go_goroutines 33  \t123123\n"),
+              ElementsAre("help go_gc_duration_seconds A summary of the GC invocation durations.",
+                          "type go_gc_duration_seconds summary",
+                          "series go_gc_duration_seconds{quantile=\"0\"} "
+                          "{__name__=\"go_gc_duration_seconds\", quantile=\"0\"} 4.9351e-05",
+                          "series go_gc_duration_seconds{quantile=\"0.25\",} "
+                          "{__name__=\"go_gc_duration_seconds\", quantile=\"0.25\"} 7.4e-05",
+                          "series go_gc_duration_seconds { quantile = \"1.0\", a = \"b\" } "
+                          "{__name__=\"go_gc_duration_seconds\", a=\"b\", quantile=\"1.0\"} 8",
+                          "comment # Hrandom comment starting with prefix of HELP", "comment #",
+                          "series go_gc_duration_seconds_count "
+                          "{__name__=\"go_gc_duration_seconds_count\"} 99",
+                          "series some:aggregate:rate5m{a_b=\"c\"} "
+                          "{__name__=\"some:aggregate:rate5m\", a_b=\"c\"} 1",
+                          "series go_goroutines {__name__=\"go_goroutines\"} 33 @123123"));
+}
+
+TEST(TextParser, HelpEscapesAndEmptyHelp) {
+  EXPECT_THAT(Parse("# HELP a x\\\\y\\nz \\t \\\"q\\\"\n# HELP b\n# HELP c \n"),
+              ElementsAre("help a x\\y\nz \\t \\\"q\\\"", "help b ", "help c "));
+}
+
+TEST(TextParser, LabelValueEscapes) {
+  EXPECT_THAT(Parse("m{a=\"\\\"q\\\"\",b=\"x\\\\y\",c=\"l1\\nl2\",d=\"\\t\"} 1"),
+              ElementsAre("series m{a=\"\\\"q\\\"\",b=\"x\\\\y\",c=\"l1\\nl2\",d=\"\\t\"} "
+                          "{__name__=\"m\", a=\"\\\"q\\\"\", b=\"x\\\\y\", c=\"l1\\nl2\", "
+                          "d=\"\\\\t\"} 1"));
+}
+
+TEST(TextParser, EmptyLabelSetMissingNewlineAndUtf8) {
+  EXPECT_THAT(Parse("a{} 1\nb{x=\"日本\"} 2"),
+              ElementsAre("series a{} {__name__=\"a\"} 1",
+                          "series b{x=\"日本\"} {__name__=\"b\", x=\"日本\"} 2"));
+}
+
+TEST(TextParser, BlankLinesAndLeadingWhitespace) {
+  EXPECT_THAT(Parse("\n\n   \n  a 1\n\t\n"), ElementsAre("series a {__name__=\"a\"} 1"));
+  EXPECT_THAT(Parse(""), ElementsAre());
+  EXPECT_THAT(Parse("a 1\n\0garbage{{{"), ElementsAre("series a {__name__=\"a\"} 1"));
+}
+
+TEST(TextParser, FloatSpellingsGoAccepts) {
+  struct Case {
+    std::string text;
+    double want;
+  } cases[] = {
+      {"+Inf", INFINITY},
+      {"-Inf", -INFINITY},
+      {"inf", INFINITY},
+      {"Infinity", INFINITY},
+      {"-infinity", -INFINITY},
+      {"+INF", INFINITY},
+      {"1e3", 1000},
+      {"1E+3", 1000},
+      {".5", 0.5},
+      {"5.", 5},
+      {"-0.25", -0.25},
+      {"+7", 7},
+      {"1e-400", 0},
+      {"0012", 12},
+  };
+  for (const Case& c : cases) {
+    TextParser p("m " + c.text + "\n");
+    ASSERT_TRUE(p.Next().ok()) << c.text;
+    EXPECT_EQ(p.Value(), c.want) << c.text;
+  }
+  for (std::string nan : {"NaN", "nan", "NAN"}) {
+    TextParser p("m " + nan);
+    ASSERT_TRUE(p.Next().ok()) << nan;
+    EXPECT_EQ(std::bit_cast<uint64_t>(p.Value()), 0x7ff8000000000001ULL) << nan;
+  }
+}
+
+TEST(TextParser, Errors) {
+  struct Case {
+    std::string body, error;
+  } cases[] = {
+      {"a", "expected value after metric, got \"INVALID\""},
+      {"a{b='c'} 1\n", "expected label value, got \"INVALID\""},
+      {"a{b=\n", "expected label value, got \"INVALID\""},
+      {"a{\xff=\"foo\"} 1\n", "expected label name, got \"INVALID\""},
+      {"a{b=\"\xff\"} 1\n", "invalid UTF-8 label value"},
+      {"a true\n", "strconv.ParseFloat: parsing \"true\": invalid syntax"},
+      {"something_weird{problem=\"", "expected label value, got \"INVALID\""},
+      {"empty_label_name{=\"\"} 0", "expected label name, got \"EQUAL\""},
+      {"foo 1_2\n", "unsupported character in float"},
+      {"foo 0x1p-3\n", "unsupported character in float"},
+      {"foo 0x1\n", "strconv.ParseFloat: parsing \"0x1\": invalid syntax"},
+      {"foo +nan\n", "strconv.ParseFloat: parsing \"+nan\": invalid syntax"},
+      {"foo 1e999\n", "strconv.ParseFloat: parsing \"1e999\": value out of range"},
+      {"foo 1\r\n", "strconv.ParseFloat: parsing \"1\\r\": invalid syntax"},
+      {"foo 0 1_2\n", "expected next entry after timestamp, got \"INVALID\""},
+      {"foo 0 1 2\n", "expected next entry after timestamp, got \"TIMESTAMP\""},
+      {"foo 0 -1\n", "expected timestamp or new record, got \"INVALID\""},
+      {"foo 0 99999999999999999999\n",
+       "strconv.ParseInt: parsing \"99999999999999999999\": value out of range"},
+      {"{a=\"ok\"} 1", "\"INVALID\" is not a valid start token"},
+      {"# TYPE #\n", "expected metric name after TYPE, got \"INVALID\""},
+      {"# HELP #\n", "expected metric name after HELP, got \"INVALID\""},
+      {"# TYPE m countr\n", "invalid metric type \"countr\""},
+      {"# TYPE m  counter\n", "invalid metric type \" counter\""},
+      {"# HELP m \xff\n", "help text is not a valid utf8 string"},
+      {"a{b=\x00\"ssss\"} 1\n", "expected label value, got \"INVALID\""},
+      {std::string("a{b\x00=\"hiih\"}\t1", 14), "expected equal, got \"INVALID\""},
+      {std::string("a\x00{b=\"ddd\"} 1", 14), "expected value after metric, got \"INVALID\""},
+      {"a{b=\"c\"}{} 1", "expected value after metric, got \"BOPEN\""},
+      {"a{b=\"c\\\n\"} 1", "expected label value, got \"INVALID\""},
+  };
+  for (const Case& c : cases) EXPECT_EQ(Error(c.body), c.error) << GoQuote(c.body);
+}
+
+TEST(TextParser, NullBytesInsideLabelValuesAndHelp) {
+  std::string body("m{a=\"x\0y\"} 1\n# HELP m a\0b\n", 26);
+  TextParser p(body);
+  ASSERT_EQ(*p.Next(), Entry::kSeries);
+  LabelsBuilder b;
+  p.Labels(&b);
+  EXPECT_EQ(b.Get("a"), std::string_view("x\0y", 3));
+  ASSERT_EQ(*p.Next(), Entry::kHelp);
+  EXPECT_EQ(p.Help(), std::string_view("a\0b", 3));
+}
+
+TEST(TextParser, VeryLongLine) {
+  std::string value(1 << 20, 'v');
+  std::string body = "m{a=\"" + value + "\"} 1 2\n";
+  TextParser p(body);
+  ASSERT_EQ(*p.Next(), Entry::kSeries);
+  LabelsBuilder b;
+  p.Labels(&b);
+  EXPECT_EQ(b.Get("a").size(), value.size());
+  EXPECT_EQ(p.Timestamp(), 2);
+  EXPECT_EQ(*p.Next(), Entry::kEof);
+}
+
+TEST(TextParser, HistogramFamily) {
+  EXPECT_THAT(Parse("# TYPE h histogram\nh_bucket{le=\"0.1\"} 3\nh_bucket{le=\"+Inf\"} 5\n"
+                    "h_sum 1.5\nh_count 5\n"),
+              ElementsAre("type h histogram",
+                          "series h_bucket{le=\"0.1\"} {__name__=\"h_bucket\", le=\"0.1\"} 3",
+                          "series h_bucket{le=\"+Inf\"} {__name__=\"h_bucket\", le=\"+Inf\"} 5",
+                          "series h_sum {__name__=\"h_sum\"} 1.5",
+                          "series h_count {__name__=\"h_count\"} 5"));
+}
+
+TEST(TextParser, ArbitraryBytesNeverCrash) {
+  uint64_t seed = 42;
+  std::string alphabet = "ab{}=\",# \t\n\\0.+-eE_:HELPTYPEInfNa\xff\x00";
+  for (int round = 0; round < 20000; ++round) {
+    std::string body;
+    int n = static_cast<int>(seed % 40);
+    for (int i = 0; i < n; ++i) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      body.push_back(alphabet[(seed >> 33) % alphabet.size()]);
+    }
+    TextParser p(body);
+    Render(p);
+  }
+}
+
+}  // namespace
+}  // namespace sundial::scrape
