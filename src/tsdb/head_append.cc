@@ -32,6 +32,7 @@ class HeadAppender final : public Appender {
     MemSeries* series;  // pinned until Commit/Rollback
     Timestamp t;
     double v;
+    bool ooo;  // may go out of order
   };
 
   absl::StatusOr<SeriesRef> AppendSample(SeriesRef ref, const Labels& labels, Timestamp t, double v,
@@ -73,13 +74,13 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
   {
     absl::MutexLock lock(&s->mu());
     absl::StatusOr<MemSeries::Placement> placement =
-        s->Appendable(t, v, min_valid_time_, ooo ? ooo_min_time_ : INT64_MAX, ooo);
+        s->Appendable(t, v, min_valid_time_, ooo_min_time_, ooo);
     if (!placement.ok()) {
       s->Unpin();
       return placement.status();
     }
   }
-  samples_.push_back({s, t, v});
+  samples_.push_back({s, t, v, ooo});
   return s->ref();
 }
 
@@ -118,18 +119,17 @@ absl::Status HeadAppender::Commit() {
   }
 
   Timestamp mint = INT64_MAX, maxt = INT64_MIN;
-  const bool ooo = ooo_enabled_;
   for (const Pending& p : samples_) {
     absl::MutexLock lock(&p.series->mu());
     // Re-check: another appender may have committed to this series since Append.
     absl::StatusOr<MemSeries::Placement> placement =
-        p.series->Appendable(p.t, p.v, min_valid_time_, ooo ? ooo_min_time_ : INT64_MAX, ooo);
-    absl::Status status = placement.status();
+        p.series->Appendable(p.t, p.v, min_valid_time_, ooo_min_time_, p.ooo);
+    const absl::Status& status = placement.status();
     if (placement.ok() && *placement == MemSeries::Placement::kInOrder) {
       p.series->AppendInOrder(p.t, p.v, head_->options_.chunks);
       maxt = std::max(maxt, p.t);
     } else if (placement.ok() && *placement == MemSeries::Placement::kOutOfOrder) {
-      status = p.series->InsertOutOfOrder(p.t, p.v);
+      p.series->InsertOutOfOrder(p.t, p.v);
     }
     if (status.ok()) {
       mint = std::min(mint, p.t);

@@ -30,8 +30,14 @@ absl::StatusOr<MemSeries::Placement> MemSeries::Appendable(Timestamp t, double v
     }
   }
   if (ooo_enabled) {
-    if (t >= ooo_min_time) return Placement::kOutOfOrder;
-    return TooOldSampleError();
+    if (t < ooo_min_time) return TooOldSampleError();
+    auto it = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), t,
+                               [](const auto& s, Timestamp ts) { return s.first < ts; });
+    if (it == out_of_order_.end() || it->first != t) return Placement::kOutOfOrder;
+    if (std::bit_cast<uint64_t>(it->second) != std::bit_cast<uint64_t>(v)) {
+      return DuplicateSampleError();
+    }
+    return Placement::kIgnore;
   }
   if (t < min_valid_time) return OutOfBoundsError();
   return OutOfOrderSampleError();
@@ -64,15 +70,10 @@ void MemSeries::AppendInOrder(Timestamp t, double v, const ChunkOptions& options
   last_value_ = v;
 }
 
-absl::Status MemSeries::InsertOutOfOrder(Timestamp t, double v) {
+void MemSeries::InsertOutOfOrder(Timestamp t, double v) {
   auto it = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), t,
                              [](const auto& s, Timestamp ts) { return s.first < ts; });
-  if (it != out_of_order_.end() && it->first == t) {
-    if (std::bit_cast<uint64_t>(it->second) == std::bit_cast<uint64_t>(v)) return absl::OkStatus();
-    return DuplicateSampleError();
-  }
   out_of_order_.insert(it, {t, v});
-  return absl::OkStatus();
 }
 
 bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SeriesSnapshot* out) const {

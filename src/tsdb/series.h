@@ -74,8 +74,9 @@ class MemSeries {
 
   // Prometheus' memSeries.appendable. Samples at or after min_valid_time and after the newest
   // sample go in order; the newest timestamp again is ignored if the value is bit-equal and a
-  // duplicate otherwise. Older samples go out of order if ooo_min_time <= t (pass INT64_MAX to
-  // disable), else fail with too old (window on), out of bounds or out of order.
+  // duplicate otherwise. With ooo_enabled, older samples at or after ooo_min_time go out of
+  // order (the same duplicate rule applies among them) and older ones are too old; without it
+  // they are out of bounds (before min_valid_time) or out of order.
   absl::StatusOr<Placement> Appendable(Timestamp t, double v, Timestamp min_valid_time,
                                        Timestamp ooo_min_time, bool ooo_enabled) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -84,9 +85,8 @@ class MemSeries {
   // Appendable() returned kInOrder for it.
   void AppendInOrder(Timestamp t, double v, const ChunkOptions& options)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Inserts an out-of-order sample; fails with "duplicate sample for timestamp" if another value
-  // is stored at t (the same value again is ignored).
-  absl::Status InsertOutOfOrder(Timestamp t, double v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inserts an out-of-order sample. REQUIRES: Appendable() returned kOutOfOrder for it.
+  void InsertOutOfOrder(Timestamp t, double v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Copies what overlaps [mint, maxt] into *out (replacing its contents). False if nothing does.
   bool Snapshot(Timestamp mint, Timestamp maxt, SeriesSnapshot* out) const

@@ -81,6 +81,9 @@ std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(Times
       auto& list = it->second;
       for (size_t j = 0; j < list.size();) {
         MemSeries* s = list[j];
+        // Held from the check to the removal, so nobody can pin s in between.
+        RefStripe& rs = ref_stripe(s->ref());
+        absl::MutexLock ref_lock(&rs.mu);
         bool remove;
         {
           absl::MutexLock series_lock(&s->mu());
@@ -91,11 +94,9 @@ std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(Times
           ++j;
           continue;
         }
-        // Unreachable once out of both maps: pinning needs a stripe lock, and we hold both.
+        // Unreachable once out of both maps: pinning needs one of the stripe locks we hold.
         list.erase(list.begin() + static_cast<ptrdiff_t>(j));
         removed.emplace_back(s->ref(), s->labels());
-        RefStripe& rs = ref_stripe(s->ref());
-        absl::MutexLock ref_lock(&rs.mu);
         rs.series.erase(s->ref());  // deletes s
         size_.fetch_sub(1, std::memory_order_relaxed);
       }

@@ -1,0 +1,337 @@
+#include "tsdb/head.h"
+
+#include <bit>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tsdb/errors.h"
+
+namespace sundial::tsdb {
+namespace {
+
+using testing::ElementsAre;
+using testing::IsEmpty;
+using testing::Pair;
+using Sample = std::pair<Timestamp, double>;
+
+Matcher M(MatchType type, std::string_view name, std::string_view value) {
+  absl::StatusOr<Matcher> m = Matcher::Create(type, name, value);
+  EXPECT_TRUE(m.ok()) << m.status();
+  return *m;
+}
+
+Matcher Eq(std::string_view name, std::string_view value) {
+  return M(MatchType::kEqual, name, value);
+}
+
+// Records what a commit logs, in order.
+class RecordingLog : public HeadLog {
+ public:
+  absl::Status LogSeries(std::span<const RefSeries> series) override {
+    if (fail) return absl::UnavailableError("disk full");
+    for (const RefSeries& s : series) events.push_back("series " + s.labels->ToString());
+    return absl::OkStatus();
+  }
+  absl::Status LogSamples(std::span<const RefSample> samples) override {
+    if (fail) return absl::UnavailableError("disk full");
+    for (const RefSample& s : samples) {
+      events.push_back("sample " + std::to_string(s.ref) + " " + std::to_string(s.t));
+    }
+    return absl::OkStatus();
+  }
+
+  bool fail = false;
+  std::vector<std::string> events;
+};
+
+class HeadTest : public testing::Test {
+ protected:
+  void MakeHead(int64_t ooo_window = 0) {
+    HeadOptions options;
+    options.out_of_order_window_ms = ooo_window;
+    options.log = &log_;
+    head_ = std::make_unique<Head>(options);
+  }
+  void SetUp() override { MakeHead(); }
+
+  // Appends and commits one sample.
+  absl::StatusOr<SeriesRef> Add(const Labels& l, Timestamp t, double v,
+                                const AppendOptions& options = {}) {
+    std::unique_ptr<Appender> app = head_->NewAppender();
+    absl::StatusOr<SeriesRef> ref = app->Append(0, l, t, v, options);
+    EXPECT_TRUE(app->Commit().ok());
+    return ref;
+  }
+
+  std::vector<std::pair<std::string, std::vector<Sample>>> Query(std::vector<Matcher> matchers,
+                                                                 Timestamp mint = INT64_MIN,
+                                                                 Timestamp maxt = INT64_MAX) {
+    absl::StatusOr<std::unique_ptr<Querier>> q = head_->NewQuerier(mint, maxt);
+    EXPECT_TRUE(q.ok());
+    std::unique_ptr<SeriesSet> set = (*q)->Select(SelectHints{}, matchers);
+    std::vector<std::pair<std::string, std::vector<Sample>>> out;
+    while (set->Next()) {
+      std::vector<Sample> samples;
+      std::unique_ptr<SampleIterator> it = set->At().Iterator();
+      while (it->Next() == ValueType::kFloat) samples.push_back(it->At());
+      EXPECT_TRUE(it->Err().ok());
+      out.emplace_back(set->At().labels().ToString(), std::move(samples));
+    }
+    EXPECT_TRUE(set->Err().ok());
+    return out;
+  }
+
+  RecordingLog log_;
+  std::unique_ptr<Head> head_;
+  const Labels a_{{"__name__", "m"}, {"i", "a"}};
+  const Labels b_{{"__name__", "m"}, {"i", "b"}};
+};
+
+TEST_F(HeadTest, CommitLogsSeriesThenSamplesThenMakesVisible) {
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  absl::StatusOr<SeriesRef> ra = app->Append(0, a_, 1000, 1);
+  absl::StatusOr<SeriesRef> rb = app->Append(0, b_, 1000, 2);
+  ASSERT_TRUE(ra.ok() && rb.ok());
+  EXPECT_EQ(*ra, 1u);
+  EXPECT_EQ(*rb, 2u);
+  // The ref is a hint: labels are not even needed.
+  ASSERT_EQ(*app->Append(*ra, Labels(), 2000, 3), *ra);
+  EXPECT_THAT(Query({Eq("__name__", "m")}), IsEmpty());  // not yet committed
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_THAT(log_.events,
+              ElementsAre("series {__name__=\"m\", i=\"a\"}", "series {__name__=\"m\", i=\"b\"}",
+                          "sample 1 1000", "sample 2 1000", "sample 1 2000"));
+  EXPECT_THAT(
+      Query({Eq("__name__", "m")}),
+      ElementsAre(Pair("{__name__=\"m\", i=\"a\"}", ElementsAre(Sample(1000, 1), Sample(2000, 3))),
+                  Pair("{__name__=\"m\", i=\"b\"}", ElementsAre(Sample(1000, 2)))));
+  EXPECT_EQ(head_->MinTime(), 1000);
+  EXPECT_EQ(head_->MaxTime(), 2000);
+  EXPECT_EQ(head_->NumSeries(), 2u);
+  // Spent.
+  EXPECT_FALSE(app->Commit().ok());
+  EXPECT_FALSE(app->Append(0, a_, 3000, 1).ok());
+}
+
+TEST_F(HeadTest, UnknownRefFallsBackToLabels) {
+  ASSERT_TRUE(Add(a_, 1000, 1).ok());
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  EXPECT_EQ(*app->Append(12345, a_, 2000, 1), 1u);
+  EXPECT_EQ(app->Append(12345, Labels(), 2000, 1).status().message(), "empty labelset");
+  ASSERT_TRUE(app->Commit().ok());
+}
+
+TEST_F(HeadTest, AppendErrors) {
+  ASSERT_TRUE(Add(a_, 10000, 1).ok());
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  absl::Status s = app->Append(0, a_, 9000, 1).status();
+  EXPECT_TRUE(IsOutOfOrder(s)) << s;
+  EXPECT_EQ(s.message(), "out of order sample");
+  s = app->Append(0, a_, 10000, 2).status();
+  EXPECT_TRUE(IsDuplicateSample(s)) << s;
+  EXPECT_EQ(s.message(), "duplicate sample for timestamp");
+  // The same value at the same timestamp is accepted and ignored.
+  EXPECT_TRUE(app->Append(0, a_, 10000, 1).ok());
+  // Older than half a chunk range (1h) behind the head's newest sample.
+  s = app->Append(0, b_, 10000 - 3600 * 1000 - 1, 1).status();
+  EXPECT_TRUE(IsOutOfBounds(s)) << s;
+  EXPECT_EQ(s.message(), "out of bounds");
+  // Failed samples leave the batch usable.
+  EXPECT_TRUE(app->Append(0, a_, 11000, 1).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_THAT(Query({Eq("i", "a")}),
+              ElementsAre(Pair(testing::_, ElementsAre(Sample(10000, 1), Sample(11000, 1)))));
+}
+
+TEST_F(HeadTest, DuplicateComparesBits) {
+  ASSERT_TRUE(Add(a_, 1000, StaleNaN()).ok());
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  EXPECT_TRUE(app->Append(0, a_, 1000, StaleNaN()).ok());
+  EXPECT_TRUE(IsDuplicateSample(app->Append(0, a_, 1000, std::nan("")).status()));
+  app->Rollback();
+  auto got = Query({Eq("i", "a")});
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].second.size(), 1u);
+  EXPECT_TRUE(IsStaleNaN(got[0].second[0].second));
+}
+
+TEST_F(HeadTest, RollbackDiscards) {
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  ASSERT_TRUE(app->Append(0, a_, 1000, 1).ok());
+  app->Rollback();
+  EXPECT_THAT(log_.events, IsEmpty());
+  EXPECT_THAT(Query({Eq("i", "a")}), IsEmpty());
+  EXPECT_EQ(head_->MaxTime(), INT64_MIN);
+  // An appender dropped without Commit rolls back too.
+  { ASSERT_TRUE(head_->NewAppender()->Append(0, a_, 2000, 1).ok()); }
+  EXPECT_THAT(Query({Eq("i", "a")}), IsEmpty());
+  // The empty series is collected by the next truncation.
+  head_->Truncate(0);
+  EXPECT_EQ(head_->NumSeries(), 0u);
+}
+
+TEST_F(HeadTest, LogFailureAbortsCommit) {
+  log_.fail = true;
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  ASSERT_TRUE(app->Append(0, a_, 1000, 1).ok());
+  EXPECT_EQ(app->Commit().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Query({Eq("i", "a")}), IsEmpty());
+}
+
+TEST_F(HeadTest, ConcurrentBatchesDropInvalidatedSamplesAtCommit) {
+  ASSERT_TRUE(Add(a_, 1000, 1).ok());
+  std::unique_ptr<Appender> first = head_->NewAppender();
+  std::unique_ptr<Appender> second = head_->NewAppender();
+  ASSERT_TRUE(first->Append(0, a_, 3000, 1).ok());
+  ASSERT_TRUE(second->Append(0, a_, 2000, 1).ok());
+  ASSERT_TRUE(first->Commit().ok());
+  ASSERT_TRUE(second->Commit().ok());  // 2000 is now out of order: dropped and counted
+  EXPECT_EQ(head_->commit_drops().out_of_order, 1u);
+  EXPECT_THAT(Query({Eq("i", "a")}),
+              ElementsAre(Pair(testing::_, ElementsAre(Sample(1000, 1), Sample(3000, 1)))));
+}
+
+TEST_F(HeadTest, OutOfOrderWindow) {
+  MakeHead(/*ooo_window=*/600000);
+  ASSERT_TRUE(Add(a_, 1000000, 1).ok());
+  ASSERT_TRUE(Add(a_, 1010000, 2).ok());
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  EXPECT_TRUE(app->Append(0, a_, 1005000, 3).ok());
+  EXPECT_TRUE(app->Append(0, a_, 410000, 4).ok());  // the window edge: 1010000 - 600000
+  EXPECT_TRUE(IsTooOldSample(app->Append(0, a_, 409999, 5).status()));
+  AppendOptions strict;
+  strict.discard_out_of_order = true;
+  EXPECT_TRUE(IsOutOfOrder(app->Append(0, a_, 1004000, 6, strict).status()));
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(head_->MinTime(), 410000);
+  // Duplicates inside the out-of-order samples.
+  EXPECT_TRUE(Add(a_, 1005000, 3).ok());
+  EXPECT_TRUE(IsDuplicateSample(Add(a_, 1005000, 7).status()));
+  EXPECT_THAT(Query({Eq("i", "a")}),
+              ElementsAre(Pair(testing::_, ElementsAre(Sample(410000, 4), Sample(1000000, 1),
+                                                       Sample(1005000, 3), Sample(1010000, 2)))));
+  // Merged reads honour the range and Seek.
+  EXPECT_THAT(Query({Eq("i", "a")}, 600000, 1005000),
+              ElementsAre(Pair(testing::_, ElementsAre(Sample(1000000, 1), Sample(1005000, 3)))));
+  auto q = *head_->NewQuerier(INT64_MIN, INT64_MAX);
+  auto set = q->Select({}, std::vector<Matcher>{Eq("i", "a")});
+  ASSERT_TRUE(set->Next());
+  auto it = set->At().Iterator();
+  ASSERT_EQ(it->Seek(1000001), ValueType::kFloat);
+  EXPECT_EQ(it->At(), Sample(1005000, 3));
+  ASSERT_EQ(it->Next(), ValueType::kFloat);
+  EXPECT_EQ(it->At(), Sample(1010000, 2));
+  EXPECT_EQ(it->Next(), ValueType::kNone);
+}
+
+TEST_F(HeadTest, SelectSortsByLabelsAndRespectsRange) {
+  const Labels c{{"__name__", "a_metric"}};
+  ASSERT_TRUE(Add(b_, 1000, 1).ok());
+  ASSERT_TRUE(Add(a_, 1000, 1).ok());
+  ASSERT_TRUE(Add(c, 5000, 1).ok());
+  auto got = Query({M(MatchType::kRegexp, "__name__", ".+")});
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].first, "{__name__=\"a_metric\"}");
+  EXPECT_EQ(got[1].first, "{__name__=\"m\", i=\"a\"}");
+  EXPECT_EQ(got[2].first, "{__name__=\"m\", i=\"b\"}");
+  // Series without samples in range are left out.
+  got = Query({M(MatchType::kRegexp, "__name__", ".+")}, 2000, 6000);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].first, "{__name__=\"a_metric\"}");
+  // Hints narrow the range further.
+  auto q = *head_->NewQuerier(0, 10000);
+  SelectHints hints;
+  hints.start = 0;
+  hints.end = 1000;
+  auto set = q->Select(hints, std::vector<Matcher>{Eq("__name__", "a_metric")});
+  EXPECT_FALSE(set->Next());
+}
+
+TEST_F(HeadTest, IteratorSpansChunksAndSeeks) {
+  for (Timestamp t = 0; t < 3600 * 1000; t += 15000) ASSERT_TRUE(Add(a_, t, t / 1000.0).ok());
+  EXPECT_EQ(head_->ChunksOf(1).size(), 2u);  // 240 samples: 120 + 120
+  auto got = Query({Eq("i", "a")}, 1785000, 1815000);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_THAT(got[0].second,
+              ElementsAre(Sample(1785000, 1785), Sample(1800000, 1800), Sample(1815000, 1815)));
+  auto q = *head_->NewQuerier(INT64_MIN, INT64_MAX);
+  auto set = q->Select({}, std::vector<Matcher>{Eq("i", "a")});
+  ASSERT_TRUE(set->Next());
+  auto it = set->At().Iterator();
+  ASSERT_EQ(it->Seek(1790000), ValueType::kFloat);
+  EXPECT_EQ(it->AtT(), 1800000);
+  ASSERT_EQ(it->Seek(0), ValueType::kFloat);  // never backwards
+  EXPECT_EQ(it->AtT(), 1800000);
+  ASSERT_EQ(it->Next(), ValueType::kFloat);
+  EXPECT_EQ(it->AtT(), 1815000);
+  EXPECT_EQ(it->Seek(3600 * 1000), ValueType::kNone);
+  EXPECT_EQ(it->Next(), ValueType::kNone);
+}
+
+TEST_F(HeadTest, ReadersKeepTheirSnapshot) {
+  ASSERT_TRUE(Add(a_, 1000, 1).ok());
+  auto q = *head_->NewQuerier(INT64_MIN, INT64_MAX);
+  auto set = q->Select({}, std::vector<Matcher>{Eq("i", "a")});
+  ASSERT_TRUE(Add(a_, 2000, 2).ok());
+  head_->Truncate(5000);  // the series is gone from the head ...
+  EXPECT_EQ(head_->NumSeries(), 0u);
+  ASSERT_TRUE(set->Next());  // ... but the selected snapshot still reads
+  auto it = set->At().Iterator();
+  ASSERT_EQ(it->Next(), ValueType::kFloat);
+  EXPECT_EQ(it->At(), Sample(1000, 1));
+  EXPECT_EQ(it->Next(), ValueType::kNone);
+}
+
+TEST_F(HeadTest, LabelNamesAndValues) {
+  ASSERT_TRUE(Add(a_, 1000, 1).ok());
+  ASSERT_TRUE(Add(Labels{{"__name__", "n"}, {"zone", "eu"}, {"i", "c"}}, 1000, 1).ok());
+  auto q = *head_->NewQuerier(0, 2000);
+  EXPECT_THAT(*q->LabelNames({}), ElementsAre("__name__", "i", "zone"));
+  EXPECT_THAT(*q->LabelNames(std::vector<Matcher>{Eq("__name__", "m")}),
+              ElementsAre("__name__", "i"));
+  EXPECT_THAT(*q->LabelValues("i", {}), ElementsAre("a", "c"));
+  EXPECT_THAT(*q->LabelValues("i", std::vector<Matcher>{Eq("zone", "eu")}), ElementsAre("c"));
+  EXPECT_THAT(*q->LabelValues("zone", std::vector<Matcher>{Eq("__name__", "m")}), IsEmpty());
+  // Outside the head's time range there is nothing.
+  auto later = *head_->NewQuerier(5000, 6000);
+  EXPECT_THAT(*later->LabelNames({}), IsEmpty());
+  EXPECT_THAT(*later->LabelValues("i", {}), IsEmpty());
+}
+
+TEST_F(HeadTest, TruncateDropsChunksAndCollectsSeries) {
+  // a: two chunks (0..1785000, 1800000..3585000); b: one early sample.
+  for (Timestamp t = 0; t < 3600 * 1000; t += 15000) ASSERT_TRUE(Add(a_, t, 1).ok());
+  ASSERT_TRUE(Add(b_, 1000000, 1).ok());
+  ASSERT_EQ(head_->NumSeries(), 2u);
+  head_->Truncate(1800000);
+  EXPECT_EQ(head_->NumSeries(), 1u);
+  EXPECT_EQ(head_->MinTime(), 1800000);
+  EXPECT_THAT(head_->ChunksOf(1), ElementsAre(ChunkMeta{1800000, 3585000, 120}));
+  EXPECT_THAT(head_->ChunksOf(2), IsEmpty());
+  auto q = *head_->NewQuerier(INT64_MIN, INT64_MAX);
+  EXPECT_THAT(*q->LabelValues("i", {}), ElementsAre("a"));
+  auto got = Query({Eq("__name__", "m")});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].second.front().first, 1800000);
+  // Below the truncation point appends are out of bounds, even for new series.
+  EXPECT_TRUE(IsOutOfBounds(Add(b_, 1799999, 1).status()));
+  // A series that comes back gets a new ref.
+  EXPECT_EQ(*Add(b_, 3600000, 1), 3u);
+}
+
+TEST_F(HeadTest, PinnedSeriesSurviveTruncation) {
+  ASSERT_TRUE(Add(a_, 1000, 1).ok());
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  ASSERT_TRUE(app->Append(0, a_, 2000, 1).ok());
+  head_->Truncate(1500);  // a has no samples left, but the open batch holds it
+  EXPECT_EQ(head_->NumSeries(), 1u);
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_THAT(Query({Eq("i", "a")}), ElementsAre(Pair(testing::_, ElementsAre(Sample(2000, 1)))));
+}
+
+}  // namespace
+}  // namespace sundial::tsdb
