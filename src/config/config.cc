@@ -296,8 +296,7 @@ absl::StatusOr<Config> LoadFile(const std::string& path) {
   if (in.bad()) return absl::InternalError(StrCat("read ", path, ": ", std::strerror(errno)));
   ASSIGN_OR_RETURN(Config cfg, Parse(text.str(), path));
   const size_t slash = path.rfind('/');
-  ResolvePaths(slash == std::string::npos ? "." : std::string_view(path).substr(0, slash + 1),
-               &cfg);
+  ResolvePaths(slash == std::string::npos ? "" : std::string_view(path).substr(0, slash + 1), &cfg);
   return cfg;
 }
 
