@@ -5,9 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "base/file_system.h"
 #include "base/str_cat.h"
 #include "tsdb/wal/corruption.h"
@@ -226,6 +230,60 @@ TEST(CrashSafety, RandomCrashPointsNeverLoseSyncedRecords) {
     EXPECT_GE(records, synced);
     EXPECT_LE(records, static_cast<size_t>(crash_after));
   }
+}
+
+// --- Interop with a real Prometheus 2.42 (opt-in: needs a data directory it wrote) -----------
+//
+//   prometheus --config.file=self-scrape.yml --storage.tsdb.path=/tmp/p &   # ~15 s, then SIGINT
+//   SUNDIAL_PROMETHEUS_WAL=/tmp/p/wal tsdb_wal_replay_test --gtest_filter='Interop*'
+//
+// Prometheus writes snappy-compressed records by default, so this covers that path too.
+
+TEST(Interop, ReplaysAWalWrittenByPrometheus) {
+  const char* dir = std::getenv("SUNDIAL_PROMETHEUS_WAL");
+  if (dir == nullptr) GTEST_SKIP() << "set SUNDIAL_PROMETHEUS_WAL to a Prometheus wal/ dir";
+  auto r = Replayer::Open(FileSystem::Default(), dir);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::set<HeadSeriesRef> refs;
+  std::set<std::string> names;
+  size_t samples = 0, unknown_refs = 0;
+  while ((*r)->Next()) {
+    if ((*r)->type() == RecordType::kSeries) {
+      for (const RefSeries& s : (*r)->series()) {
+        refs.insert(s.ref);
+        names.insert(std::string(s.labels.MetricName()));
+      }
+    } else if ((*r)->type() == RecordType::kSamples) {
+      for (const RefSample& s : (*r)->samples()) {
+        ++samples;
+        unknown_refs += refs.count(s.ref) == 0 ? 1 : 0;
+      }
+    }
+  }
+  ASSERT_TRUE((*r)->status().ok()) << (*r)->status();
+  EXPECT_GT(refs.size(), 100u);
+  EXPECT_GT(samples, refs.size());
+  EXPECT_EQ(unknown_refs, 0u);
+  EXPECT_TRUE(names.count("up") == 1 && names.count("prometheus_build_info") == 1);
+}
+
+// Writes data/wal with one series and samples over the last 10 minutes for Prometheus to
+// replay: start it on the directory and query sundial_interop{source="wal"}.
+TEST(Interop, WritesAWalForPrometheus) {
+  const char* dir = std::getenv("SUNDIAL_WAL_OUT");
+  if (dir == nullptr) GTEST_SKIP() << "set SUNDIAL_WAL_OUT to an empty data/wal dir";
+  auto w = Writer::Open(FileSystem::Default(), dir, {.compress = true});
+  ASSERT_TRUE(w.ok()) << w.status();
+  const int64_t now = absl::ToUnixMillis(absl::Now());
+  std::string series, samples;
+  EncodeSeries(
+      std::vector<RefSeries>{{1, Labels{{"__name__", "sundial_interop"}, {"source", "wal"}}}},
+      &series);
+  std::vector<RefSample> s;
+  for (int i = 0; i < 600; ++i) s.push_back({1, now - 600000 + 1000 * int64_t{i}, 1.0 * i});
+  EncodeSamples(s, &samples);
+  ASSERT_TRUE((*w)->Log({series, samples}).ok());
+  ASSERT_TRUE((*w)->Close().ok());
 }
 
 }  // namespace
