@@ -1,4 +1,5 @@
 // Selectors, label matchers, grouping labels, ranges, subqueries, offsets, @ and durations.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -364,7 +365,9 @@ ExprPtr Parser::ParseAt(ExprPtr e) {
                 "selector or a subquery");
   }
   if (mods->HasAt()) return Fail(e->pos, "@ <timestamp> may not be set multiple times");
-  mods->timestamp_ms = static_cast<int64_t>(std::round(ts * 1000.0));
+  // Seconds within int64 can overflow as milliseconds; saturate (Go's conversion wraps).
+  mods->timestamp_ms = static_cast<int64_t>(
+      std::clamp(std::round(ts * 1000.0), -9.2233720368547e18, 9.2233720368547e18));
   e->pos.end = LastEnd();
   return e;
 }
