@@ -29,7 +29,8 @@ struct FormatChoice {
 // text/plain and anything else -> the text format. Media types compare case-insensitively.
 FormatChoice ChooseFormat(std::string_view content_type);
 
-// A parser for body (which must outlive it). OpenMetrics parsers get `options`.
+// A parser for body (which must outlive it). created_timestamps is passed to the OpenMetrics
+// parser (OpenMetricsParser::Options).
 std::unique_ptr<Parser> NewParser(Format format, std::string_view body,
                                   bool created_timestamps = false);
 
