@@ -93,7 +93,13 @@ struct Filter {
         stats->dropped_metadata += static_cast<int64_t>(metadata.size()) - kept;
         break;
       }
-      default:  // mmap markers, histograms (not yet), unknown types from newer versions
+      case RecordType::kHistogramSamples:
+      case RecordType::kFloatHistogramSamples:
+        // Not decoded yet: kept whole rather than lost (replay drops samples below mint).
+        out->append(rec);
+        break;
+      case RecordType::kMmapMarkers:  // only meaningful for the segments they came from
+      case RecordType::kUnknown:      // from a newer version; Prometheus drops them too
         break;
     }
     return absl::OkStatus();

@@ -48,7 +48,8 @@ struct CheckpointStats {
 // Writes dir/checkpoint.<to> from the last existing checkpoint (if any) plus segments
 // [from, to] of dir, keeping the series records for which keep(ref) is true, samples and
 // exemplars with t >= mint, tombstones with an interval ending at or after mint, and the latest
-// metadata of each kept series; other record types are dropped. If a checkpoint exists, from is
+// metadata of each kept series; histogram records are copied whole (not decoded yet), mmap
+// markers and unknown types are dropped. If a checkpoint exists, from is
 // raised to its index + 1 (InvalidArgument if from is beyond that: segments would be missing).
 // Corruption anywhere fails the checkpoint (a checkpoint must not silently lose series).
 // Compresses the records it writes if compress is set. Does not delete anything.

@@ -21,7 +21,8 @@ constexpr char kDir[] = "/wal";
 bool KeepOdd(HeadSeriesRef ref) { return ref % 2 == 1; }
 
 // Segments 0..3: segment i holds series 2i+1 and 2i+2, samples of both at t = 100i and
-// 100i + 50, a tombstone for ref 2i+1 over [100i, 100i + 10], metadata and an mmap marker.
+// 100i + 50, a tombstone for ref 2i+1 over [100i, 100i + 10], metadata, an mmap marker, a
+// histogram record and a record of an unknown type.
 void WriteFixture(MemFileSystem* fs) {
   auto w = *Writer::Open(fs, kDir);
   for (int i = 0; i < 4; ++i) {
@@ -35,7 +36,8 @@ void WriteFixture(MemFileSystem* fs) {
                                             {b, MetricType::kGauge, "", ""}},
                    &meta);
     EncodeMmapMarkers(std::vector<RefMmapMarker>{{a, 7}}, &mmap);
-    ASSERT_TRUE(w->Log({series, samples, tomb, meta, mmap}).ok());
+    const std::string histogram("\x07\x01\x02", 3);  // not decoded: passed through
+    ASSERT_TRUE(w->Log({series, samples, tomb, meta, mmap, histogram, "\x63"}).ok());
     ASSERT_TRUE(w->NextSegment().ok());
   }
   ASSERT_TRUE(w->Close().ok());
@@ -93,7 +95,7 @@ TEST(Checkpoint, KeepsSelectedSeriesAndRecentData) {
   EXPECT_THAT(c.tombstones, ElementsAre(Stone{5, {{200, 210}}}));
   // The latest metadata per kept series (ref 1 from segment 2; even refs are dropped).
   EXPECT_THAT(c.metadata, ElementsAre(RefMetadata{1, MetricType::kCounter, "", "v2"}));
-  EXPECT_EQ(c.other, 0);  // mmap markers are not carried over
+  EXPECT_EQ(c.other, 3);  // the histogram records; mmap markers and unknown types are dropped
 
   EXPECT_EQ(stats->total_series, 6);
   EXPECT_EQ(stats->dropped_series, 3);
