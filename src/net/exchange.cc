@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <limits>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -333,25 +334,25 @@ void Exchange::ReadHeader() {
   parser_ = std::make_unique<http::response_parser<http::string_body>>();
   parser_->header_limit(kHeaderLimit);
   const uint64_t limit = core_->options.max_response_bytes;
-  if (limit != 0) {
-    parser_->body_limit(limit);
-  } else {
-    parser_->body_limit(boost::none);
-  }
+  // Not boost::none: Boost 1.74 compares the length against the optional and then treats
+  // "none" as smaller than any length.
+  parser_->body_limit(limit != 0 ? limit : std::numeric_limits<uint64_t>::max());
   if (request_.method == "HEAD") parser_->skip(true);
   conn_->Visit([&](auto& stream) {
-    http::async_read_header(stream, conn_->buffer, *parser_,
-                            [self = shared_from_this()](const beast::error_code& ec, size_t) {
-                              if (ec) {
-                                if (self->CanRetry(ec) && !self->parser_->got_some())
-                                  return self->Retry();
-                                return self->Fail(self->TransportError(ec));
-                              }
-                              const int code = self->parser_->get().result_int();
-                              if (code >= 100 && code < 200 && code != 101)
-                                return self->ReadHeader();
-                              self->ReadBody();
-                            });
+    http::async_read_header(
+        stream, conn_->buffer, *parser_,
+        [self = shared_from_this()](const beast::error_code& ec, size_t) {
+          if (ec == http::error::body_limit) {  // Content-Length too big
+            return self->Fail(BodySizeLimitError(self->core_->options.max_response_bytes));
+          }
+          if (ec) {
+            if (self->CanRetry(ec) && !self->parser_->got_some()) return self->Retry();
+            return self->Fail(self->TransportError(ec));
+          }
+          const int code = self->parser_->get().result_int();
+          if (code >= 100 && code < 200 && code != 101) return self->ReadHeader();
+          self->ReadBody();
+        });
   });
 }
 

@@ -55,6 +55,7 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(ClientOptions opt
     return absl::InvalidArgumentError("max_idle_conns_per_host must not be negative");
   }
 
+  // From here on read the options through core: `options`, `basic` and `authz` are moved from.
   auto core = std::make_shared<ClientCore>(std::move(options), pool->context());
   const ClientOptions& opts = core->options;
   if (!opts.proxy_url.empty()) {
@@ -69,14 +70,15 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(ClientOptions opt
     core->proxy = *std::move(proxy);
   }
   if (has_basic) {
-    absl::StatusOr<std::unique_ptr<Secret>> secret =
-        Secret::Create(basic.password, basic.password_file, "basic auth password file");
+    absl::StatusOr<std::unique_ptr<Secret>> secret = Secret::Create(
+        opts.basic_auth.password, opts.basic_auth.password_file, "basic auth password file");
     if (!secret.ok()) return secret.status();
     core->basic_password = *std::move(secret);
   }
   if (has_authz) {
     absl::StatusOr<std::unique_ptr<Secret>> secret =
-        Secret::Create(authz.credentials, authz.credentials_file, "authorization credentials file");
+        Secret::Create(opts.authorization.credentials, opts.authorization.credentials_file,
+                       "authorization credentials file");
     if (!secret.ok()) return secret.status();
     core->credentials = *std::move(secret);
   }

@@ -37,18 +37,18 @@ class Headers {
 
 struct Request {
   std::string method = "GET";
-  std::string url;
-  Headers headers;
-  std::string body;
+  std::string url{};
+  Headers headers{};
+  std::string body{};
   // Overall deadline for this request including redirects; 0 = ClientOptions::request_timeout.
   std::chrono::milliseconds timeout{0};
 };
 
 struct Response {
   int status_code = 0;
-  std::string status;  // "200 OK", as Go's Response.Status
-  Headers headers;
-  std::string body;  // decoded when it came gzip-encoded and the client asked for gzip
+  std::string status{};  // "200 OK", as Go's Response.Status
+  Headers headers{};
+  std::string body{};  // decoded when it came gzip-encoded and the client asked for gzip
 };
 
 // OK for 2xx; otherwise Unavailable "server returned HTTP status 500 Internal Server Error".

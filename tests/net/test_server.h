@@ -30,8 +30,8 @@ struct ServerRequest {
 
 struct ServerResponse {
   int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::string body{};
   std::chrono::milliseconds delay{0};  // wait before answering
   bool close = false;                  // send Connection: close and close afterwards
   bool close_mid_body = false;         // announce more than body.size() bytes, then close
