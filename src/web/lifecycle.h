@@ -22,7 +22,7 @@ namespace sundial::web {
 
 // Every hook runs on an io thread while its request waits, and must be thread-safe.
 struct LifecycleHooks {
-  bool enable_lifecycle = false;  // --web.enable-lifecycle: /-/reload and /-/quit work
+  bool enable_lifecycle = false;   // --web.enable-lifecycle: /-/reload and /-/quit work
   std::function<bool()> is_ready;  // null: always ready
   // POST|PUT /-/reload: 200 on OK, else 500 "failed to reload config: <message>".
   std::function<absl::Status()> reload;

@@ -48,11 +48,15 @@ class Router {
   // Registers handler for method (upper case) and pattern; registering the same pair again
   // replaces the handler. REQUIRES: pattern starts with '/', "*name" only as the last segment.
   void Handle(std::string_view method, std::string_view pattern, Handler handler);
-  void Get(std::string_view pattern, Handler handler) { Handle("GET", pattern, std::move(handler)); }
+  void Get(std::string_view pattern, Handler handler) {
+    Handle("GET", pattern, std::move(handler));
+  }
   void Post(std::string_view pattern, Handler handler) {
     Handle("POST", pattern, std::move(handler));
   }
-  void Put(std::string_view pattern, Handler handler) { Handle("PUT", pattern, std::move(handler)); }
+  void Put(std::string_view pattern, Handler handler) {
+    Handle("PUT", pattern, std::move(handler));
+  }
   void Delete(std::string_view pattern, Handler handler) {
     Handle("DELETE", pattern, std::move(handler));
   }

@@ -30,8 +30,8 @@ struct HostPort {
 
 absl::StatusOr<HostPort> ParseListenAddress(std::string_view address) {
   auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(StrCat("listen tcp ", address, ": address ", address, ": ",
-                                             why));
+    return absl::InvalidArgumentError(
+        StrCat("listen tcp ", address, ": address ", address, ": ", why));
   };
   size_t colon = address.rfind(':');
   if (colon == std::string_view::npos) return bad("missing port in address");
@@ -84,11 +84,11 @@ Server::State::State(ServerOptions opts, net::IoPool* io_pool, Router* r)
       accept_retry(accept_strand) {}
 
 void Server::State::DoAccept() {
-  acceptor.async_accept(asio::make_strand(pool->context()),
-                        [self = shared_from_this()](boost::system::error_code ec,
-                                                    tcp::socket socket) {
-                          self->OnAccept(ec, std::move(socket));
-                        });
+  acceptor.async_accept(
+      asio::make_strand(pool->context()),
+      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        self->OnAccept(ec, std::move(socket));
+      });
 }
 
 void Server::State::OnAccept(boost::system::error_code ec, tcp::socket socket) {
@@ -150,8 +150,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, ne
   if (!cors_any) {
     cors = std::make_unique<RE2>(options.cors_origin, RE2::Quiet);
     if (!cors->ok()) {
-      return absl::InvalidArgumentError(StrCat("could not compile CORS regex \"",
-                                               options.cors_origin, "\": ", cors->error()));
+      return absl::InvalidArgumentError(
+          StrCat("could not compile CORS regex \"", options.cors_origin, "\": ", cors->error()));
     }
   }
   auto state = std::make_shared<State>(std::move(options), pool, router);
@@ -205,12 +205,14 @@ absl::Status Server::Start() {
   acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   acceptor.bind(endpoint, ec);
   if (ec) {
-    acceptor.close(ec);
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
     return fail("bind", ec);
   }
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    acceptor.close(ec);
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
     return fail("listen", ec);
   }
   started_ = true;

@@ -142,10 +142,9 @@ void Connection::ReadRequest() {
       state_->options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser_->body_limit(static_cast<std::uint64_t>(state_->options.max_body_bytes));
   stream_.expires_after(state_->options.read_timeout);
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
-                            self->OnHeaderRead(ec);
-                          });
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeaderRead(ec); });
 }
 
 void Connection::OnHeaderRead(boost::system::error_code ec) {
@@ -300,9 +299,8 @@ bool Connection::Enqueue(std::string data, bool last) {
   bool may_block = !state_->pool->context().get_executor().running_in_this_thread();
   std::unique_lock<std::mutex> lock(mu_);
   if (may_block) {
-    drained_.wait(lock, [&] {
-      return broken_ || buffered_bytes_ < state_->options.write_buffer_bytes;
-    });
+    drained_.wait(lock,
+                  [&] { return broken_ || buffered_bytes_ < state_->options.write_buffer_bytes; });
   }
   if (broken_) return false;
   buffered_bytes_ += data.size();

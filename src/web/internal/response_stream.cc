@@ -13,8 +13,8 @@ namespace {
 
 // Fields the server writes itself.
 bool IsManagedHeader(std::string_view name) {
-  return EqualsIgnoreCase(name, "Content-Length") ||
-         EqualsIgnoreCase(name, "Transfer-Encoding") || EqualsIgnoreCase(name, "Connection");
+  return EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
+         EqualsIgnoreCase(name, "Connection");
 }
 
 // Like Go's Header.Write: no header injection through CR or LF.

@@ -47,7 +47,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   mutable std::mutex mu;
   std::condition_variable cv;  // signalled when a connection closes
   std::unordered_map<internal::Connection*, std::weak_ptr<internal::Connection>> connections;
-  int open_connections = 0;   // GUARDED_BY(mu)
+  int open_connections = 0;    // GUARDED_BY(mu)
   bool accept_paused = false;  // GUARDED_BY(mu): at max_connections
   bool stopping = false;       // GUARDED_BY(mu)
 

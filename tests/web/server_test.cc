@@ -1,0 +1,553 @@
+#include "web/server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/str_cat.h"
+#include "web/server_fixture.h"
+
+namespace sundial::web::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using ::testing::HasSubstr;
+
+class ServerTest : public ServerFixture {};
+
+std::string Get(std::string_view target, std::string_view extra = "") {
+  return StrCat("GET ", target, " HTTP/1.1\r\nHost: t\r\n", extra, "\r\n");
+}
+
+TEST_F(ServerTest, RoutesWithPathParams404And405) {
+  router_.Get("/api/v1/label/{name}/values",
+              [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+                resp->SendText(200, std::string(req.PathParam("name")));
+              });
+  StartServer();
+
+  std::optional<TestResponse> r = Fetch(port_, "GET", "/api/v1/label/job/values");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "job");
+  EXPECT_EQ(r->Header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_FALSE(r->Header("date").empty());
+
+  r = Fetch(port_, "GET", "/api/v1/label/a%20b%2Fc/values");  // the path is decoded
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+
+  r = Fetch(port_, "GET", "/api/v1/label/a%20b/values");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "a b");
+
+  r = Fetch(port_, "GET", "/nope");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->body, "404 page not found\n");
+
+  r = Fetch(port_, "POST", "/api/v1/label/job/values");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->Header("allow"), "GET, HEAD, OPTIONS");
+
+  r = Fetch(port_, "OPTIONS", "/api/v1/label/job/values", "Origin: http://x\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("allow"), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(r->Header("access-control-allow-origin"), "*");
+
+  r = Fetch(port_, "HEAD", "/api/v1/label/job/values");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("content-length"), "3");
+  EXPECT_EQ(r->body, "");
+
+  r = Fetch(port_, "GET", "/bad%zz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST_F(ServerTest, RoutePrefixAndRootRedirects) {
+  router_.Get("/api/v1/x", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, req.path);
+  });
+  ServerOptions opts;
+  opts.route_prefix = "/prom/";
+  StartServer(opts);
+
+  std::optional<TestResponse> r = Fetch(port_, "GET", "/prom/api/v1/x");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "/api/v1/x");
+
+  r = Fetch(port_, "GET", "/api/v1/x");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  r = Fetch(port_, "GET", "/promx/api/v1/x");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+
+  r = Fetch(port_, "GET", "/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 302);
+  EXPECT_EQ(r->Header("location"), "/prom");
+
+  r = Fetch(port_, "GET", "/prom/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 302);
+  EXPECT_EQ(r->Header("location"), "/prom/graph");
+}
+
+TEST_F(ServerTest, RootRedirectFollowsExternalUrl) {
+  ServerOptions opts;
+  opts.external_url = "http://example.com:9090/monitoring/";
+  StartServer(opts);
+  std::optional<TestResponse> r = Fetch(port_, "GET", "/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 302);
+  EXPECT_EQ(r->Header("location"), "/monitoring/graph");
+}
+
+TEST_F(ServerTest, QueryAndFormParameters) {
+  router_.Handle("POST", "/p", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    std::string out;
+    for (const std::string& m : req.Params("match[]")) StrAppend(&out, m, "|");
+    StrAppend(&out, "q=", req.Param("q"), " raw=", req.raw_query);
+    resp->SendText(200, out);
+  });
+  router_.Get("/p", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    std::string out;
+    for (const std::string& m : req.Params("match[]")) StrAppend(&out, m, "|");
+    StrAppend(&out, "q=", req.Param("q"), " has_x=", req.HasParam("x") ? "1" : "0");
+    resp->SendText(200, out);
+  });
+  StartServer();
+
+  std::optional<TestResponse> r =
+      Fetch(port_, "GET", "/p?match[]=up&match%5B%5D=a%2Bb&match[]=x+y&q=%7Bjob%3D%22a%22%7D&x");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "up|a+b|x y|q={job=\"a\"} has_x=1");
+
+  r = Fetch(port_, "POST", "/p?match[]=fromquery",
+            "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n",
+            "match[]=frombody&q=rate(x%5B5m%5D)");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "frombody|fromquery|q=rate(x[5m]) raw=match[]=fromquery");
+
+  r = Fetch(port_, "POST", "/p", "Content-Type: application/json\r\n", "q=notaform");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "q= raw=");
+}
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  std::atomic<int> hits{0};
+  router_.Get("/n", [&](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, StrCat(++hits, " ", req.remote_address.substr(0, 10)));
+  });
+  StartServer();
+  TestConnection conn(port_);
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(conn.Send(Get("/n")));
+    std::optional<TestResponse> r = conn.Read();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body, StrCat(i, " 127.0.0.1:"));
+    EXPECT_EQ(r->Header("connection"), "");
+  }
+  ASSERT_TRUE(conn.Send(Get("/n", "Connection: close\r\n")));
+  std::optional<TestResponse> r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("connection"), "close");
+  EXPECT_TRUE(conn.WaitClosed(2000));
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  router_.Get("/echo", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    if (req.Param("i") == "1") std::this_thread::sleep_for(milliseconds(50));
+    resp->SendText(200, std::string(req.Param("i")));
+  });
+  router_.Handle("POST", "/echo", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, req.body);
+  });
+  StartServer();
+  TestConnection conn(port_);
+  ASSERT_TRUE(conn.Send(Get("/echo?i=1") +
+                        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc" +
+                        Get("/echo?i=3")));
+  for (std::string want : {"1", "abc", "3"}) {
+    std::optional<TestResponse> r = conn.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, want);
+  }
+}
+
+TEST_F(ServerTest, GzipWhenAcceptedAndAllowed) {
+  std::string big;
+  for (int i = 0; i < 20000; ++i) StrAppend(&big, "{\"metric\":", i, "},");
+  router_.Get("/big", [&](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SetContentType("application/json");
+    resp->Send(big);
+  });
+  router_.Get("/raw", [&](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->DisableCompression();
+    resp->Send(big);
+  });
+  StartServer();
+
+  std::optional<TestResponse> r = Fetch(port_, "GET", "/big", "Accept-Encoding: gzip, br\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("content-encoding"), "gzip");
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_LT(r->body.size(), big.size() / 4);
+  EXPECT_EQ(Gunzip(r->body), big);
+
+  r = Fetch(port_, "GET", "/big");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("content-encoding"), "");
+  EXPECT_EQ(r->body, big);
+
+  r = Fetch(port_, "GET", "/big", "Accept-Encoding: gzip;q=0\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, big);
+
+  r = Fetch(port_, "GET", "/raw", "Accept-Encoding: gzip\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("content-encoding"), "");
+  EXPECT_EQ(r->body, big);
+}
+
+TEST_F(ServerTest, BodyOverLimitIs413AndHeadersOverLimitAre431) {
+  router_.Handle("POST", "/up", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, StrCat(req.body.size()));
+  });
+  ServerOptions opts;
+  opts.max_body_bytes = 1000;
+  opts.max_header_bytes = 2000;
+  StartServer(opts);
+
+  std::optional<TestResponse> r = Fetch(port_, "POST", "/up", "", std::string(1000, 'x'));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "1000");
+
+  r = Fetch(port_, "POST", "/up", "", std::string(5000, 'x'));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+
+  TestConnection chunked(port_);
+  ASSERT_TRUE(
+      chunked.Send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "3e8\r\n" +
+                   std::string(1000, 'y') + "\r\n10\r\n" + std::string(16, 'z') + "\r\n0\r\n\r\n"));
+  r = chunked.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+
+  r = Fetch(port_, "GET", "/up", StrCat("X-Big: ", std::string(3000, 'h'), "\r\n"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+
+  TestConnection garbage(port_);
+  ASSERT_TRUE(garbage.Send("NOT HTTP AT ALL\r\n\r\n"));
+  r = garbage.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST_F(ServerTest, ExpectContinueGetsInterimResponse) {
+  router_.Handle("POST", "/up", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, StrCat(req.body.size()));
+  });
+  StartServer();
+  TestConnection conn(port_);
+  ASSERT_TRUE(conn.Send(
+      "POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  std::optional<TestResponse> r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 100);
+  ASSERT_TRUE(conn.Send("hello"));
+  r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "5");
+}
+
+TEST_F(ServerTest, SlowlorisIsDroppedWithoutDelayingOthers) {
+  router_.Get("/ok", [](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, "ok");
+  });
+  ServerOptions opts;
+  opts.read_timeout = milliseconds(400);
+  StartServer(opts);
+
+  std::vector<std::unique_ptr<TestConnection>> slow;
+  for (int i = 0; i < 4; ++i) {
+    slow.push_back(std::make_unique<TestConnection>(port_));
+    ASSERT_TRUE(slow.back()->Send("GET /ok HTTP/1.1\r\nHost: t\r\nX-Slow:"));
+  }
+  auto start = steady_clock::now();
+  std::optional<TestResponse> r = Fetch(port_, "GET", "/ok");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "ok");
+  EXPECT_LT(steady_clock::now() - start, milliseconds(300));
+
+  for (auto& conn : slow) EXPECT_TRUE(conn->WaitClosed(3000));
+  EXPECT_GE(steady_clock::now() - start, milliseconds(350));
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionIsClosed) {
+  router_.Get("/ok", [](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, "ok");
+  });
+  ServerOptions opts;
+  opts.idle_timeout = milliseconds(300);
+  StartServer(opts);
+  TestConnection conn(port_);
+  ASSERT_TRUE(conn.Send(Get("/ok")));
+  ASSERT_TRUE(conn.Read());
+  EXPECT_TRUE(conn.WaitClosed(3000));
+}
+
+TEST_F(ServerTest, ManyConcurrentConnections) {
+  std::atomic<int> hits{0};
+  router_.Get("/n", [&](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    ++hits;
+    resp->SendText(200, std::string(req.Param("c")));
+  });
+  StartServer();
+  constexpr int kClients = 64;
+  constexpr int kRequests = 10;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kClients; ++c) {
+    threads.emplace_back([&, c] {
+      TestConnection conn(port_);
+      for (int i = 0; i < kRequests; ++i) {
+        if (!conn.Send(Get(StrCat("/n?c=", c)))) return;
+        std::optional<TestResponse> r = conn.Read();
+        if (r && r->body == StrCat(c)) ++good;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(good, kClients * kRequests);
+  EXPECT_EQ(hits, kClients * kRequests);
+}
+
+TEST_F(ServerTest, MaxConnectionsQueuesFurtherConnections) {
+  router_.Get("/ok", [](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, "ok");
+  });
+  ServerOptions opts;
+  opts.max_connections = 2;
+  StartServer(opts);
+  auto first = std::make_unique<TestConnection>(port_);
+  TestConnection second(port_);
+  ASSERT_TRUE(second.Send(Get("/ok")));
+  ASSERT_TRUE(second.Read());  // both accepted
+
+  TestConnection third(port_);  // sits in the backlog
+  ASSERT_TRUE(third.Send(Get("/ok")));
+  EXPECT_FALSE(third.WaitClosed(300));  // no answer (and no close) yet
+  first.reset();
+  std::optional<TestResponse> r = third.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "ok");
+}
+
+TEST_F(ServerTest, HandlerExceptionIs500AndConnectionSurvives) {
+  router_.Get("/throw", [](const HttpRequest&, std::shared_ptr<Responder>) {
+    throw std::runtime_error("boom");
+  });
+  router_.Get("/forget", [](const HttpRequest&, std::shared_ptr<Responder>) {});
+  router_.Get("/ok", [](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, "ok");
+  });
+  StartServer();
+  TestConnection conn(port_);
+  ASSERT_TRUE(conn.Send(Get("/throw")));
+  std::optional<TestResponse> r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  ASSERT_TRUE(conn.Send(Get("/forget")));
+  r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  ASSERT_TRUE(conn.Send(Get("/ok")));
+  r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ServerTest, AsyncCompletionFromAnotherThread) {
+  std::mutex mu;
+  std::vector<std::thread> workers;
+  router_.Get("/later", [&](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    std::string who(req.Param("who"));
+    std::lock_guard<std::mutex> lock(mu);
+    workers.emplace_back([resp, who] {
+      std::this_thread::sleep_for(milliseconds(50));
+      resp->SetHeader("X-Worker", "yes");
+      resp->SendText(201, "hello " + who);
+    });
+  });
+  StartServer();
+  TestConnection conn(port_);
+  for (std::string who : {"a", "b"}) {
+    ASSERT_TRUE(conn.Send(Get("/later?who=" + who)));
+    std::optional<TestResponse> r = conn.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 201);
+    EXPECT_EQ(r->Header("x-worker"), "yes");
+    EXPECT_EQ(r->body, "hello " + who);
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  for (std::thread& t : workers) t.join();
+}
+
+TEST_F(ServerTest, CorsOnApiResponses) {
+  router_.Get("/api/v1/q", [](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, "{}");
+  });
+  router_.Get("/graph", [](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, "ui");
+  });
+  ServerOptions opts;
+  opts.cors_origin = R"(https?://good\.example)";
+  StartServer(opts);
+
+  std::optional<TestResponse> r =
+      Fetch(port_, "GET", "/api/v1/q", "Origin: https://good.example\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("access-control-allow-origin"), "https://good.example");
+  EXPECT_EQ(r->Header("vary"), "Origin");
+  EXPECT_EQ(r->Header("access-control-allow-methods"), "GET, POST, OPTIONS");
+
+  r = Fetch(port_, "GET", "/api/v1/q", "Origin: https://good.example.evil\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("access-control-allow-origin"), "");
+  EXPECT_EQ(r->Header("vary"), "Origin");
+
+  r = Fetch(port_, "GET", "/graph", "Origin: https://good.example\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Header("access-control-allow-origin"), "");
+}
+
+TEST_F(ServerTest, ObserverSeesHandlerCodeAndDuration) {
+  struct Seen {
+    std::string handler;
+    int code;
+    std::chrono::nanoseconds duration;
+  };
+  std::mutex mu;
+  std::vector<Seen> seen;
+  router_.Get("/api/v1/label/{name}/values", [](const HttpRequest&, std::shared_ptr<Responder> r) {
+    std::this_thread::sleep_for(milliseconds(20));
+    r->SendText(422, "x");
+  });
+  ServerOptions opts;
+  opts.route_prefix = "/prom";
+  opts.observer = [&](std::string_view handler, int code, std::chrono::nanoseconds d) {
+    std::lock_guard<std::mutex> lock(mu);
+    seen.push_back({std::string(handler), code, d});
+  };
+  StartServer(opts);
+  ASSERT_TRUE(Fetch(port_, "GET", "/prom/api/v1/label/job/values"));
+  ASSERT_TRUE(Fetch(port_, "GET", "/prom/nothing"));
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].handler, "/prom/api/v1/label/{name}/values");
+  EXPECT_EQ(seen[0].code, 422);
+  EXPECT_GE(seen[0].duration, milliseconds(20));
+}
+
+TEST_F(ServerTest, BindErrorReadsLikeGo) {
+  StartServer();
+  ServerOptions opts;
+  opts.listen_address = StrCat("127.0.0.1:", port_);
+  absl::StatusOr<std::unique_ptr<Server>> other = Server::Create(opts, &pool_, &router_);
+  ASSERT_TRUE(other.ok());
+  absl::Status status = (*other)->Start();
+  EXPECT_EQ(std::string(AsStd(status.message())),
+            StrCat("listen tcp 127.0.0.1:", port_, ": bind: address already in use"));
+
+  opts.listen_address = "9090";
+  EXPECT_FALSE(Server::Create(opts, &pool_, &router_).ok());
+  opts.listen_address = "127.0.0.1:http";
+  EXPECT_FALSE(Server::Create(opts, &pool_, &router_).ok());
+  opts.listen_address = "127.0.0.1:0";
+  opts.cors_origin = "(";
+  EXPECT_FALSE(Server::Create(opts, &pool_, &router_).ok());
+}
+
+TEST_F(ServerTest, ListensOnAllInterfacesAndIpv6Loopback) {
+  ServerOptions opts;
+  opts.listen_address = ":0";
+  StartServer(opts);  // the test client dials 127.0.0.1
+  std::optional<TestResponse> r = Fetch(port_, "GET", "/missing");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+}
+
+TEST_F(ServerTest, GracefulShutdownFinishesInFlightAndRefusesNew) {
+  std::mutex mu;
+  std::vector<std::thread> workers;
+  router_.Get("/slow", [&](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    std::lock_guard<std::mutex> lock(mu);
+    workers.emplace_back([resp] {
+      std::this_thread::sleep_for(milliseconds(400));
+      resp->SendText(200, "done");
+    });
+  });
+  router_.Get("/ok", [](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, "ok");
+  });
+  StartServer();
+  TestConnection idle(port_);
+  ASSERT_TRUE(idle.Send(Get("/ok")));
+  ASSERT_TRUE(idle.Read());
+
+  TestConnection busy(port_);
+  ASSERT_TRUE(busy.Send(Get("/slow")));
+  std::this_thread::sleep_for(milliseconds(100));
+
+  auto start = steady_clock::now();
+  std::thread stopper([&] { server_->Shutdown(std::chrono::seconds(5)); });
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_TRUE(ConnectionRefused(port_));
+  EXPECT_TRUE(idle.WaitClosed(1000));
+
+  std::optional<TestResponse> r = busy.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "done");
+  EXPECT_EQ(r->Header("connection"), "close");
+  stopper.join();
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(3));
+  std::lock_guard<std::mutex> lock(mu);
+  for (std::thread& t : workers) t.join();
+}
+
+TEST_F(ServerTest, ShutdownGraceExpiresForStuckRequests) {
+  std::shared_ptr<Responder> parked;
+  router_.Get("/stuck", [&](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    parked = resp;  // never answered
+  });
+  StartServer();
+  TestConnection conn(port_);
+  ASSERT_TRUE(conn.Send(Get("/stuck")));
+  std::this_thread::sleep_for(milliseconds(100));
+  auto start = steady_clock::now();
+  server_->Shutdown(milliseconds(200));
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_TRUE(conn.WaitClosed(1000));
+  ASSERT_NE(parked, nullptr);
+  EXPECT_FALSE(parked->Write("late"));
+}
+
+}  // namespace
+}  // namespace sundial::web::testing
