@@ -1,0 +1,167 @@
+#include "cli/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "base/log.h"
+#include "base/metrics_registry.h"
+#include "base/process_metrics.h"
+#include "base/str_cat.h"
+#include "cli/build_info.h"
+#include "cli/config_holder.h"
+#include "net/io_pool.h"
+#include "web/lifecycle.h"
+#include "web/router.h"
+#include "web/server.h"
+
+namespace sundial::cli {
+namespace {
+
+const Logger kLog("main");
+
+// The request metrics Prometheus exports for its own HTTP handlers.
+class HttpMetrics {
+ public:
+  explicit HttpMetrics(metrics::Registry* r)
+      : requests_(r->NewCounterFamily("prometheus_http_requests_total", "Counter of HTTP requests.",
+                                      {"handler", "code"})),
+        durations_(r->NewHistogramFamily("prometheus_http_request_duration_seconds",
+                                         "Histogram of latencies for HTTP requests.", {"handler"},
+                                         {0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120})) {}
+
+  void Observe(std::string_view handler, int code, std::chrono::nanoseconds took) {
+    std::string code_text = StrCat(code);
+    requests_.WithLabelValues({handler, code_text}).Inc();
+    durations_.WithLabelValues({handler}).Observe(std::chrono::duration<double>(took).count());
+  }
+
+ private:
+  metrics::CounterFamily& requests_;
+  metrics::HistogramFamily& durations_;
+};
+
+// "0.0.0.0:9090" -> "0.0.0.0", "[::1]:0" -> "[::1]", ":9090" -> "".
+std::string HostOf(const std::string& address) {
+  size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+// prometheus_build_info, with the compiler where Prometheus reports its Go version.
+void RegisterBuildInfo(metrics::Registry* registry) {
+  const BuildInfo& info = GetBuildInfo();
+  size_t slash = info.platform.find('/');
+  std::string goos = info.platform.substr(0, slash);
+  std::string goarch = slash == std::string::npos ? "" : info.platform.substr(slash + 1);
+  registry
+      ->NewGaugeFamily("prometheus_build_info",
+                       "A metric with a constant '1' value labeled by version, revision, branch, "
+                       "goversion from which prometheus was built, and the goos and goarch for "
+                       "the build.",
+                       {"branch", "goarch", "goos", "goversion", "revision", "tags", "version"})
+      .WithLabelValues(
+          {info.branch, goarch, goos, info.compiler, info.revision, "sundial", info.version})
+      .Set(1);
+}
+
+}  // namespace
+
+int RunServer(const ServerOptions& opts, const FlagSet& flags,
+              const std::vector<std::string>& unknown_features) {
+  ConfigureLogging(opts.log_level, opts.log_format);
+  const BuildInfo& build = GetBuildInfo();
+  kLog.Info("Starting Sundial",
+            {{"version", StrCat("(version=", build.version, ", branch=", build.branch,
+                                ", revision=", build.revision, ")")}});
+  kLog.Info("Build context", {{"compiler", build.compiler}, {"date", build.build_date}});
+  for (const std::string& feature : unknown_features) {
+    kLog.Warn("Unknown option for --enable-feature", {{"option", feature}});
+  }
+
+  // Signals are taken by sigwait below; block them before any thread exists so every thread
+  // inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  metrics::Registry& registry = metrics::Registry::Default();
+  metrics::RegisterProcessMetrics(&registry);
+  RegisterBuildInfo(&registry);
+  metrics::Gauge& ready_gauge =
+      registry.NewGauge("prometheus_ready",
+                        "Whether Prometheus startup was fully completed and "
+                        "the server is ready for normal operation.");
+  HttpMetrics http_metrics(&registry);
+
+  ConfigHolder config(opts.config_file, &registry);
+  if (!config.Reload().ok()) return 1;
+
+  net::IoPool pool(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  std::atomic<bool> ready{false};
+
+  web::Router router;
+  web::LifecycleHooks hooks;
+  hooks.enable_lifecycle = opts.web_enable_lifecycle;
+  hooks.reload = [&config] { return config.Reload(); };
+  hooks.quit = [] { kill(getpid(), SIGTERM); };
+  hooks.is_ready = [&ready] { return ready.load(); };
+  hooks.metrics = [&registry] { return registry.Expose(); };
+  web::RegisterLifecycleHandlers(&router, std::move(hooks));
+
+  web::ServerOptions web_opts;
+  web_opts.listen_address = opts.web_listen_address;
+  web_opts.route_prefix = opts.web_route_prefix;
+  web_opts.external_url = opts.web_external_url;
+  web_opts.cors_origin = opts.web_cors_origin;
+  web_opts.read_timeout = opts.web_read_timeout;
+  web_opts.idle_timeout = opts.web_read_timeout;
+  web_opts.max_connections = static_cast<int>(opts.web_max_connections);
+  web_opts.observer = [&http_metrics](std::string_view handler, int code,
+                                      std::chrono::nanoseconds took) {
+    http_metrics.Observe(handler, code, took);
+  };
+  absl::StatusOr<std::unique_ptr<web::Server>> server =
+      web::Server::Create(web_opts, &pool, &router);
+  if (!server.ok()) {
+    kLog.Error("Invalid web options", {{"err", server.status()}});
+    return 1;
+  }
+  if (absl::Status s = (*server)->Start(); !s.ok()) {
+    kLog.Error("Error starting web server, exiting", {{"err", s}});
+    return 1;
+  }
+  kLog.Info("Start listening for connections",
+            {{"address", StrCat(HostOf(opts.web_listen_address), ":", (*server)->port())}});
+
+  ready.store(true);
+  ready_gauge.Set(1);
+  kLog.Info("Server is ready to receive web requests.");
+
+  while (true) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      (void)config.Reload();  // logged and counted by the holder; the old config stays
+      continue;
+    }
+    kLog.Warn(sig == SIGTERM ? "Received SIGTERM, exiting gracefully..."
+                             : "Received SIGINT, exiting gracefully...");
+    break;
+  }
+  ready.store(false);
+  ready_gauge.Set(0);
+  (*server)->Shutdown(std::chrono::seconds(10));
+  pool.Stop();
+  kLog.Info("See you next time!");
+  return 0;
+}
+
+}  // namespace sundial::cli

@@ -1,0 +1,233 @@
+// Runs the real `sundial` binary: flags, `check config`, and the server's lifecycle.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "integration/process.h"
+
+namespace sundial::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::chrono_literals;
+
+const std::string kBinary = SUNDIAL_BINARY;
+
+std::string SharedDir() {
+  const char* src = std::getenv("SUNDIAL_SOURCE_DIR");
+  return std::string(src ? src : ".") + "/../shared";
+}
+
+void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+TEST(Cli, VersionAndHelp) {
+  RunResult v = RunToCompletion({kBinary, "--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_THAT(v.out, HasSubstr("sundial, version "));
+  EXPECT_THAT(v.out, HasSubstr("revision: "));
+  EXPECT_THAT(v.out, HasSubstr("build date:"));
+  EXPECT_THAT(v.out, HasSubstr("compiler:"));
+  RunResult h = RunToCompletion({kBinary, "--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* flag : {"--config.file",
+                           "--web.listen-address",
+                           "--web.external-url",
+                           "--web.route-prefix",
+                           "--web.enable-lifecycle",
+                           "--web.enable-admin-api",
+                           "--web.enable-remote-write-receiver",
+                           "--web.config.file",
+                           "--storage.tsdb.path",
+                           "--storage.tsdb.retention.time",
+                           "--storage.tsdb.retention.size",
+                           "--storage.tsdb.wal-compression",
+                           "--query.timeout",
+                           "--query.max-samples",
+                           "--query.max-concurrency",
+                           "--query.lookback-delta",
+                           "--rules.alert.for-outage-tolerance",
+                           "--log.level",
+                           "--log.format",
+                           "--enable-feature"}) {
+    EXPECT_THAT(h.out, HasSubstr(flag));
+  }
+}
+
+TEST(Cli, BadFlagsAreOneLineErrorsWithExitCodeOne) {
+  RunResult r = RunToCompletion({kBinary, "--foo"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "sundial: error: unknown long flag '--foo', try --help\n");
+  r = RunToCompletion({kBinary, "--query.timeout=abc"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "sundial: error: invalid value \"abc\" for flag '--query.timeout': not a valid "
+            "duration string: \"abc\", try --help\n");
+  r = RunToCompletion({kBinary, "--log.level"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("'--log.level'"));
+}
+
+TEST(Cli, CheckConfigAcceptsTheUsersConfig) {
+  std::string file = SharedDir() + "/user-configs/prometheus.yaml";
+  RunResult r = RunToCompletion({kBinary, "check", "config", file});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Checking " + file));
+  EXPECT_THAT(r.out, HasSubstr("SUCCESS: 2 rule files found"));
+  EXPECT_THAT(r.out, HasSubstr(" SUCCESS: " + file + " is valid prometheus config file syntax"));
+}
+
+TEST(Cli, CheckConfigAcceptsTheExample) {
+  std::string src = std::getenv("SUNDIAL_SOURCE_DIR") ? std::getenv("SUNDIAL_SOURCE_DIR") : ".";
+  RunResult r = RunToCompletion({kBinary, "check", "config", src + "/examples/prometheus.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(Cli, CheckConfigRejectsBadFilesAndNamesTheProblem) {
+  std::string dir = MakeTempDir();
+  WriteFile(dir + "/bad.yml", "global:\n  scrape_interval: 1x\n");
+  WriteFile(dir + "/good.yml", "scrape_configs:\n  - job_name: a\n");
+  RunResult r = RunToCompletion({kBinary, "check", "config", dir + "/good.yml", dir + "/bad.yml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr(" SUCCESS: " + dir + "/good.yml"));
+  EXPECT_THAT(r.err, HasSubstr("FAILED: "));
+  EXPECT_THAT(r.err, HasSubstr("bad.yml:2"));
+  EXPECT_THAT(r.err, HasSubstr("not a valid duration string: \"1x\""));
+  r = RunToCompletion({kBinary, "check", "config", dir + "/missing.yml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("missing.yml"));
+  std::filesystem::remove_all(dir);
+}
+
+// A running server on an ephemeral port with a config file the test can rewrite.
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = MakeTempDir();
+    config_ = dir_ + "/prometheus.yml";
+    WriteFile(config_, "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: a\n");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {kBinary, "--config.file=" + config_,
+                                     "--web.listen-address=127.0.0.1:0",
+                                     "--storage.tsdb.path=" + dir_ + "/data"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    server_ = std::make_unique<ChildProcess>(argv);
+    ASSERT_TRUE(server_->WaitForStderr("Server is ready to receive web requests.", 20s))
+        << server_->Stderr();
+    std::smatch m;
+    std::string log = server_->Stderr();
+    ASSERT_TRUE(std::regex_search(
+        log, m, std::regex("msg=\"Start listening for connections\" address=127.0.0.1:(\\d+)")))
+        << log;
+    port_ = std::stoi(m[1]);
+  }
+
+  // The value of an unlabelled metric in /metrics, or "" when absent.
+  std::string Metric(const std::string& name) {
+    HttpResult r = HttpRequest(port_, "GET", "/metrics");
+    std::smatch m;
+    if (std::regex_search(r.body, m, std::regex("\n" + name + " (\\S+)\n"))) return m[1];
+    return "";
+  }
+
+  std::string dir_, config_;
+  std::unique_ptr<ChildProcess> server_;
+  int port_ = 0;
+};
+
+TEST_F(ServerTest, ServesHealthReadinessAndMetrics) {
+  Start();
+  HttpResult healthy = HttpRequest(port_, "GET", "/-/healthy");
+  EXPECT_EQ(healthy.status, 200);
+  HttpResult ready = HttpRequest(port_, "GET", "/-/ready");
+  EXPECT_EQ(ready.status, 200);
+  HttpResult metrics = HttpRequest(port_, "GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.headers["content-type"], HasSubstr("text/plain; version=0.0.4"));
+  EXPECT_THAT(metrics.body, HasSubstr("prometheus_build_info{"));
+  EXPECT_THAT(metrics.body, HasSubstr("process_resident_memory_bytes "));
+  EXPECT_THAT(metrics.body, HasSubstr("process_start_time_seconds "));
+  EXPECT_EQ(Metric("prometheus_config_last_reload_successful"), "1");
+  // The earlier requests are counted under their handler.
+  EXPECT_THAT(metrics.body,
+              HasSubstr("prometheus_http_requests_total{code=\"200\",handler=\"/-/healthy\"} 1"));
+  server_->Signal(SIGTERM);
+  EXPECT_EQ(server_->Wait(10s), 0) << server_->Stderr();
+}
+
+TEST_F(ServerTest, LifecycleEndpointsNeedTheFlag) {
+  Start();
+  EXPECT_EQ(HttpRequest(port_, "POST", "/-/reload").status, 403);
+  EXPECT_EQ(HttpRequest(port_, "POST", "/-/quit").status, 403);
+}
+
+TEST_F(ServerTest, ReloadKeepsOldConfigOnErrorAndAppliesGoodOnes) {
+  Start({"--web.enable-lifecycle"});
+  WriteFile(config_, "scrape_configs:\n  - job_name: a\n  - job_name: a\n");
+  server_->Signal(SIGHUP);
+  ASSERT_TRUE(server_->WaitForStderr("Error reloading config", 10s)) << server_->Stderr();
+  EXPECT_THAT(server_->Stderr(), HasSubstr("found multiple scrape configs with job name"));
+  EXPECT_EQ(Metric("prometheus_config_last_reload_successful"), "0");
+  EXPECT_EQ(HttpRequest(port_, "GET", "/-/healthy").status, 200);  // still serving
+
+  HttpResult failed = HttpRequest(port_, "POST", "/-/reload");
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_THAT(failed.body, HasSubstr("found multiple scrape configs"));
+
+  WriteFile(config_, "global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: b\n");
+  HttpResult ok = HttpRequest(port_, "POST", "/-/reload");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(Metric("prometheus_config_last_reload_successful"), "1");
+
+  HttpResult quit = HttpRequest(port_, "POST", "/-/quit");
+  EXPECT_EQ(quit.status, 200);
+  EXPECT_EQ(server_->Wait(10s), 0) << server_->Stderr();
+}
+
+TEST_F(ServerTest, RoutePrefixAppliesToEveryEndpoint) {
+  Start({"--web.route-prefix=/prom"});
+  EXPECT_EQ(HttpRequest(port_, "GET", "/prom/-/healthy").status, 200);
+  EXPECT_EQ(HttpRequest(port_, "GET", "/prom/metrics").status, 200);
+  EXPECT_EQ(HttpRequest(port_, "GET", "/-/healthy").status, 404);
+}
+
+TEST(Server, BadConfigAtStartupExitsWithError) {
+  std::string dir = MakeTempDir();
+  WriteFile(dir + "/p.yml", "scrape_configs:\n  - job_name: a\n    bogus_field: 1\n");
+  ChildProcess p({kBinary, "--config.file=" + dir + "/p.yml", "--web.listen-address=127.0.0.1:0",
+                  "--storage.tsdb.path=" + dir + "/data"});
+  EXPECT_EQ(p.Wait(10s), 1);
+  EXPECT_THAT(p.Stderr(), HasSubstr("Error loading config"));
+  EXPECT_THAT(p.Stderr(), HasSubstr("bogus_field"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Server, PortInUseIsAClearError) {
+  std::string dir = MakeTempDir();
+  WriteFile(dir + "/p.yml", "scrape_configs: []\n");
+  ChildProcess first({kBinary, "--config.file=" + dir + "/p.yml",
+                      "--web.listen-address=127.0.0.1:0", "--storage.tsdb.path=" + dir + "/d1"});
+  ASSERT_TRUE(first.WaitForStderr("Server is ready", 20s)) << first.Stderr();
+  std::smatch m;
+  std::string log = first.Stderr();
+  ASSERT_TRUE(std::regex_search(
+      log, m, std::regex("msg=\"Start listening for connections\" address=127.0.0.1:(\\d+)")));
+  ChildProcess second({kBinary, "--config.file=" + dir + "/p.yml",
+                       "--web.listen-address=127.0.0.1:" + std::string(m[1]),
+                       "--storage.tsdb.path=" + dir + "/d2"});
+  EXPECT_EQ(second.Wait(10s), 1);
+  EXPECT_THAT(second.Stderr(), HasSubstr("address already in use"));
+  EXPECT_THAT(second.Stderr(), Not(HasSubstr("Server is ready")));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sundial::testing
