@@ -1,12 +1,15 @@
 #include "tsdb/postings.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <iterator>
 
 namespace sundial::tsdb {
 
 Postings Intersect(const Postings& a, const Postings& b) {
   Postings out;
+  out.reserve(std::min(a.size(), b.size()));
   std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
 }
@@ -21,9 +24,30 @@ Postings Union(std::vector<Postings> lists) {
     return out;
   }
   size_t total = 0;
-  for (const Postings& l : lists) total += l.size();
+  SeriesRef lo = UINT64_MAX, hi = 0;
+  for (const Postings& l : lists) {
+    if (l.empty()) continue;
+    total += l.size();
+    lo = std::min(lo, l.front());
+    hi = std::max(hi, l.back());
+  }
   Postings out;
+  if (total == 0) return out;
   out.reserve(total);
+  const uint64_t words = (hi - lo) / 64 + 1;
+  if (words <= 4 * total) {
+    // Refs are dense (they count up from 1): mark them in a bitmap and read it back in order.
+    std::vector<uint64_t> bits(words);
+    for (const Postings& l : lists) {
+      for (SeriesRef r : l) bits[(r - lo) / 64] |= uint64_t{1} << ((r - lo) % 64);
+    }
+    for (uint64_t w = 0; w < words; ++w) {
+      for (uint64_t b = bits[w]; b != 0; b &= b - 1) {
+        out.push_back(lo + w * 64 + static_cast<uint64_t>(std::countr_zero(b)));
+      }
+    }
+    return out;
+  }
   for (const Postings& l : lists) out.insert(out.end(), l.begin(), l.end());
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -32,6 +56,7 @@ Postings Union(std::vector<Postings> lists) {
 
 Postings Subtract(const Postings& a, const Postings& b) {
   Postings out;
+  out.reserve(a.size());
   std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
 }

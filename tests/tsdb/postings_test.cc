@@ -1,5 +1,7 @@
 #include "tsdb/postings.h"
 
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,22 @@ TEST(PostingsOpsTest, IntersectUnionSubtract) {
   EXPECT_THAT(Union({}), IsEmpty());
   EXPECT_THAT(Subtract(a, b), ElementsAre(1, 5, 7));
   EXPECT_THAT(Subtract(a, {}), ElementsAre(1, 3, 5, 7, 9));
+}
+
+TEST(PostingsOpsTest, UnionOfManyListsMatchesReference) {
+  std::mt19937_64 rng(7);
+  // Dense refs (bitmap path) and sparse refs (sort path), overlapping lists.
+  for (uint64_t spread : {uint64_t{3}, uint64_t{1} << 40}) {
+    std::vector<Postings> lists(20);
+    std::set<SeriesRef> want;
+    for (Postings& l : lists) {
+      std::set<SeriesRef> refs;
+      for (int i = 0; i < 50; ++i) refs.insert(1 + rng() % (1000 * spread));
+      l.assign(refs.begin(), refs.end());
+      want.insert(refs.begin(), refs.end());
+    }
+    EXPECT_EQ(Union(lists), Postings(want.begin(), want.end())) << spread;
+  }
 }
 
 class MemPostingsTest : public testing::Test {
