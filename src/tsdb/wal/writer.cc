@@ -136,7 +136,7 @@ absl::Status Writer::LogRecordLocked(std::string_view record, bool final) {
     h[0] = static_cast<char>(static_cast<uint8_t>(type) | (compressed ? kSnappyFlag : 0));
     PutBigEndian16(h + 1, static_cast<uint16_t>(n));
     PutBigEndian32(h + 3, Crc32c(part));
-    std::memcpy(h + kFragmentHeaderSize, part.data(), n);
+    if (n > 0) std::memcpy(h + kFragmentHeaderSize, part.data(), n);
     alloc_ += kFragmentHeaderSize + static_cast<int64_t>(n);
     if (PageFullLocked()) RETURN_IF_ERROR(FlushPageLocked(true));
     record.remove_prefix(n);
