@@ -30,7 +30,8 @@ namespace sundial::web {
 
 // Runs on an io thread for every request routed to it. `request` is valid only until the handler
 // returns; `responder` lives as long as the handler keeps a reference. An exception that escapes
-// becomes a 500 (if nothing was sent yet) and the connection stays usable.
+// becomes a 500 (if nothing was sent yet) and the connection stays usable; a handler must not
+// throw after handing its responder to another thread.
 using Handler = std::function<void(const HttpRequest& request, std::shared_ptr<Responder>)>;
 
 class Router {

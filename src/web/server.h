@@ -93,9 +93,10 @@ class Server {
 
   // Stops accepting (new connections are refused), closes idle connections, lets in-flight
   // requests finish for up to `grace`, then closes everything. Blocks until done. Idempotent.
+  // REQUIRES: the IoPool is still running; not called on one of its threads.
   void Shutdown(std::chrono::milliseconds grace);
 
-  struct State;  // shared with connections; defined in server.cc
+  struct State;  // shared with connections; internal (web/internal/server_state.h)
 
  private:
   Server(std::shared_ptr<State> state, std::string listen_address);
