@@ -66,7 +66,6 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
     if (created) {
       head_->postings_.Add(s->ref(), s->labels());
       // A second pin keeps the series alive for its series record even if its sample fails.
-      absl::MutexLock lock(&s->mu());
       s->Pin();
       created_.push_back(s);
     }
@@ -146,13 +145,13 @@ absl::Status HeadAppender::Commit() {
 
 void HeadAppender::Rollback() {
   if (done_) return;
-  for (const Pending& p : samples_) StripeSeries::Unpin(p.series);
+  for (const Pending& p : samples_) p.series->Unpin();
   samples_.clear();
   Release();
 }
 
 void HeadAppender::Release() {
-  for (MemSeries* s : created_) StripeSeries::Unpin(s);
+  for (MemSeries* s : created_) s->Unpin();
   created_.clear();
   done_ = true;
 }

@@ -1,10 +1,12 @@
 // MemSeries: one series in the head — its labels, its closed XOR chunks, the open head chunk,
 // and the out-of-order samples — plus the chunk cutting policy (Prometheus' appendPreprocessor).
 //
-// Internal to the head. Every method except ref()/labels() requires the caller to hold mu().
+// Internal to the head. Every method except ref(), labels() and the pin methods requires the
+// caller to hold mu().
 #ifndef SUNDIAL_TSDB_SERIES_H_
 #define SUNDIAL_TSDB_SERIES_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -98,10 +100,11 @@ class MemSeries {
   bool Empty() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Appenders holding this series between Append and Commit/Rollback pin it; a pinned series is
-  // never garbage-collected.
-  void Pin() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { ++pins_; }
-  void Unpin() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { --pins_; }
-  bool pinned() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return pins_ > 0; }
+  // never garbage-collected. No lock needed: the registry pins only under a stripe lock that its
+  // garbage collection holds too (see StripeSeries).
+  void Pin() { pins_.fetch_add(1, std::memory_order_relaxed); }
+  void Unpin() { pins_.fetch_sub(1, std::memory_order_release); }
+  bool pinned() const { return pins_.load(std::memory_order_acquire) > 0; }
 
   // The in-order chunks, oldest first, the open one last.
   std::vector<ChunkMeta> InOrderChunks() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -120,7 +123,7 @@ class MemSeries {
   Timestamp max_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // newest in-order sample ever
   double last_value_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::pair<Timestamp, double>> out_of_order_ ABSL_GUARDED_BY(mu_);  // sorted
-  int pins_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<int> pins_{0};
 };
 
 }  // namespace sundial::tsdb

@@ -13,7 +13,6 @@ MemSeries* StripeSeries::PinByRef(SeriesRef ref) {
   auto it = stripe.series.find(ref);
   if (it == stripe.series.end()) return nullptr;
   MemSeries* s = it->second.get();
-  absl::MutexLock series_lock(&s->mu());
   s->Pin();
   return s;
 }
@@ -26,7 +25,6 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
     if (it == stripe.series.end()) return nullptr;
     for (MemSeries* s : it->second) {
       if (s->labels() == labels) {
-        absl::MutexLock series_lock(&s->mu());
         s->Pin();
         return s;
       }
@@ -44,10 +42,7 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
   const SeriesRef ref = last_ref_.fetch_add(1, std::memory_order_relaxed) + 1;
   auto owned = std::make_unique<MemSeries>(ref, labels);
   MemSeries* s = owned.get();
-  {
-    absl::MutexLock series_lock(&s->mu());
-    s->Pin();
-  }
+  s->Pin();
   stripe.series[hash].push_back(s);
   RefStripe& rs = ref_stripe(ref);
   absl::MutexLock ref_lock(&rs.mu);
@@ -55,11 +50,6 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
   size_.fetch_add(1, std::memory_order_relaxed);
   *created = true;
   return s;
-}
-
-void StripeSeries::Unpin(MemSeries* s) {
-  absl::MutexLock lock(&s->mu());
-  s->Unpin();
 }
 
 bool StripeSeries::WithSeries(SeriesRef ref, absl::FunctionRef<void(const MemSeries&)> f) const {

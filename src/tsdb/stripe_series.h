@@ -29,12 +29,11 @@ class StripeSeries {
   StripeSeries();
 
   // The series with this ref, pinned (MemSeries::Pin), or null. The pointer stays valid until
-  // the matching Unpin.
+  // the matching MemSeries::Unpin.
   MemSeries* PinByRef(SeriesRef ref);
   // The series with these labels, created with the next ref if absent, pinned. *created tells
   // which. REQUIRES: labels non-empty.
   MemSeries* PinOrCreate(const Labels& labels, bool* created);
-  static void Unpin(MemSeries* s);
 
   // Runs f on the series with this ref under its lock; false if there is none.
   bool WithSeries(SeriesRef ref, absl::FunctionRef<void(const MemSeries&)> f) const;
