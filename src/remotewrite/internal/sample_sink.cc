@@ -1,0 +1,70 @@
+#include "remotewrite/internal/sample_sink.h"
+
+#include <utility>
+
+#include "base/str_cat.h"
+#include "tsdb/errors.h"
+
+namespace sundial::remotewrite {
+namespace {
+
+bool IsSampleRejection(const absl::Status& status) {
+  return tsdb::IsOutOfOrder(status) || tsdb::IsDuplicateSample(status) ||
+         tsdb::IsOutOfBounds(status) || tsdb::IsTooOldSample(status);
+}
+
+}  // namespace
+
+void SetError(WriteResponse* response, int status, std::string_view message) {
+  response->status = status;
+  response->headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  response->headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response->body = StrCat(message, "\n");
+}
+
+SampleSink::SampleSink(tsdb::Appendable* appendable, WriteStats* stats)
+    : app_(appendable->NewAppender()), stats_(stats) {}
+
+bool SampleSink::Append(const Labels& labels, tsdb::SeriesRef* ref, tsdb::Timestamp t, double v) {
+  absl::StatusOr<tsdb::SeriesRef> appended = app_->Append(*ref, labels, t, v);
+  if (appended.ok()) {
+    *ref = *appended;
+    ++stats_->samples_written;
+    return true;
+  }
+  if (IsSampleRejection(appended.status())) {
+    if (stats_->samples_rejected++ == 0) {
+      first_rejection_ = StrCat(appended.status().message(), " for series ", labels.ToString(),
+                                " at timestamp ", t);
+    }
+    return true;
+  }
+  storage_error_ = appended.status();
+  return false;
+}
+
+void SampleSink::Finish(WriteResponse* response) {
+  if (!storage_error_.ok()) {
+    app_->Rollback();
+    stats_->samples_written = 0;
+    SetError(response, 500, StrCat("appending samples: ", storage_error_.message()));
+    return;
+  }
+  if (absl::Status committed = app_->Commit(); !committed.ok()) {
+    stats_->samples_written = 0;
+    SetError(response, 500, StrCat("committing samples: ", committed.message()));
+    return;
+  }
+  if (stats_->samples_rejected > 0) {
+    std::string message = first_rejection_;
+    if (stats_->samples_rejected > 1) {
+      StrAppend(&message, " (", stats_->samples_rejected, " samples rejected, ",
+                stats_->samples_written, " written)");
+    }
+    SetError(response, 400, message);
+    return;
+  }
+  response->status = 204;
+}
+
+}  // namespace sundial::remotewrite
