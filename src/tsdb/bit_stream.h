@@ -29,11 +29,7 @@ class BitWriter {
 
   // Writes the low `nbits` bits of u, most significant first. REQUIRES: 0 <= nbits <= 64.
   void WriteBits(uint64_t u, int nbits) {
-    while (nbits > 0) {
-      if (free_ == 0) {
-        bytes_.push_back(0);
-        free_ = 8;
-      }
+    if (free_ > 0 && nbits > 0) {  // top up the last byte
       const int n = std::min(nbits, free_);
       const uint64_t chunk = (u >> (nbits - n)) & ((uint64_t{1} << n) - 1);
       bytes_.back() =
@@ -41,9 +37,18 @@ class BitWriter {
       free_ -= n;
       nbits -= n;
     }
+    while (nbits >= 8) {  // whole bytes
+      nbits -= 8;
+      bytes_.push_back(static_cast<char>(u >> nbits));
+    }
+    if (nbits > 0) {  // the start of a new byte
+      bytes_.push_back(static_cast<char>(u << (8 - nbits)));
+      free_ = 8 - nbits;
+    }
   }
 
   void WriteByte(uint8_t b) { WriteBits(b, 8); }
+  void Reserve(size_t bytes) { bytes_.reserve(bytes); }
 
   // The stream so far. The view is invalidated by the next write.
   std::string_view bytes() const { return bytes_; }

@@ -51,7 +51,10 @@ bool ReadVarint(BitReader* r, int64_t* out) {
 
 }  // namespace
 
-XorChunk::XorChunk() { stream_.WriteBits(0, 16); }
+XorChunk::XorChunk() {
+  stream_.Reserve(128);  // as Prometheus: a typical 120-sample chunk fits without regrowing
+  stream_.WriteBits(0, 16);
+}
 
 int XorChunk::NumSamples() const {
   std::string_view b = stream_.bytes();
