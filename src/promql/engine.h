@@ -1,0 +1,97 @@
+// The PromQL engine: evaluates a parsed or textual query against a Queryable.
+//
+//   Engine engine(EngineOptions{.lookback_delta_ms = 5 * 60 * 1000});
+//   Result r = engine.InstantQuery(&head, "sum by (job) (rate(http_requests_total[5m]))", t);
+//   if (!r.status.ok()) ...;
+//   const Vector& v = std::get<Vector>(r.value);
+//
+//   Result m = engine.RangeQuery(&head, "up", start, end, step);   // always a Matrix
+//
+// Range queries evaluate every node once over all steps (series by series, with sliding
+// windows for range functions), never by re-selecting data step by step. Results follow
+// Prometheus: instant vectors in evaluation order (sort() etc. order them), matrices sorted by
+// labels, `__name__` dropped where Prometheus drops it (delayed name removal: at the end).
+//
+// Thread-safe: one Engine may run any number of queries concurrently.
+#ifndef SUNDIAL_PROMQL_ENGINE_H_
+#define SUNDIAL_PROMQL_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "promql/ast.h"
+#include "promql/parser.h"
+#include "promql/value.h"
+#include "tsdb/storage.h"
+
+namespace sundial::promql {
+
+struct EngineOptions {
+  // How far back an instant selector looks for a sample: window (t - lookback, t].
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  // Step of a subquery written without one (`x[10m:]`).
+  int64_t default_subquery_step_ms = 60 * 1000;
+  // The most samples one query may hold at a time (selected, or produced by one step of
+  // evaluation). 0: unlimited.
+  int64_t max_samples = 50000000;
+  // Wall-clock limit of one query in milliseconds; 0: none.
+  int64_t timeout_ms = 2 * 60 * 1000;
+  // Parser feature switches used for textual queries.
+  ParseOptions parse_options = ParseOptions::AllEnabled();
+};
+
+struct QueryStats {
+  int64_t samples_loaded = 0;  // samples read from storage
+  int64_t peak_samples = 0;    // the most samples held by one evaluation step
+};
+
+struct Result {
+  absl::Status status;
+  Value value;
+  // Annotations as Prometheus renders them: "PromQL warning: ..." / "PromQL info: ...".
+  std::vector<std::string> warnings;
+  std::vector<std::string> infos;
+  QueryStats stats;
+};
+
+// Per-query controls.
+struct QueryControl {
+  // Polled during evaluation; setting it aborts the query with
+  // "query was canceled in query execution". Not owned; may be null.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {}) : options_(std::move(options)) {}
+
+  // Evaluates at t (ms). Parse errors come back as InvalidArgument with the parser's message.
+  Result InstantQuery(tsdb::Queryable* storage, std::string_view query, int64_t t,
+                      const QueryControl& control = {}) const;
+  Result InstantQuery(tsdb::Queryable* storage, const Expr& expr, int64_t t,
+                      const QueryControl& control = {}) const;
+
+  // Evaluates at start, start+step, ... <= end and returns a Matrix (a scalar expression becomes
+  // one series without labels). Fails for string and range-vector expressions.
+  // REQUIRES: step > 0, end >= start.
+  Result RangeQuery(tsdb::Queryable* storage, std::string_view query, int64_t start, int64_t end,
+                    int64_t step, const QueryControl& control = {}) const;
+  Result RangeQuery(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end,
+                    int64_t step, const QueryControl& control = {}) const;
+
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  Result Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end, int64_t step,
+             bool instant, const QueryControl& control) const;
+
+  EngineOptions options_;
+};
+
+}  // namespace sundial::promql
+
+#endif  // SUNDIAL_PROMQL_ENGINE_H_

@@ -1,0 +1,255 @@
+// Aggregation operators: groups are computed once per series for the whole grid, then every
+// step folds the group members present at that step.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "base/status_macros.h"
+#include "base/str_cat.h"
+#include "promql/evaluator.h"
+
+namespace sundial::promql {
+namespace {
+
+struct Group {
+  Labels labels;
+  std::vector<size_t> members;  // indices into the input series, in input order
+};
+
+Labels GroupLabels(const AggregateExpr& agg, const Labels& in) {
+  LabelsBuilder b(in);
+  if (agg.without) {
+    std::vector<std::string> drop = agg.grouping;
+    drop.emplace_back(kMetricNameLabel);
+    b.Drop(drop);
+  } else {
+    b.Keep(agg.grouping);
+  }
+  return b.Build();
+}
+
+}  // namespace
+
+double Quantile(double phi, std::vector<double>& vals) {
+  if (vals.empty() || std::isnan(phi)) return std::nan("");
+  if (phi < 0) return -INFINITY;
+  if (phi > 1) return INFINITY;
+  std::sort(vals.begin(), vals.end());
+  double n = static_cast<double>(vals.size());
+  double rank = phi * (n - 1);
+  size_t lower = static_cast<size_t>(std::max(0.0, std::floor(rank)));
+  size_t upper = std::min(vals.size() - 1, lower + 1);
+  double weight = rank - std::floor(rank);
+  return vals[lower] * (1 - weight) + vals[upper] * weight;
+}
+
+double AggregateFold(AggregateOp op, const std::vector<double>& vals, double param) {
+  switch (op) {
+    case AggregateOp::kSum: {
+      double sum = 0, c = 0;
+      for (double v : vals) KahanAdd(v, &sum, &c);
+      return std::isinf(sum) ? sum : sum + c;
+    }
+    case AggregateOp::kAvg: {
+      // A compensated sum, switching to an incremental mean if the sum overflows.
+      double sum = vals[0], c = 0, mean = 0, count = 1;
+      bool incremental = false;
+      for (size_t k = 1; k < vals.size(); ++k) {
+        const double v = vals[k];
+        count += 1;
+        if (!incremental) {
+          double s2 = sum, c2 = c;
+          KahanAdd(v, &s2, &c2);
+          if (!std::isinf(s2)) {
+            sum = s2;
+            c = c2;
+            continue;
+          }
+          incremental = true;
+          mean = sum / (count - 1);
+          c /= count - 1;
+        }
+        double q = (count - 1) / count;
+        double m = q * mean, mc = q * c;
+        KahanAdd(v / count, &m, &mc);
+        mean = m;
+        c = mc;
+      }
+      if (incremental) return mean + c;
+      return sum / count + c / count;
+    }
+    case AggregateOp::kCount:
+      return static_cast<double>(vals.size());
+    case AggregateOp::kGroup:
+      return 1;
+    case AggregateOp::kMin:
+    case AggregateOp::kMax: {
+      double r = vals[0];
+      for (double v : vals) {
+        bool better = op == AggregateOp::kMax ? r < v : r > v;
+        if (better || std::isnan(r)) r = v;
+      }
+      return r;
+    }
+    case AggregateOp::kStddev:
+    case AggregateOp::kStdvar: {
+      double count = 0, mean = 0, cv = 0;
+      for (double v : vals) {
+        count += 1;
+        double delta = v - mean;
+        mean += delta / count;
+        cv += delta * (v - mean);
+      }
+      double var = cv / count;
+      return op == AggregateOp::kStdvar ? var : std::sqrt(var);
+    }
+    case AggregateOp::kQuantile: {
+      std::vector<double> copy = vals;
+      return Quantile(param, copy);
+    }
+    default:
+      return 0;
+  }
+}
+
+namespace {
+
+// Whether a sorts before b in topk (descending, NaN last) or bottomk (ascending, NaN last).
+bool KBefore(bool top, double a, double b) {
+  if (std::isnan(a)) return false;
+  if (std::isnan(b)) return true;
+  return top ? a > b : a < b;
+}
+
+}  // namespace
+
+absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
+  EvalValue param;
+  if (agg.param != nullptr) {
+    ASSIGN_OR_RETURN(param, Eval(*agg.param));
+  }
+  ASSIGN_OR_RETURN(EvalValue in, Eval(*agg.expr));
+  const size_t n = grid_.n;
+  const AggregateOp op = agg.op;
+
+  std::vector<Group> groups;
+  absl::flat_hash_map<std::string, size_t> index;
+  for (size_t i = 0; i < in.series.size(); ++i) {
+    Labels gl = GroupLabels(agg, in.series[i].labels);
+    std::string key(gl.Bytes());
+    auto [it, inserted] = index.try_emplace(key, groups.size());
+    if (inserted) groups.push_back(Group{std::move(gl), {}});
+    groups[it->second].members.push_back(i);
+  }
+
+  EvalValue out;
+  out.type = ValueType::kVector;
+  if (op == AggregateOp::kCountValues) {
+    const std::string& label = param.str;
+    if (!Labels({{label, "x"}}).Has(label) || label.empty()) {
+      return absl::InvalidArgumentError(StrCat("invalid label name \"", label, "\""));
+    }
+    for (const Group& g : groups) {
+      absl::flat_hash_map<std::string, size_t> by_value;
+      std::vector<StepSeries> made;
+      for (size_t i = 0; i < n; ++i) {
+        for (size_t m : g.members) {
+          const StepSeries& s = in.series[m];
+          if (!s.has[i]) continue;
+          std::string value = FormatFloat(s.v[i]);
+          auto [it, inserted] = by_value.try_emplace(value, made.size());
+          if (inserted) {
+            made.push_back(EmptyLike(LabelsBuilder(g.labels).Set(label, value).Build(), n));
+          }
+          StepSeries& o = made[it->second];
+          o.v[i] = o.has[i] ? o.v[i] + 1 : 1;
+          o.has[i] = 1;
+        }
+      }
+      for (StepSeries& s : made) out.series.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  if (op == AggregateOp::kTopk || op == AggregateOp::kBottomk || op == AggregateOp::kLimitk ||
+      op == AggregateOp::kLimitRatio) {
+    // Output keeps the input series; a series is present at the steps where it was selected.
+    std::vector<StepSeries> selected(in.series.size());
+    std::vector<std::vector<size_t>> order;  // instant queries: output order per group
+    for (size_t k = 0; k < in.series.size(); ++k) {
+      selected[k] = EmptyLike(in.series[k].labels, n);
+      selected[k].drop_name = in.series[k].drop_name;
+    }
+    std::vector<size_t> picked;
+    for (const Group& g : groups) {
+      for (size_t i = 0; i < n; ++i) {
+        double p = param.scalar[i];
+        picked.clear();
+        for (size_t m : g.members) {
+          if (in.series[m].has[i]) picked.push_back(m);
+        }
+        if (op == AggregateOp::kLimitRatio) {
+          if (std::isnan(p)) return absl::InvalidArgumentError("Ratio value is NaN");
+          p = std::clamp(p, -1.0, 1.0);
+          std::erase_if(picked, [&](size_t m) {
+            double off = static_cast<double>(in.series[m].labels.Hash()) /
+                         static_cast<double>(std::numeric_limits<uint64_t>::max());
+            return !((p >= 0 && off < p) || (p < 0 && off >= 1.0 + p));
+          });
+        } else {
+          if (std::isnan(p)) {
+            return absl::InvalidArgumentError(
+                StrCat("Parameter value is NaN for ", AggregateOpString(op)));
+          }
+          double kf = std::min(p, 9.2e18);
+          int64_t k = kf < 1 ? 0 : static_cast<int64_t>(kf);
+          if (op != AggregateOp::kLimitk) {
+            bool top = op == AggregateOp::kTopk;
+            std::stable_sort(picked.begin(), picked.end(), [&](size_t a, size_t b) {
+              return KBefore(top, in.series[a].v[i], in.series[b].v[i]);
+            });
+          }
+          if (static_cast<int64_t>(picked.size()) > k) picked.resize(static_cast<size_t>(k));
+        }
+        for (size_t m : picked) {
+          selected[m].v[i] = in.series[m].v[i];
+          selected[m].has[i] = 1;
+        }
+        if (n == 1) order.push_back(picked);
+      }
+    }
+    if (n == 1) {
+      for (const std::vector<size_t>& grp : order) {
+        for (size_t m : grp) out.series.push_back(std::move(selected[m]));
+      }
+    } else {
+      for (StepSeries& s : selected) {
+        if (std::find(s.has.begin(), s.has.end(), 1) != s.has.end()) {
+          out.series.push_back(std::move(s));
+        }
+      }
+    }
+    return out;
+  }
+
+  std::vector<double> vals;
+  for (const Group& g : groups) {
+    RETURN_IF_ERROR(CheckInterrupt());
+    StepSeries o = EmptyLike(g.labels, n);
+    for (size_t i = 0; i < n; ++i) {
+      vals.clear();
+      for (size_t m : g.members) {
+        if (in.series[m].has[i]) vals.push_back(in.series[m].v[i]);
+      }
+      if (vals.empty()) continue;
+      o.v[i] = AggregateFold(op, vals, op == AggregateOp::kQuantile ? param.scalar[i] : 0);
+      o.has[i] = 1;
+    }
+    out.series.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace sundial::promql

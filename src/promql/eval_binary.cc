@@ -1,0 +1,239 @@
+// Binary operators: arithmetic and comparisons with Go float semantics, vector matching
+// (one-to-one, many-to-one, one-to-many) and the set operators.
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "base/status_macros.h"
+#include "base/str_cat.h"
+#include "promql/evaluator.h"
+
+namespace sundial::promql {
+namespace {
+
+// Returns the result of l op r and whether the element is kept (comparisons filter).
+std::pair<double, bool> ElemOp(BinaryOp op, double l, double r) {
+  switch (op) {
+    case BinaryOp::kAdd:
+      return {l + r, true};
+    case BinaryOp::kSub:
+      return {l - r, true};
+    case BinaryOp::kMul:
+      return {l * r, true};
+    case BinaryOp::kDiv:
+      return {l / r, true};
+    case BinaryOp::kMod:
+      return {std::fmod(l, r), true};
+    case BinaryOp::kPow:
+      return {std::pow(l, r), true};
+    case BinaryOp::kAtan2:
+      return {std::atan2(l, r), true};
+    case BinaryOp::kEql:
+      return {l, l == r};
+    case BinaryOp::kNeq:
+      return {l, l != r};
+    case BinaryOp::kLss:
+      return {l, l < r};
+    case BinaryOp::kLte:
+      return {l, l <= r};
+    case BinaryOp::kGtr:
+      return {l, l > r};
+    case BinaryOp::kGte:
+      return {l, l >= r};
+    default:
+      return {0, false};
+  }
+}
+
+bool DropsName(BinaryOp op) { return !IsComparison(op) && !IsSetOperator(op); }
+
+// The labels two series are matched on.
+Labels MatchLabels(const VectorMatching& m, const Labels& l) {
+  LabelsBuilder b(l);
+  if (m.on) {
+    b.Keep(m.labels);
+  } else {
+    std::vector<std::string> drop = m.labels;
+    drop.emplace_back(kMetricNameLabel);
+    b.Drop(drop);
+  }
+  return b.Build();
+}
+
+}  // namespace
+
+absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
+  ASSIGN_OR_RETURN(EvalValue lhs, Eval(*b.lhs));
+  ASSIGN_OR_RETURN(EvalValue rhs, Eval(*b.rhs));
+  const size_t n = grid_.n;
+  const BinaryOp op = b.op;
+  if (op == BinaryOp::kTrimUpper || op == BinaryOp::kTrimLower) {
+    return absl::UnimplementedError("native histogram trimming is not supported");
+  }
+
+  if (lhs.type == ValueType::kScalar && rhs.type == ValueType::kScalar) {
+    for (size_t i = 0; i < n; ++i) {
+      auto [v, keep] = ElemOp(op, lhs.scalar[i], rhs.scalar[i]);
+      lhs.scalar[i] = IsComparison(op) ? (keep ? 1 : 0) : v;
+    }
+    return lhs;
+  }
+
+  if (lhs.type == ValueType::kScalar || rhs.type == ValueType::kScalar) {
+    const bool swap = lhs.type == ValueType::kScalar;
+    EvalValue& vec = swap ? rhs : lhs;
+    const std::vector<double>& sc = swap ? lhs.scalar : rhs.scalar;
+    for (StepSeries& s : vec.series) {
+      for (size_t i = 0; i < n; ++i) {
+        if (!s.has[i]) continue;
+        double l = s.v[i], r = sc[i];
+        if (swap) std::swap(l, r);
+        auto [v, keep] = ElemOp(op, l, r);
+        if (IsComparison(op) && swap) v = s.v[i];
+        if (b.return_bool) {
+          v = keep ? 1 : 0;
+        } else if (!keep) {
+          s.has[i] = 0;
+          continue;
+        }
+        s.v[i] = v;
+      }
+      if (b.return_bool || DropsName(op)) s.drop_name = true;
+    }
+    std::erase_if(vec.series, [](const StepSeries& s) {
+      return std::find(s.has.begin(), s.has.end(), 1) == s.has.end();
+    });
+    return std::move(vec);
+  }
+
+  const VectorMatching matching = b.matching.value_or(VectorMatching{});
+  std::vector<std::string> lsig(lhs.series.size()), rsig(rhs.series.size());
+  for (size_t k = 0; k < lhs.series.size(); ++k) {
+    lsig[k] = std::string(MatchLabels(matching, lhs.series[k].labels).Bytes());
+  }
+  for (size_t k = 0; k < rhs.series.size(); ++k) {
+    rsig[k] = std::string(MatchLabels(matching, rhs.series[k].labels).Bytes());
+  }
+
+  EvalValue out;
+  out.type = ValueType::kVector;
+  if (IsSetOperator(op)) {
+    absl::flat_hash_set<std::string_view> present;
+    std::vector<StepSeries> l = std::move(lhs.series);
+    for (size_t i = 0; i < n; ++i) {
+      present.clear();
+      const auto& side_sig = op == BinaryOp::kOr ? lsig : rsig;
+      const auto& side = op == BinaryOp::kOr ? l : rhs.series;
+      for (size_t k = 0; k < side.size(); ++k) {
+        if (side[k].has[i]) present.insert(side_sig[k]);
+      }
+      if (op == BinaryOp::kOr) {
+        for (size_t k = 0; k < rhs.series.size(); ++k) {
+          if (rhs.series[k].has[i] && present.contains(rsig[k])) rhs.series[k].has[i] = 0;
+        }
+      } else {
+        for (size_t k = 0; k < l.size(); ++k) {
+          bool found = present.contains(lsig[k]);
+          if (l[k].has[i] && found != (op == BinaryOp::kAnd)) l[k].has[i] = 0;
+        }
+      }
+    }
+    auto keep = [&](std::vector<StepSeries>& v) {
+      for (StepSeries& s : v) {
+        if (std::find(s.has.begin(), s.has.end(), 1) != s.has.end()) {
+          out.series.push_back(std::move(s));
+        }
+      }
+    };
+    keep(l);
+    if (op == BinaryOp::kOr) keep(rhs.series);
+    return out;
+  }
+
+  // Arithmetic and comparisons. "one" is the side whose signatures must be unique.
+  const bool swap = matching.card == VectorMatching::Card::kOneToMany;
+  std::vector<StepSeries>& many = swap ? rhs.series : lhs.series;
+  std::vector<StepSeries>& one = swap ? lhs.series : rhs.series;
+  const std::vector<std::string>& many_sig = swap ? rsig : lsig;
+  const std::vector<std::string>& one_sig = swap ? lsig : rsig;
+  const bool one_to_one = matching.card == VectorMatching::Card::kOneToOne;
+
+  absl::flat_hash_map<std::pair<size_t, size_t>, size_t> pair_out;
+  absl::flat_hash_map<std::string, size_t> out_by_labels;
+  absl::flat_hash_map<std::string_view, size_t> one_at;
+  absl::flat_hash_map<std::string_view, absl::flat_hash_set<std::string>> matched;
+  for (size_t i = 0; i < n; ++i) {
+    RETURN_IF_ERROR(CheckInterrupt());
+    one_at.clear();
+    matched.clear();
+    for (size_t k = 0; k < one.size(); ++k) {
+      if (!one[k].has[i]) continue;
+      auto [it, inserted] = one_at.try_emplace(one_sig[k], k);
+      if (!inserted) {
+        Labels group = MatchLabels(matching, one[k].labels);
+        return absl::InvalidArgumentError(StrCat(
+            "found duplicate series for the match group ", group.ToString(), " on the ",
+            swap ? "left" : "right", " hand-side of the operation: [", one[k].labels.ToString(),
+            ", ", one[it->second].labels.ToString(),
+            "];many-to-many matching not allowed: matching labels must be unique on one side"));
+      }
+    }
+    for (size_t k = 0; k < many.size(); ++k) {
+      if (!many[k].has[i]) continue;
+      auto it = one_at.find(many_sig[k]);
+      if (it == one_at.end()) continue;
+      const size_t r = it->second;
+      double fl = many[k].v[i], fr = one[r].v[i];
+      if (swap) std::swap(fl, fr);
+      auto [v, keep] = ElemOp(op, fl, fr);
+      if (b.return_bool) {
+        v = keep ? 1 : 0;
+      } else if (!keep) {
+        continue;
+      }
+      auto [pit, fresh] = pair_out.try_emplace(std::make_pair(k, r), 0);
+      if (fresh) {
+        LabelsBuilder lb(many[k].labels);
+        if (one_to_one) {
+          if (matching.on) {
+            lb.Keep(matching.labels);
+          } else {
+            lb.Drop(matching.labels);
+          }
+        }
+        for (const std::string& name : matching.include) {
+          lb.Set(name, one[r].labels.Get(name));
+        }
+        Labels ol = lb.Build();
+        bool drop = b.return_bool || DropsName(op) || (IsComparison(op) && many[k].drop_name);
+        std::string key = StrCat(ol.Bytes(), drop ? "\x01" : "\x00");
+        auto [oit, created] = out_by_labels.try_emplace(key, out.series.size());
+        if (created) {
+          out.series.push_back(EmptyLike(ol, n));
+          out.series.back().drop_name = drop;
+        }
+        pit->second = oit->second;
+      }
+      StepSeries& o = out.series[pit->second];
+      auto& seen = matched[many_sig[k]];
+      if (one_to_one) {
+        if (!seen.empty()) {
+          return absl::InvalidArgumentError(
+              "multiple matches for labels: many-to-one matching must be explicit "
+              "(group_left/group_right)");
+        }
+        seen.insert("");
+      } else if (!seen.insert(std::string(o.labels.Bytes())).second) {
+        return absl::InvalidArgumentError(
+            "multiple matches for labels: grouping labels must ensure unique matches");
+      }
+      o.v[i] = v;
+      o.has[i] = 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace sundial::promql

@@ -1,0 +1,221 @@
+#include "promql/evaluator.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "base/status_macros.h"
+#include "base/str_cat.h"
+#include "promql/functions.h"
+
+namespace sundial::promql {
+
+std::string FormatFloat(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[400];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return std::string(buf, res.ptr);
+}
+
+std::string FormatFloatG(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
+}
+
+StepSeries EmptyLike(const Labels& labels, size_t n) {
+  StepSeries s;
+  s.labels = labels;
+  s.v.assign(n, 0);
+  s.has.assign(n, 0);
+  return s;
+}
+
+EvalValue MapValues(EvalValue in, double (*f)(double)) {
+  for (StepSeries& s : in.series) {
+    for (size_t i = 0; i < s.v.size(); ++i) {
+      if (s.has[i]) s.v[i] = f(s.v[i]);
+    }
+    s.drop_name = true;
+  }
+  return in;
+}
+
+absl::Status Evaluator::CheckInterrupt() const {
+  if (ctx_->control->cancel != nullptr && ctx_->control->cancel->load(std::memory_order_relaxed)) {
+    return absl::CancelledError("query was canceled in query execution");
+  }
+  if (ctx_->has_deadline && std::chrono::steady_clock::now() > ctx_->deadline) {
+    return absl::DeadlineExceededError("query timed out in query execution");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Evaluator::CheckSamples(int64_t n) const {
+  if (n > ctx_->stats->peak_samples) ctx_->stats->peak_samples = n;
+  if (ctx_->options->max_samples > 0 && n > ctx_->options->max_samples) {
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> EvalDuration(const DurationExpr& d, const QueryContext& ctx) {
+  using Op = DurationExpr::Op;
+  if (d.op == Op::kStep) return ctx.query_step;
+  if (d.op == Op::kRange) return ctx.query_end - ctx.query_start;
+  auto side = [&](const ExprPtr& e) -> absl::StatusOr<double> {
+    if (e == nullptr) return 0.0;
+    if (e->kind == Kind::kNumber) return static_cast<const NumberLiteral&>(*e).value;
+    if (e->kind == Kind::kDuration) {
+      ASSIGN_OR_RETURN(int64_t ms, EvalDuration(static_cast<const DurationExpr&>(*e), ctx));
+      return static_cast<double>(ms) / 1000.0;
+    }
+    if (e->kind == Kind::kParen) {
+      const Expr& inner = *static_cast<const ParenExpr&>(*e).expr;
+      if (inner.kind == Kind::kNumber) return static_cast<const NumberLiteral&>(inner).value;
+      if (inner.kind == Kind::kDuration) {
+        ASSIGN_OR_RETURN(int64_t ms, EvalDuration(static_cast<const DurationExpr&>(inner), ctx));
+        return static_cast<double>(ms) / 1000.0;
+      }
+    }
+    return absl::InvalidArgumentError("unsupported duration expression");
+  };
+  ASSIGN_OR_RETURN(double r, side(d.rhs));
+  double l = 0;
+  if (d.lhs != nullptr) {
+    ASSIGN_OR_RETURN(l, side(d.lhs));
+  }
+  double out = 0;
+  switch (d.op) {
+    case Op::kAdd:
+      out = d.lhs ? l + r : r;
+      break;
+    case Op::kSub:
+      out = d.lhs ? l - r : -r;
+      break;
+    case Op::kMul:
+      out = l * r;
+      break;
+    case Op::kDiv:
+      if (r == 0) return absl::InvalidArgumentError("division by zero");
+      out = l / r;
+      break;
+    case Op::kMod:
+      if (r == 0) return absl::InvalidArgumentError("modulo by zero");
+      out = std::fmod(l, r);
+      break;
+    case Op::kPow:
+      out = std::pow(l, r);
+      break;
+    case Op::kMinOf:
+      out = std::min(l, r);
+      break;
+    case Op::kMaxOf:
+      out = std::max(l, r);
+      break;
+    default:
+      break;
+  }
+  return static_cast<int64_t>(std::llround(out * 1000.0));
+}
+
+absl::StatusOr<std::vector<int64_t>> Evaluator::ModifiedTimes(const TimeModifiers& mods) const {
+  int64_t offset = mods.offset_ms;
+  if (mods.offset_expr != nullptr) {
+    ASSIGN_OR_RETURN(offset, EvalDuration(*mods.offset_expr, *ctx_));
+  }
+  std::vector<int64_t> ts(grid_.n);
+  for (size_t i = 0; i < grid_.n; ++i) {
+    int64_t t = grid_.T(i);
+    if (mods.timestamp_ms.has_value()) {
+      t = *mods.timestamp_ms;
+    } else if (mods.at == AtModifier::kStart) {
+      t = ctx_->query_start;
+    } else if (mods.at == AtModifier::kEnd) {
+      t = ctx_->query_end;
+    }
+    ts[i] = t - offset;
+  }
+  return ts;
+}
+
+absl::StatusOr<EvalValue> Evaluator::EvalUnary(const UnaryExpr& u) {
+  ASSIGN_OR_RETURN(EvalValue v, Eval(*u.expr));
+  if (!u.negate) return v;
+  if (v.type == ValueType::kScalar) {
+    for (double& x : v.scalar) x = -x;
+    return v;
+  }
+  return MapValues(std::move(v), [](double x) { return -x; });
+}
+
+absl::StatusOr<EvalValue> Evaluator::Eval(const Expr& e) {
+  RETURN_IF_ERROR(CheckInterrupt());
+  switch (e.kind) {
+    case Kind::kNumber: {
+      EvalValue v;
+      v.type = ValueType::kScalar;
+      v.scalar.assign(grid_.n, static_cast<const NumberLiteral&>(e).value);
+      return v;
+    }
+    case Kind::kString: {
+      EvalValue v;
+      v.type = ValueType::kString;
+      v.str = static_cast<const StringLiteral&>(e).value;
+      return v;
+    }
+    case Kind::kParen:
+      return Eval(*static_cast<const ParenExpr&>(e).expr);
+    case Kind::kUnary:
+      return EvalUnary(static_cast<const UnaryExpr&>(e));
+    case Kind::kVectorSelector:
+      return EvalVectorSelector(static_cast<const VectorSelector&>(e));
+    case Kind::kAggregate:
+      return EvalAggregate(static_cast<const AggregateExpr&>(e));
+    case Kind::kBinary:
+      return EvalBinary(static_cast<const BinaryExpr&>(e));
+    case Kind::kCall:
+      return EvalCall(static_cast<const Call&>(e));
+    case Kind::kDuration: {
+      ASSIGN_OR_RETURN(int64_t ms, EvalDuration(static_cast<const DurationExpr&>(e), *ctx_));
+      EvalValue v;
+      v.type = ValueType::kScalar;
+      v.scalar.assign(grid_.n, static_cast<double>(ms) / 1000.0);
+      return v;
+    }
+    case Kind::kMatrixSelector:
+    case Kind::kSubquery:
+      break;
+  }
+  return absl::InternalError("range vector used where an instant value is required");
+}
+
+absl::StatusOr<RangeInput> Evaluator::EvalRange(const Expr& e) {
+  RETURN_IF_ERROR(CheckInterrupt());
+  switch (e.kind) {
+    case Kind::kParen:
+      return EvalRange(*static_cast<const ParenExpr&>(e).expr);
+    case Kind::kMatrixSelector:
+      return EvalMatrixSelector(static_cast<const MatrixSelector&>(e));
+    case Kind::kSubquery:
+      return EvalSubquery(static_cast<const SubqueryExpr&>(e));
+    default:
+      return absl::InternalError("expected a range vector");
+  }
+}
+
+absl::StatusOr<EvalValue> Evaluator::EvalCall(const Call& c) {
+  using Fn = absl::StatusOr<EvalValue> (*)(Evaluator&, const Call&);
+  for (Fn fn : {CallRangeFunction, CallOverTimeFunction, CallMathFunction, CallLabelFunction,
+                CallTimeFunction, CallHistogramFunction}) {
+    absl::StatusOr<EvalValue> r = fn(*this, c);
+    if (r.ok() || !absl::IsNotFound(r.status())) return r;
+  }
+  return absl::UnimplementedError(StrCat("function \"", c.func->name, "\" is not supported"));
+}
+
+}  // namespace sundial::promql

@@ -1,0 +1,190 @@
+// Internal to the engine: the evaluator walks the AST once for a whole query grid. Every
+// instant-vector expression evaluates to StepSeries (dense values over all steps), every
+// range-vector expression to RangeInput (the samples of each series plus one window per step),
+// so range queries never re-select data per step.
+#ifndef SUNDIAL_PROMQL_EVALUATOR_H_
+#define SUNDIAL_PROMQL_EVALUATOR_H_
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "promql/ast.h"
+#include "promql/engine.h"
+#include "promql/value.h"
+#include "tsdb/storage.h"
+
+namespace sundial::promql {
+
+// The evaluation timestamps start, start+step, ..., <= end.
+struct Grid {
+  int64_t start = 0;
+  int64_t end = 0;
+  int64_t step = 1;
+  size_t n = 1;
+  int64_t T(size_t i) const { return start + static_cast<int64_t>(i) * step; }
+  static Grid Make(int64_t start, int64_t end, int64_t step) {
+    return Grid{start, end, step, static_cast<size_t>((end - start) / step) + 1};
+  }
+};
+
+// An instant-vector series at every step of the grid.
+struct StepSeries {
+  Labels labels;
+  std::vector<double> v;     // grid.n values
+  std::vector<uint8_t> has;  // 1 where the series has a value
+  bool drop_name = false;    // __name__ is removed at the end (delayed name removal)
+};
+
+// The value of an expression over the grid.
+struct EvalValue {
+  ValueType type = ValueType::kNone;
+  std::vector<StepSeries> series;  // kVector
+  std::vector<double> scalar;      // kScalar: grid.n values
+  std::string str;                 // kString
+};
+
+// One series of a range-vector expression: all samples any window needs, in time order.
+struct RangeSeries {
+  Labels labels;
+  std::vector<FPoint> points;
+  bool drop_name = false;
+};
+
+// A range-vector expression over the grid: window i is (ends[i] - range_ms, ends[i]].
+struct RangeInput {
+  std::vector<RangeSeries> series;
+  std::vector<int64_t> ends;
+  int64_t range_ms = 0;
+};
+
+// Shared by the evaluators of one query (subqueries create nested evaluators).
+struct QueryContext {
+  const EngineOptions* options = nullptr;
+  tsdb::Querier* querier = nullptr;
+  const QueryControl* control = nullptr;
+  std::chrono::steady_clock::time_point deadline;
+  bool has_deadline = false;
+  int64_t query_start = 0;  // for @ start()
+  int64_t query_end = 0;    // for @ end()
+  int64_t query_step = 0;   // for step()
+  QueryStats* stats = nullptr;
+};
+
+class Evaluator {
+ public:
+  Evaluator(QueryContext* ctx, Grid grid) : ctx_(ctx), grid_(grid) {}
+
+  absl::StatusOr<EvalValue> Eval(const Expr& e);
+  // A matrix selector or subquery (possibly in parentheses) as windows over the grid.
+  absl::StatusOr<RangeInput> EvalRange(const Expr& e);
+
+  // The selector's values, or with timestamps=true the timestamps (seconds) of the samples the
+  // values come from (for timestamp()).
+  absl::StatusOr<EvalValue> EvalVectorSelector(const VectorSelector& vs, bool timestamps = false);
+
+  const Grid& grid() const { return grid_; }
+  QueryContext* ctx() const { return ctx_; }
+
+  // Fails when the query was canceled or timed out.
+  absl::Status CheckInterrupt() const;
+  // Fails when holding n samples at once exceeds the limit.
+  absl::Status CheckSamples(int64_t n) const;
+
+ private:
+  absl::StatusOr<RangeInput> EvalMatrixSelector(const MatrixSelector& ms);
+  absl::StatusOr<RangeInput> EvalSubquery(const SubqueryExpr& sq);
+  absl::StatusOr<EvalValue> EvalAggregate(const AggregateExpr& agg);
+  absl::StatusOr<EvalValue> EvalBinary(const BinaryExpr& b);
+  absl::StatusOr<EvalValue> EvalCall(const Call& c);
+  absl::StatusOr<EvalValue> EvalUnary(const UnaryExpr& u);
+
+  // Selects series and their samples in [mint, maxt] (inclusive).
+  absl::StatusOr<std::vector<RangeSeries>> Select(const VectorSelector& vs, int64_t mint,
+                                                  int64_t maxt, int64_t range_ms);
+  // The time a selector or subquery is evaluated at for grid step i (@ and offset applied).
+  absl::StatusOr<std::vector<int64_t>> ModifiedTimes(const TimeModifiers& mods) const;
+
+  QueryContext* ctx_;
+  Grid grid_;
+};
+
+// Durations (ms) of range/step/offset expressions, with step() and range() resolved.
+absl::StatusOr<int64_t> EvalDuration(const DurationExpr& d, const QueryContext& ctx);
+
+// Formats a float as Go's strconv.FormatFloat(v, 'f', -1, 64) does, with +Inf/-Inf/NaN.
+std::string FormatFloat(double v);
+// Formats as Go's %g / strconv 'g' shortest (used in error messages).
+std::string FormatFloatG(double v);
+
+// Function families, each in its own file. Return NotFound for a name they do not know.
+absl::StatusOr<EvalValue> CallRangeFunction(Evaluator& ev, const Call& c);      // rate.cc
+absl::StatusOr<EvalValue> CallOverTimeFunction(Evaluator& ev, const Call& c);   // over_time.cc
+absl::StatusOr<EvalValue> CallMathFunction(Evaluator& ev, const Call& c);       // math.cc
+absl::StatusOr<EvalValue> CallLabelFunction(Evaluator& ev, const Call& c);      // labels.cc
+absl::StatusOr<EvalValue> CallTimeFunction(Evaluator& ev, const Call& c);       // time_functions.cc
+absl::StatusOr<EvalValue> CallHistogramFunction(Evaluator& ev, const Call& c);  // histogram.cc
+
+// Helpers shared by the function files.
+// A new series with labels and no values over the grid.
+StepSeries EmptyLike(const Labels& labels, size_t n);
+// Applies f to every present value; drops __name__ (delayed).
+EvalValue MapValues(EvalValue in, double (*f)(double));
+// The value of aggregation op (not topk/bottomk/limitk/limit_ratio/count_values) over vals.
+// REQUIRES: !vals.empty().
+double AggregateFold(AggregateOp op, const std::vector<double>& vals, double param);
+// The phi-quantile of vals by linear interpolation, as Prometheus' quantile(); sorts vals.
+double Quantile(double phi, std::vector<double>& vals);
+
+// Applies f(window, i) to every window of every series of `in`; f returns false for "no
+// value". Output series keep their labels, drop __name__ when drop_name is set.
+template <typename F>
+EvalValue MapWindows(const RangeInput& in, size_t n, bool drop_name, F f) {
+  EvalValue out;
+  out.type = ValueType::kVector;
+  for (const RangeSeries& rs : in.series) {
+    StepSeries s = EmptyLike(rs.labels, n);
+    s.drop_name = drop_name || rs.drop_name;
+    bool any = false;
+    const FPoint* begin = rs.points.data();
+    const FPoint* end = begin + rs.points.size();
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t hi_t = in.ends[i], lo_t = hi_t - in.range_ms;
+      const FPoint* lo =
+          std::upper_bound(begin, end, lo_t, [](int64_t t, const FPoint& p) { return t < p.t; });
+      const FPoint* hi =
+          std::upper_bound(lo, end, hi_t, [](int64_t t, const FPoint& p) { return t < p.t; });
+      double v = 0;
+      if (lo != hi && f(std::span<const FPoint>(lo, hi), i, &v)) {
+        s.v[i] = v;
+        s.has[i] = 1;
+        any = true;
+      }
+    }
+    if (any) out.series.push_back(std::move(s));
+  }
+  return out;
+}
+
+// Kahan-compensated running sum, as Prometheus' kahanSumInc.
+inline void KahanAdd(double inc, double* sum, double* c) {
+  double t = *sum + inc;
+  if (std::isinf(t)) {
+    *c = 0;
+  } else if ((*sum < 0 ? -*sum : *sum) >= (inc < 0 ? -inc : inc)) {
+    *c += (*sum - t) + inc;
+  } else {
+    *c += (inc - t) + *sum;
+  }
+  *sum = t;
+}
+
+}  // namespace sundial::promql
+
+#endif  // SUNDIAL_PROMQL_EVALUATOR_H_
