@@ -657,6 +657,7 @@ class ScriptRunner {
       std::string err;
       if (first == "clear") {
         Reset();
+        end = i + 1;  // clear has no block
       } else if (first.rfind("load", 0) == 0) {
         err = Load(block);
       } else if (first.rfind("eval", 0) == 0) {
