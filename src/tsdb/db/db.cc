@@ -1,0 +1,218 @@
+#include "tsdb/db/db.h"
+
+#include <algorithm>
+#include <atomic>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "base/log.h"
+#include "base/status_macros.h"
+#include "base/str_cat.h"
+#include "tsdb/db/wal_replay.h"
+#include "tsdb/wal/checkpoint.h"
+#include "tsdb/wal/segments.h"
+
+namespace sundial::tsdb {
+namespace {
+
+const Logger kLog("tsdb");
+
+metrics::FamilySnapshot Family(std::string_view name, std::string_view help,
+                               metrics::MetricType type, double value) {
+  metrics::FamilySnapshot f;
+  f.name = std::string(name);
+  f.help = std::string(help);
+  f.type = type;
+  f.metrics.emplace_back().value = value;
+  return f;
+}
+
+}  // namespace
+
+// The DB's self-metrics, emitted at scrape time from the DB's own state. Named as Prometheus'
+// where the quantity is the same.
+class DB::Metrics {
+ public:
+  std::atomic<uint64_t> checkpoints{0};
+  std::atomic<uint64_t> checkpoint_failures{0};
+  std::atomic<uint64_t> truncations{0};
+
+  Metrics(const DB* db, metrics::Registry* registry) : registry_(registry) {
+    if (registry_ != nullptr) handle_ = registry_->AddCollector(std::make_unique<Collector>(db));
+  }
+  ~Metrics() {
+    if (registry_ != nullptr) registry_->RemoveCollector(handle_);
+  }
+
+ private:
+  class Collector : public metrics::Collector {
+   public:
+    explicit Collector(const DB* db) : db_(db) {}
+    void Collect(std::vector<metrics::FamilySnapshot>* out) const override {
+      using metrics::MetricType;
+      const Metrics& m = *db_->metrics_;
+      out->push_back(Family("prometheus_tsdb_head_series",
+                            "Total number of series in the head block.", MetricType::kGauge,
+                            static_cast<double>(db_->head_.NumSeries())));
+      metrics::FamilySnapshot appended =
+          Family("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.",
+                 MetricType::kCounter, static_cast<double>(db_->log_.samples_logged()));
+      appended.label_names = {"type"};
+      appended.metrics[0].label_values = {"float"};
+      out->push_back(std::move(appended));
+      out->push_back(Family("prometheus_tsdb_wal_corruptions_total",
+                            "Total number of WAL corruptions.", MetricType::kCounter,
+                            static_cast<double>(db_->replay_stats_.corruptions)));
+      out->push_back(Family("prometheus_tsdb_data_replay_duration_seconds",
+                            "Time taken to replay the data on disk.", MetricType::kGauge,
+                            db_->replay_stats_.duration_seconds));
+      out->push_back(Family("prometheus_tsdb_checkpoint_creations_total",
+                            "Total number of checkpoint creations attempted.", MetricType::kCounter,
+                            static_cast<double>(m.checkpoints.load())));
+      out->push_back(Family("prometheus_tsdb_checkpoint_creations_failed_total",
+                            "Total number of checkpoint creations that failed.",
+                            MetricType::kCounter,
+                            static_cast<double>(m.checkpoint_failures.load())));
+      out->push_back(Family("prometheus_tsdb_head_truncations_total",
+                            "Total number of head truncations attempted.", MetricType::kCounter,
+                            static_cast<double>(m.truncations.load())));
+    }
+
+   private:
+    const DB* const db_;
+  };
+
+  metrics::Registry* const registry_;
+  metrics::Collector* handle_ = nullptr;
+};
+
+DB::DB(DbOptions options, FileSystem* fs)
+    : options_(std::move(options)),
+      fs_(fs),
+      wal_dir_(JoinPath(options_.dir, "wal")),
+      head_(HeadOptions{.chunks = options_.chunks,
+                        .out_of_order_window_ms = options_.out_of_order_window_ms,
+                        .log = &log_}) {}
+
+absl::StatusOr<std::unique_ptr<DB>> DB::Open(DbOptions options, FileSystem* fs) {
+  if (options.dir.empty()) return absl::InvalidArgumentError("DB directory must be set");
+  if (options.wal_segment_size <= 0 || options.wal_segment_size % wal::kPageSize != 0) {
+    return absl::InvalidArgumentError(
+        StrCat("WAL segment size ", options.wal_segment_size, " is not a multiple of 32KiB"));
+  }
+  if (fs == nullptr) fs = FileSystem::Default();
+  std::unique_ptr<DB> db(new DB(std::move(options), fs));
+  RETURN_IF_ERROR(db->Init());
+  return db;
+}
+
+absl::Status DB::Init() {
+  RETURN_IF_ERROR(fs_->CreateDirs(options_.dir));
+  ASSIGN_OR_RETURN(lock_, DirLock::Acquire(fs_, options_.dir));
+
+  const absl::Time start = absl::Now();
+  ASSIGN_OR_RETURN(ReplayResult replay, ReplayWal(fs_, wal_dir_, &head_));
+  replay_stats_ = {.duration_seconds = absl::ToDoubleSeconds(absl::Now() - start),
+                   .samples = replay.samples,
+                   .rejected_samples = replay.rejected_samples,
+                   .unknown_ref_samples = replay.unknown_ref_samples,
+                   .corruptions = replay.corruptions};
+  kLog.Info("WAL replay completed", {{"dir", wal_dir_},
+                                     {"series", static_cast<uint64_t>(head_.NumSeries())},
+                                     {"samples", replay.samples},
+                                     {"rejected_samples", replay.rejected_samples},
+                                     {"unknown_ref_samples", replay.unknown_ref_samples},
+                                     {"duration", StrCat(replay_stats_.duration_seconds, "s")}});
+
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(writer_, wal::Writer::Open(fs_, wal_dir_,
+                                              {.segment_size = options_.wal_segment_size,
+                                               .compress = options_.wal_compression}));
+  log_.Attach(writer_.get(), replay.max_wal_ref, std::move(replay.entries),
+              std::move(replay.aliases));
+  metrics_ = std::make_unique<Metrics>(this, options_.registry);
+  return absl::OkStatus();
+}
+
+DB::~DB() {
+  absl::Status status = Close();
+  if (!status.ok()) kLog.Error("Closing the DB failed", {{"dir", options_.dir}, {"err", status}});
+}
+
+std::unique_ptr<Appender> DB::NewAppender() { return head_.NewAppender(); }
+
+absl::StatusOr<std::unique_ptr<Querier>> DB::NewQuerier(Timestamp mint, Timestamp maxt) {
+  // The head drops whole chunks only; as in Prometheus, what is left before its minimum time
+  // (raised by Truncate) is not served, so a query sees the same data before and after a
+  // restart.
+  const Timestamp head_mint = head_.MinTime();
+  if (head_mint != INT64_MAX) mint = std::max(mint, head_mint);
+  return head_.NewQuerier(mint, maxt);
+}
+
+absl::Status DB::Compact() {
+  const Timestamp maxt = head_.MaxTime();
+  if (maxt == INT64_MIN) return absl::OkStatus();
+  const Timestamp mint = maxt - options_.retention_ms;
+  if (mint <= head_.MinTime()) return absl::OkStatus();
+  return Truncate(mint);
+}
+
+absl::Status DB::Truncate(Timestamp mint) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::FailedPreconditionError("DB is closed");
+  metrics_->truncations.fetch_add(1);
+  head_.Truncate(mint);
+
+  // Everything logged so far goes into completed segments, which the checkpoint then covers.
+  ASSIGN_OR_RETURN(const int current, writer_->NextSegment());
+  ASSIGN_OR_RETURN(std::vector<int> segments, wal::ListSegments(fs_, wal_dir_));
+  if (segments.empty() || segments.front() >= current) return absl::OkStatus();
+  const int first = segments.front();
+  const int last = current - 1;
+
+  // Series created from here on are logged to the current segment, which stays.
+  const absl::flat_hash_set<uint64_t> live =
+      log_.RetainLive(mint, [this](SeriesRef ref) { return !head_.ChunksOf(ref).empty(); });
+  metrics_->checkpoints.fetch_add(1);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<wal::CheckpointStats> stats = wal::Checkpoint(
+      fs_, wal_dir_, first, last, [&live](uint64_t ref) { return live.contains(ref); }, mint,
+      options_.wal_compression);
+  if (!stats.ok()) {
+    metrics_->checkpoint_failures.fetch_add(1);
+    return stats.status();
+  }
+  RETURN_IF_ERROR(writer_->Truncate(last + 1));
+  RETURN_IF_ERROR(wal::DeleteCheckpoints(fs_, wal_dir_, last));
+  kLog.Info("WAL checkpoint complete",
+            {{"first", first},
+             {"last", last},
+             {"mint", mint},
+             {"series_kept", stats->total_series - stats->dropped_series},
+             {"samples_kept", stats->total_samples - stats->dropped_samples},
+             {"duration", StrCat(absl::ToDoubleSeconds(absl::Now() - start), "s")}});
+  return absl::OkStatus();
+}
+
+absl::Status DB::Sync() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::FailedPreconditionError("DB is closed");
+  return writer_->Sync();
+}
+
+absl::Status DB::Close() {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  // The writer object stays: commits racing with Close get its "closed" error.
+  absl::Status status = writer_ != nullptr ? writer_->Close() : absl::OkStatus();
+  metrics_.reset();
+  lock_.reset();
+  return status;
+}
+
+}  // namespace sundial::tsdb

@@ -1,0 +1,122 @@
+#include "tsdb/db/wal_replay.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "base/log.h"
+#include "base/status_macros.h"
+#include "base/str_cat.h"
+#include "tsdb/wal/corruption.h"
+#include "tsdb/wal/repair.h"
+#include "tsdb/wal/replay.h"
+
+namespace sundial::tsdb {
+namespace {
+
+const Logger kLog("tsdb");
+
+// Stream-order state of one replay.
+class ReplayState {
+ public:
+  explicit ReplayState(Head* head) : head_(head) {}
+
+  void OnSeries(const std::vector<wal::RefSeries>& series) {
+    for (const wal::RefSeries& s : series) {
+      result_.max_wal_ref = std::max(result_.max_wal_ref, s.ref);
+      wal_to_head_.erase(s.ref);
+      pending_[s.ref] = s.labels;
+    }
+  }
+
+  void OnSamples(const std::vector<wal::RefSample>& samples) {
+    std::unique_ptr<Appender> app = head_->NewAppender();
+    for (const wal::RefSample& s : samples) {
+      ++result_.samples;
+      auto it = wal_to_head_.find(s.ref);
+      if (it != wal_to_head_.end()) {
+        const SeriesRef head_ref = it->second;
+        if (app->Append(head_ref, kNoLabels, s.t, s.v).ok()) {
+          Entry(head_ref).max_t = std::max(Entry(head_ref).max_t, s.t);
+        } else {
+          ++result_.rejected_samples;
+        }
+        continue;
+      }
+      auto pending = pending_.find(s.ref);
+      if (pending == pending_.end()) {
+        ++result_.unknown_ref_samples;
+        continue;
+      }
+      absl::StatusOr<SeriesRef> head_ref = app->Append(0, pending->second, s.t, s.v);
+      if (!head_ref.ok()) {
+        ++result_.rejected_samples;
+        continue;
+      }
+      pending_.erase(pending);
+      wal_to_head_[s.ref] = *head_ref;
+      WalHeadLog::Entry& e = Entry(*head_ref);
+      if (e.wal_ref != 0 && e.wal_ref != s.ref) result_.aliases[e.wal_ref] = *head_ref;
+      result_.aliases.erase(s.ref);
+      e.wal_ref = s.ref;
+      e.max_t = std::max(e.max_t, s.t);
+    }
+    // The head has no log during replay, so Commit cannot fail on logging; samples made invalid
+    // by an earlier one in the same batch are dropped and counted by the head.
+    absl::Status status = app->Commit();
+    if (!status.ok()) kLog.Warn("WAL replay commit failed", {{"err", status}});
+  }
+
+  ReplayResult Finish() && { return std::move(result_); }
+
+ private:
+  WalHeadLog::Entry& Entry(SeriesRef head_ref) { return result_.entries[head_ref]; }
+
+  static inline const Labels kNoLabels;
+  Head* const head_;
+  absl::flat_hash_map<uint64_t, SeriesRef> wal_to_head_;
+  absl::flat_hash_map<uint64_t, Labels> pending_;  // series records not yet seen with a sample
+  ReplayResult result_;
+};
+
+}  // namespace
+
+absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, Head* head) {
+  ReplayState state(head);
+  ASSIGN_OR_RETURN(bool exists, fs->Exists(dir));
+  if (!exists) return std::move(state).Finish();
+
+  std::optional<wal::Corruption> corruption;
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<wal::Replayer> r, wal::Replayer::Open(fs, dir));
+    while (r->Next()) {
+      switch (r->type()) {
+        case wal::RecordType::kSeries:
+          state.OnSeries(r->series());
+          break;
+        case wal::RecordType::kSamples:
+          state.OnSamples(r->samples());
+          break;
+        default:
+          break;  // tombstones, exemplars, metadata, histograms: not kept by the head yet
+      }
+    }
+    if (!r->status().ok()) {
+      corruption = wal::GetCorruption(r->status());
+      if (!corruption.has_value() || r->in_checkpoint()) return r->status();
+    }
+  }  // the replayer's files are closed before the repair truncates them
+  ReplayResult result = std::move(state).Finish();
+  if (corruption.has_value()) {
+    kLog.Warn("Encountered WAL read error, attempting repair", {{"dir", corruption->dir},
+                                                                {"segment", corruption->segment},
+                                                                {"offset", corruption->offset},
+                                                                {"reason", corruption->reason}});
+    RETURN_IF_ERROR(wal::Repair(fs, *corruption));
+    result.corruptions = 1;
+  }
+  return result;
+}
+
+}  // namespace sundial::tsdb

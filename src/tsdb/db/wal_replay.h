@@ -1,0 +1,36 @@
+// ReplayWal: loads a WAL directory (last checkpoint, then segments) into a fresh head, repairing
+// a corrupt or torn tail. Internal to tsdb/db; DB::Open calls it before opening the writer.
+#ifndef SUNDIAL_TSDB_DB_WAL_REPLAY_H_
+#define SUNDIAL_TSDB_DB_WAL_REPLAY_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "base/file_system.h"
+#include "tsdb/db/wal_head_log.h"
+#include "tsdb/head.h"
+
+namespace sundial::tsdb {
+
+struct ReplayResult {
+  uint64_t max_wal_ref = 0;         // the highest series ref in any series record
+  WalHeadLog::EntryMap entries;     // head ref -> the WAL ref it was last mapped from, max t
+  WalHeadLog::AliasMap aliases;     // other WAL refs that mapped to a head series
+  int64_t corruptions = 0;          // corrupt tails repaired (0 or 1)
+  int64_t samples = 0;              // samples read from the log
+  int64_t unknown_ref_samples = 0;  // samples whose series record was missing
+  int64_t rejected_samples = 0;     // samples the head refused (out of order, duplicate, ...)
+};
+
+// Replays dir into head in stream order. WAL series refs are mapped to the refs the head
+// assigns; a later series record with the same WAL ref replaces the mapping. A series record
+// creates nothing until its first sample (the head has no empty series). On corruption in a
+// segment, everything before it is kept and the log is cut there (wal::Repair); corruption in
+// the checkpoint fails (its series could not be recovered from anywhere). A missing dir is an
+// empty log. REQUIRES: head is empty and logs nothing while this runs; no writer on dir.
+absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, Head* head);
+
+}  // namespace sundial::tsdb
+
+#endif  // SUNDIAL_TSDB_DB_WAL_REPLAY_H_

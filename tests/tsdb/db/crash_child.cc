@@ -1,0 +1,49 @@
+// The process the crash test kills: opens the DB in argv[1] and ingests forever, one commit per
+// timestamp over kCrashSeries series, printing each committed timestamp on stdout once Commit
+// returned (the acknowledgement). It resumes after the newest timestamp in the DB and truncates
+// the head to its last kCrashRetention ms every 500 commits, so checkpoints get killed too.
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "base/str_cat.h"
+#include "tsdb/db/crash_test_series.h"
+#include "tsdb/db/db.h"
+
+int main(int argc, char** argv) {
+  using namespace sundial;
+  using namespace sundial::tsdb;
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: crash_child <dir>\n");
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<DB>> db =
+      DB::Open({.dir = argv[1], .retention_ms = kCrashRetention});
+  if (!db.ok()) {
+    std::fprintf(stderr, "open: %s\n", std::string(db.status().message()).c_str());
+    return 1;
+  }
+  const Timestamp newest = (*db)->head().MaxTime();
+  std::vector<SeriesRef> refs(kCrashSeries, 0);
+  for (Timestamp t = newest == INT64_MIN ? 1 : newest + 1;; ++t) {
+    std::unique_ptr<Appender> app = (*db)->NewAppender();
+    for (int i = 0; i < kCrashSeries; ++i) {
+      absl::StatusOr<SeriesRef> ref = app->Append(refs[i], CrashSeries(i), t, CrashValue(i, t));
+      if (!ref.ok()) {
+        std::fprintf(stderr, "append: %s\n", std::string(ref.status().message()).c_str());
+        return 1;
+      }
+      refs[i] = *ref;
+    }
+    absl::Status status = app->Commit();
+    if (!status.ok()) {
+      std::fprintf(stderr, "commit: %s\n", std::string(status.message()).c_str());
+      return 1;
+    }
+    const std::string line = StrCat(t, "\n");
+    if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 1;
+    if (t % 500 == 0 && !(*db)->Compact().ok()) return 1;
+  }
+}
