@@ -1,4 +1,4 @@
-// Element-wise math functions, clamp*, round, scalar, vector, sort*, pi.
+// Element-wise math functions, clamp*, round, scalar, vector, sort*, pi, min_of/max_of.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -126,6 +126,15 @@ absl::StatusOr<EvalValue> CallMathFunction(Evaluator& ev, const Call& c) {
     s.has.assign(n, 1);
     out.series.push_back(std::move(s));
     return out;
+  }
+  if (name == "min_of" || name == "max_of") {
+    ASSIGN_OR_RETURN(EvalValue a, ev.Eval(*c.args[0]));
+    ASSIGN_OR_RETURN(EvalValue b, ev.Eval(*c.args[1]));
+    for (size_t i = 0; i < n; ++i) {
+      a.scalar[i] = name == "min_of" ? std::min(a.scalar[i], b.scalar[i])
+                                     : std::max(a.scalar[i], b.scalar[i]);
+    }
+    return a;
   }
   if (name == "pi") {
     EvalValue out;
