@@ -13,6 +13,9 @@
 namespace sundial::remotewrite {
 namespace {
 
+// A 3-byte copy element yields 64 bytes.
+constexpr size_t kMaxSnappyExpansion = 22;
+
 void AddWrittenHeaders(WriteResponse* response) {
   const WriteStats& s = response->stats;
   response->headers.emplace_back("X-Prometheus-Remote-Write-Samples-Written",
@@ -40,6 +43,12 @@ void Handle(const WriteRequestInfo& request, tsdb::Appendable* appendable,
     SetError(
         response, 413,
         StrCat("decompressed body of ", decoded_size, " bytes exceeds the limit of ", max_decoded));
+    return;
+  }
+  // No snappy element expands more than kMaxSnappyExpansion times, so a larger declared size is
+  // a lie; rejecting it keeps a tiny body from making us allocate max_decoded_bytes.
+  if (decoded_size / kMaxSnappyExpansion > request.body.size()) {
+    SetError(response, 400, "snappy: corrupt input");
     return;
   }
   std::string decoded;

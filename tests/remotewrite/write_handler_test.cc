@@ -186,6 +186,22 @@ TEST_P(WriteHandlerTest, BodyLimits) {
   EXPECT_EQ(head_.NumSeries(), 0u);
 }
 
+TEST_P(WriteHandlerTest, HighlyCompressibleBodyIsAccepted) {
+  const std::string body =
+      Snappy(Encode({{{{"__name__", "up"}, {"big", std::string(1 << 20, 'a')}}, {{1, 1}}}}));
+  ASSERT_LT(body.size() * 20, size_t{1} << 20);
+  WriteResponse r = Post(body);
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(r.stats.samples_written, 1u);
+}
+
+TEST_P(WriteHandlerTest, SnappyLengthLieIsRejectedWithoutAllocating) {
+  // Declares 200 MiB (varint) but carries three bytes.
+  WriteResponse r = Post(std::string("\x80\x80\x80\x64\x00\x61\x62", 7));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "snappy: corrupt input\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Protocols, WriteHandlerTest, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "V2" : "V1"; });
 

@@ -1,0 +1,90 @@
+// Throws random bytes, truncated and bit-flipped valid payloads at HandleWrite: it must answer
+// every one with a client error or success (never 5xx, never a crash), and a rejected request
+// must write nothing.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "remotewrite/payloads.h"
+#include "remotewrite/write_handler.h"
+#include "tsdb/head.h"
+
+namespace sundial::remotewrite {
+namespace {
+
+using testing::kV1ContentType;
+using testing::kV2ContentType;
+using testing::Snappy;
+using testing::TestSeries;
+
+std::vector<TestSeries> SomeSeries() {
+  std::vector<TestSeries> series;
+  for (int i = 0; i < 20; ++i) {
+    series.push_back({{{"__name__", "m" + std::to_string(i % 3)},
+                       {"instance", "host-" + std::to_string(i)},
+                       {"job", "fuzz"}},
+                      {{1000, i * 1.5}, {2000, i * 2.5}}});
+  }
+  return series;
+}
+
+class FuzzTest : public ::testing::TestWithParam<bool> {  // true: 2.0
+ protected:
+  std::string_view content_type() const { return GetParam() ? kV2ContentType : kV1ContentType; }
+  std::string Valid() const {
+    return GetParam() ? testing::EncodeV2(SomeSeries()) : testing::EncodeV1(SomeSeries());
+  }
+  // Posts to a fresh head; checks the status class and that a rejection wrote nothing.
+  void Check(const std::string& body) {
+    tsdb::Head head;
+    WriteResponse r = HandleWrite(
+        {.content_type = content_type(), .content_encoding = "snappy", .body = body}, &head);
+    ASSERT_TRUE(r.status == 204 || r.status == 400 || r.status == 413) << r.status << " " << r.body;
+    // Sample rejections (a flipped timestamp going backwards) keep the rest of the request.
+    if (r.status != 204 && r.stats.samples_rejected == 0) {
+      EXPECT_EQ(head.NumSeries(), 0u) << r.body;
+      EXPECT_FALSE(r.body.empty());
+    }
+  }
+  std::mt19937 rng_{20261121};
+};
+
+TEST_P(FuzzTest, RandomBytes) {
+  for (int i = 0; i < 1000; ++i) {
+    std::string junk(rng_() % 200, '\0');
+    for (char& c : junk) c = static_cast<char>(rng_());
+    Check(junk);          // not snappy (mostly)
+    Check(Snappy(junk));  // snappy, not protobuf (mostly)
+  }
+}
+
+TEST_P(FuzzTest, TruncatedPayloads) {
+  const std::string raw = Valid();
+  const std::string compressed = Snappy(raw);
+  for (size_t n = 0; n < raw.size(); n += 7) Check(Snappy(raw.substr(0, n)));
+  for (size_t n = 0; n < compressed.size(); ++n) Check(compressed.substr(0, n));
+}
+
+TEST_P(FuzzTest, BitFlippedPayloads) {
+  const std::string raw = Valid();
+  for (int i = 0; i < 3000; ++i) {
+    std::string mutated = raw;
+    for (int flips = 1 + rng_() % 4; flips > 0; --flips) {
+      mutated[rng_() % mutated.size()] ^= static_cast<char>(1u << (rng_() % 8));
+    }
+    Check(Snappy(mutated));
+  }
+  const std::string compressed = Snappy(raw);
+  for (int i = 0; i < 1000; ++i) {
+    std::string mutated = compressed;
+    mutated[rng_() % mutated.size()] ^= static_cast<char>(1u << (rng_() % 8));
+    Check(mutated);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, FuzzTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "V2" : "V1"; });
+
+}  // namespace
+}  // namespace sundial::remotewrite
