@@ -1,5 +1,8 @@
 #include "remotewrite/internal/series_labels.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "base/str_cat.h"
 #include "base/strings.h"
 
@@ -7,6 +10,20 @@ namespace sundial::remotewrite {
 namespace {
 
 constexpr size_t kMaxFormattedBytes = 1024;
+
+// Label names and values are nearly always ASCII; check that first, eight bytes at a time.
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if (word & 0x8080808080808080ull) return IsValidUtf8(s);
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<unsigned char>(s[i]) & 0x80) return IsValidUtf8(s);
+  }
+  return true;
+}
 
 absl::Status Invalid(std::span<const Label> pairs, std::string_view what) {
   return absl::InvalidArgumentError(
@@ -20,10 +37,10 @@ absl::Status ValidateSeriesLabels(std::span<const Label> pairs) {
   for (size_t i = 0; i < pairs.size(); ++i) {
     const Label& l = pairs[i];
     if (l.name.empty()) return Invalid(pairs, "empty label name");
-    if (!IsValidUtf8(l.name)) {
+    if (!IsUtf8(l.name)) {
       return Invalid(pairs, StrCat("label name ", GoQuote(l.name), " is not valid UTF-8"));
     }
-    if (!IsValidUtf8(l.value)) {
+    if (!IsUtf8(l.value)) {
       return Invalid(pairs, StrCat("value of label ", GoQuote(l.name), " is not valid UTF-8"));
     }
     if (i > 0 && l.name == pairs[i - 1].name) {
