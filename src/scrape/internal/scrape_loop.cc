@@ -1,0 +1,280 @@
+#include "scrape/internal/scrape_loop.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "base/duration.h"
+#include "base/log.h"
+#include "base/status_macros.h"
+#include "base/str_cat.h"
+#include "base/xxhash.h"
+#include "scrape/content_type.h"
+#include "scrape/relabel.h"
+#include "scrape/sample_labels.h"
+#include "tsdb/errors.h"
+#include "tsdb/value.h"
+
+namespace sundial::scrape::internal {
+namespace {
+
+const Logger kLog("scrape");
+
+constexpr std::array<std::string_view, 5> kReportNames = {
+    "up", "scrape_duration_seconds", "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling", "scrape_series_added"};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::chrono::milliseconds DurationLabel(const Labels& labels, std::string_view name,
+                                        std::chrono::milliseconds fallback) {
+  absl::StatusOr<Duration> d = ParseDuration(labels.Get(name));
+  return d.ok() && d->count() > 0 ? *d : fallback;
+}
+
+bool IsSkippableAppendError(const absl::Status& s) {
+  return tsdb::IsOutOfOrder(s) || tsdb::IsDuplicateSample(s) || tsdb::IsOutOfBounds(s) ||
+         tsdb::IsTooOldSample(s);
+}
+
+// The scrape error as Prometheus words it.
+std::string ErrorText(const absl::Status& s) {
+  std::string text(AsStd(s.message()));
+  if (s.code() == absl::StatusCode::kResourceExhausted &&
+      text.starts_with("body size limit exceeded")) {
+    return "body size limit exceeded";
+  }
+  return text;
+}
+
+}  // namespace
+
+std::shared_ptr<ScrapeLoop> ScrapeLoop::Create(LoopConfig config, LoopDeps deps) {
+  return std::shared_ptr<ScrapeLoop>(new ScrapeLoop(std::move(config), std::move(deps)));
+}
+
+ScrapeLoop::ScrapeLoop(LoopConfig config, LoopDeps deps)
+    : config_(std::move(config)), deps_(std::move(deps)), timer_(deps_.pool) {
+  const Labels& labels = config_.target.labels;
+  interval_ = DurationLabel(labels, "__scrape_interval__", config_.job->scrape_interval);
+  timeout_ = DurationLabel(labels, "__scrape_timeout__", config_.job->scrape_timeout);
+  if (interval_.count() <= 0) interval_ = std::chrono::milliseconds(60'000);
+  if (timeout_.count() <= 0 || timeout_ > interval_) timeout_ = interval_;
+  LabelsBuilder b;
+  for (const Label& l : labels) {
+    if (!l.name.starts_with("__")) b.Set(l.name, l.value);
+  }
+  sample_target_labels_ = b.Build();
+  for (size_t i = 0; i < kReportNames.size(); ++i) {
+    LabelsBuilder rb;
+    rb.Set(kMetricNameLabel, kReportNames[i]);
+    MutateSampleLabels(sample_target_labels_, /*honor_labels=*/false, &rb);
+    report_labels_[i] = rb.Build();
+  }
+  status_.scrape_pool = config_.job->job_name;
+  status_.scrape_url = config_.target.url;
+  status_.discovered_labels = config_.discovered;
+  status_.labels = sample_target_labels_;
+  status_.interval = interval_;
+  status_.timeout = timeout_;
+}
+
+std::chrono::milliseconds ScrapeLoop::Offset(int64_t now_ms) const {
+  // As Prometheus' Target.offset: a stable point in the interval derived from the target.
+  uint64_t h = XxHash64(config_.target.url, config_.target.labels.Hash()) ^ config_.offset_seed;
+  const int64_t interval = interval_.count();
+  int64_t next = (interval - now_ms % interval) + static_cast<int64_t>(h % interval);
+  if (next > interval) next -= interval;
+  return std::chrono::milliseconds(next);
+}
+
+void ScrapeLoop::Start(std::unique_ptr<ScrapeCache> cache) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_ = cache ? std::move(cache) : std::make_unique<ScrapeCache>();
+  if (stopped_) return;
+  next_ = std::chrono::steady_clock::now() + Offset(NowMs());
+  ScheduleLocked(next_);
+}
+
+void ScrapeLoop::ScheduleLocked(std::chrono::steady_clock::time_point when) {
+  deps_.inflight->Add();
+  timer_.WaitUntil(when, [self = shared_from_this()](bool fired) {
+    self->OnTimer(fired);
+    self->deps_.inflight->Done();
+  });
+}
+
+void ScrapeLoop::OnTimer(bool fired) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!fired || stopped_) return;
+  const int64_t start_ms = NowMs();
+  const auto started = std::chrono::steady_clock::now();
+  net::Request request{.url = config_.target.url, .timeout = timeout_};
+  request.headers.Set("Accept", config_.accept);
+  request.headers.Set("X-Prometheus-Scrape-Timeout-Seconds",
+                      StrCat(static_cast<double>(timeout_.count()) / 1000.0));
+  deps_.inflight->Add();
+  deps_.client->Do(std::move(request),
+                   [self = shared_from_this(), start_ms, started](absl::StatusOr<net::Response> r) {
+                     self->OnResponse(std::move(r), start_ms, started);
+                     self->deps_.inflight->Done();
+                   });
+}
+
+void ScrapeLoop::OnResponse(absl::StatusOr<net::Response> response, int64_t start_ms,
+                            std::chrono::steady_clock::time_point started) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return;
+  absl::Status err = response.status();
+  if (err.ok()) err = net::CheckHttpStatus(*response);
+  const double duration =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::unique_ptr<tsdb::Appender> app = deps_.appendable->NewAppender();
+  ++cache_->iter;
+  scraped_ = post_relabel_ = added_ = 0;
+  cache_->cur_seen.clear();
+  if (err.ok()) {
+    err = AppendBody(app.get(), response->body, response->headers.Get("Content-Type"), start_ms);
+    if (!err.ok()) {
+      app->Rollback();
+      app = deps_.appendable->NewAppender();
+    }
+  }
+  if (err.ok()) {
+    for (CacheEntry* e : cache_->prev_seen) {
+      if (e->last_iter == cache_->iter) continue;
+      absl::StatusOr<tsdb::SeriesRef> r =
+          app->Append(e->ref, e->labels, start_ms, tsdb::StaleNaN());
+      (void)r;  // a newer sample or a duplicate marker: nothing to mark
+    }
+    cache_->prev_seen.swap(cache_->cur_seen);
+  } else {
+    post_relabel_ = added_ = 0;
+    AppendStaleLocked(app.get(), start_ms, /*report_too=*/false);
+  }
+  cache_->cur_seen.clear();
+  cache_->EvictOld();
+  AppendReportLocked(app.get(), start_ms, duration, err.ok());
+  if (absl::Status s = app->Commit(); !s.ok()) {
+    kLog.Error("Scrape commit failed", {{"target", config_.target.url}, {"err", s}});
+    if (err.ok()) err = s;
+  }
+  {
+    std::lock_guard<std::mutex> status_lock(status_mu_);
+    status_.health = err.ok() ? TargetHealth::kUp : TargetHealth::kDown;
+    status_.last_error = err.ok() ? std::string() : ErrorText(err);
+    status_.last_scrape_ms = start_ms;
+    status_.last_scrape_duration = duration;
+  }
+  if (!err.ok()) {
+    kLog.Debug("Scrape failed", {{"target", config_.target.url}, {"err", ErrorText(err)}});
+  }
+  // The next tick of the schedule that is still ahead; missed ticks are skipped.
+  const auto now = std::chrono::steady_clock::now();
+  next_ += interval_;
+  if (next_ <= now) next_ += ((now - next_) / interval_ + 1) * interval_;
+  ScheduleLocked(next_);
+}
+
+absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
+                                    std::string_view content_type, int64_t ts) {
+  const config::ScrapeConfig& job = *config_.job;
+  std::unique_ptr<Parser> parser = NewParser(ChooseFormat(content_type).format, body);
+  LabelsBuilder builder;
+  uint64_t skipped = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(Entry entry, parser->Next());
+    if (entry == Entry::kEof) break;
+    if (entry != Entry::kSeries) continue;
+    ++scraped_;
+    auto it = cache_->series.find(parser->Series());
+    bool miss = it == cache_->series.end();
+    if (miss) {
+      CacheEntry e;
+      parser->Labels(&builder);
+      MutateSampleLabels(sample_target_labels_, job.honor_labels, &builder);
+      e.dropped = !Relabel(job.metric_relabel_configs, &builder);
+      if (!e.dropped) {
+        e.labels = builder.Build();
+        e.dropped = e.labels.empty();
+      }
+      if (!e.dropped) RETURN_IF_ERROR(CheckLabelLimits(e.labels, job.limits));
+      it = cache_->series.emplace(std::string(parser->Series()), std::move(e)).first;
+    }
+    CacheEntry& e = it->second;
+    const bool first_this_scrape = e.last_iter != cache_->iter;
+    e.last_iter = cache_->iter;
+    if (e.dropped) continue;
+    if (++post_relabel_ > job.limits.sample_limit && job.limits.sample_limit > 0) {
+      return absl::ResourceExhaustedError("sample limit exceeded");
+    }
+    std::optional<int64_t> explicit_ts = job.honor_timestamps ? parser->Timestamp() : std::nullopt;
+    absl::StatusOr<tsdb::SeriesRef> ref =
+        app->Append(e.ref, e.labels, explicit_ts.value_or(ts), parser->Value());
+    if (!ref.ok()) {
+      if (!IsSkippableAppendError(ref.status())) return ref.status();
+      ++skipped;
+      continue;
+    }
+    if (e.ref == 0) ++added_;
+    e.ref = *ref;
+    if (first_this_scrape && (!explicit_ts || job.track_timestamps_staleness)) {
+      cache_->cur_seen.push_back(&e);
+    }
+  }
+  if (skipped > 0) {
+    kLog.Debug("Samples skipped (out of order, duplicate or out of bounds)",
+               {{"target", config_.target.url}, {"count", skipped}});
+  }
+  return absl::OkStatus();
+}
+
+void ScrapeLoop::AppendStaleLocked(tsdb::Appender* app, int64_t ts, bool report_too) {
+  for (CacheEntry* e : cache_->prev_seen) {
+    absl::StatusOr<tsdb::SeriesRef> r = app->Append(e->ref, e->labels, ts, tsdb::StaleNaN());
+    (void)r;
+  }
+  cache_->prev_seen.clear();
+  if (!report_too || cache_->iter == 0) return;  // never scraped: no report series yet
+  for (size_t i = 0; i < report_labels_.size(); ++i) {
+    absl::StatusOr<tsdb::SeriesRef> r =
+        app->Append(report_refs_[i], report_labels_[i], ts, tsdb::StaleNaN());
+    (void)r;
+  }
+}
+
+void ScrapeLoop::AppendReportLocked(tsdb::Appender* app, int64_t ts, double duration, bool up) {
+  const std::array<double, 5> values = {up ? 1.0 : 0.0, duration, static_cast<double>(scraped_),
+                                        static_cast<double>(post_relabel_),
+                                        static_cast<double>(added_)};
+  for (size_t i = 0; i < values.size(); ++i) {
+    absl::StatusOr<tsdb::SeriesRef> r =
+        app->Append(report_refs_[i], report_labels_[i], ts, values[i]);
+    if (r.ok()) report_refs_[i] = *r;
+  }
+}
+
+std::unique_ptr<ScrapeCache> ScrapeLoop::Stop(bool write_stale) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_) return nullptr;
+  stopped_ = true;
+  timer_.Cancel();
+  if (write_stale && cache_ != nullptr) {
+    std::unique_ptr<tsdb::Appender> app = deps_.appendable->NewAppender();
+    AppendStaleLocked(app.get(), NowMs(), /*report_too=*/true);
+    if (absl::Status s = app->Commit(); !s.ok()) {
+      kLog.Error("Writing stale markers failed", {{"target", config_.target.url}, {"err", s}});
+    }
+  }
+  return std::move(cache_);
+}
+
+TargetStatus ScrapeLoop::Status() const {
+  std::lock_guard<std::mutex> lock(status_mu_);
+  return status_;
+}
+
+}  // namespace sundial::scrape::internal

@@ -1,0 +1,270 @@
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <string>
+
+#include "base/str_cat.h"
+#include "config/config.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "net/test_server.h"
+#include "scrape/manager.h"
+#include "scrape/scrape_test_util.h"
+#include "tsdb/value.h"
+
+namespace sundial::scrape {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Query;
+using testing::StoredSeries;
+using testing::WaitUntil;
+using namespace std::chrono_literals;
+
+// A /metrics endpoint whose body, status and delay a test changes while it is scraped.
+class Endpoint {
+ public:
+  Endpoint()
+      : server_([this](const net::testing::ServerRequest& req) {
+          std::lock_guard<std::mutex> lock(mu_);
+          ++requests_;
+          accept_ = req.headers.count("accept") ? req.headers.at("accept") : "";
+          net::testing::ServerResponse r = response_;
+          return r;
+        }) {}
+
+  void Set(std::string body, int status = 200, std::chrono::milliseconds delay = 0ms) {
+    std::lock_guard<std::mutex> lock(mu_);
+    response_ = {.status = status,
+                 .headers = {{"Content-Type", "text/plain; version=0.0.4"}},
+                 .body = std::move(body),
+                 .delay = delay};
+  }
+  std::string address() const { return StrCat("127.0.0.1:", server_.port()); }
+  int requests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+  std::string accept() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return accept_;
+  }
+
+ private:
+  std::mutex mu_;
+  net::testing::ServerResponse response_;
+  int requests_ = 0;
+  std::string accept_;
+  net::testing::TestServer server_;
+};
+
+class ScrapeManagerTest : public ::testing::Test {
+ protected:
+  void Apply(const std::string& scrape_configs) {
+    absl::StatusOr<config::Config> cfg = config::Parse(
+        "global:\n  scrape_interval: 200ms\n  scrape_timeout: 150ms\nscrape_configs:\n" +
+            scrape_configs,
+        "test.yml");
+    ASSERT_TRUE(cfg.ok()) << cfg.status();
+    ASSERT_TRUE(manager_.ApplyConfig(*cfg).ok());
+  }
+  static std::string StaticJob(const std::string& name, const std::string& address,
+                               const std::string& extra = "") {
+    return StrCat("  - job_name: ", name, "\n", extra, "    static_configs:\n      - targets: ['",
+                  address, "']\n");
+  }
+  std::vector<StoredSeries> Series(std::vector<std::pair<std::string, std::string>> eq) {
+    return Query(head_, std::move(eq));
+  }
+  // The values of `up` for job.
+  std::vector<double> Up(const std::string& job) {
+    std::vector<double> out;
+    for (const StoredSeries& s : Series({{"__name__", "up"}, {"job", job}})) {
+      for (auto [t, v] : s.samples) out.push_back(v);
+    }
+    return out;
+  }
+  TargetStatus Target(const std::string& job) {
+    for (TargetStatus& t : manager_.Targets().active) {
+      if (t.scrape_pool == job) return t;
+    }
+    return {};
+  }
+  bool Scraped(const std::string& job, size_t n) {
+    return WaitUntil([&] { return Up(job).size() >= n; });
+  }
+
+  net::IoPool pool_{2};
+  tsdb::Head head_;
+  Manager manager_{{.appendable = &head_, .io_pool = &pool_, .discovery_update_interval = 10ms}};
+};
+
+TEST_F(ScrapeManagerTest, SamplesLandWithTargetLabelsTimestampsAndReport) {
+  Endpoint ep;
+  const int64_t explicit_ts = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count() -
+                              1000;
+  ep.Set(StrCat("# TYPE a gauge\na{l=\"1\"} 5\nb 7 ", explicit_ts, "\n"));
+  Apply(StaticJob("j", ep.address()));
+  ASSERT_TRUE(Scraped("j", 2));
+
+  std::vector<StoredSeries> a = Series({{"__name__", "a"}});
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].labels,
+            (Labels{{"__name__", "a"}, {"instance", ep.address()}, {"job", "j"}, {"l", "1"}}));
+  ASSERT_GE(a[0].samples.size(), 2u);
+  EXPECT_EQ(a[0].samples[0].second, 5);
+  const int64_t gap = a[0].samples[1].first - a[0].samples[0].first;
+  EXPECT_GE(gap, 100);  // 200ms interval, give or take scheduling on a loaded machine
+  EXPECT_LE(gap, 600);
+
+  std::vector<StoredSeries> b = Series({{"__name__", "b"}});
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(b[0].samples.size(), 1u);  // the same explicit timestamp every scrape
+  EXPECT_EQ(b[0].samples[0], std::make_pair(explicit_ts, 7.0));
+
+  // Report series at the scrape timestamps of a.
+  std::vector<StoredSeries> up = Series({{"__name__", "up"}});
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(up[0].labels, (Labels{{"__name__", "up"}, {"instance", ep.address()}, {"job", "j"}}));
+  EXPECT_EQ(up[0].samples[0], std::make_pair(a[0].samples[0].first, 1.0));
+  auto first = [&](const char* name) {
+    std::vector<StoredSeries> s = Series({{"__name__", name}});
+    return s.empty() || s[0].samples.empty() ? -1.0 : s[0].samples[0].second;
+  };
+  EXPECT_EQ(first("scrape_samples_scraped"), 2);
+  EXPECT_EQ(first("scrape_samples_post_metric_relabeling"), 2);
+  EXPECT_EQ(first("scrape_series_added"), 2);
+  EXPECT_GT(first("scrape_duration_seconds"), 0);
+  EXPECT_LT(first("scrape_duration_seconds"), 0.15);
+  EXPECT_EQ(Series({{"__name__", "scrape_series_added"}})[0].samples[1].second, 0);
+
+  TargetStatus t = Target("j");
+  EXPECT_EQ(t.health, TargetHealth::kUp);
+  EXPECT_EQ(t.last_error, "");
+  EXPECT_EQ(t.scrape_url, StrCat("http://", ep.address(), "/metrics"));
+  EXPECT_EQ(t.labels, (Labels{{"instance", ep.address()}, {"job", "j"}}));
+  EXPECT_EQ(t.discovered_labels.Get("__address__"), ep.address());
+  EXPECT_GT(t.last_scrape_ms, 0);
+  EXPECT_EQ(t.interval, 200ms);
+  EXPECT_EQ(t.timeout, 150ms);
+  EXPECT_THAT(ep.accept(), HasSubstr("application/openmetrics-text;version=1.0.0;q=0.5"));
+}
+
+TEST_F(ScrapeManagerTest, FailuresReportDownWithoutAffectingOtherTargets) {
+  Endpoint good, error500, slow, bad, big;
+  good.Set("m 1\nn 2\n");
+  error500.Set("m 1\n", 500);
+  slow.Set("m 1\n", 200, 1000ms);
+  bad.Set("m{ 1\n");
+  big.Set(std::string(2000, '#') + "\nm 1\n");
+  Apply(StaticJob("good", good.address()) + StaticJob("e500", error500.address()) +
+        StaticJob("slow", slow.address()) + StaticJob("bad", bad.address()) +
+        StaticJob("big", big.address(), "    body_size_limit: 1KB\n") +
+        StaticJob("limited", good.address(), "    sample_limit: 1\n") +
+        StaticJob("labels", good.address(), "    label_limit: 2\n"));
+  for (const char* job : {"good", "e500", "slow", "bad", "big", "limited", "labels"}) {
+    ASSERT_TRUE(Scraped(job, 2)) << job;
+  }
+  auto last_error = [&](const std::string& job) {
+    TargetStatus t = Target(job);
+    EXPECT_EQ(t.health, TargetHealth::kDown) << job;
+    EXPECT_EQ(Up(job)[0], 0) << job;
+    return t.last_error;
+  };
+  EXPECT_EQ(last_error("e500"), "server returned HTTP status 500 Internal Server Error");
+  EXPECT_EQ(last_error("slow"),
+            StrCat("Get \"http://", slow.address(), "/metrics\": context deadline exceeded"));
+  EXPECT_THAT(last_error("bad"), HasSubstr("expected"));
+  EXPECT_EQ(last_error("big"), "body size limit exceeded");
+  EXPECT_EQ(last_error("limited"), "sample limit exceeded");
+  EXPECT_EQ(last_error("labels"),
+            "label_limit exceeded (metric: m, number of labels: 3, limit: 2)");
+  EXPECT_TRUE(Series({{"__name__", "m"}, {"job", "limited"}}).empty());
+
+  EXPECT_EQ(Target("good").health, TargetHealth::kUp);
+  for (double v : Up("good")) EXPECT_EQ(v, 1);
+  EXPECT_EQ(Series({{"__name__", "m"}, {"job", "good"}}).size(), 1u);
+}
+
+TEST_F(ScrapeManagerTest, StaleMarkersForVanishedSeriesFailuresAndRemovedTargets) {
+  Endpoint ep, other;
+  ep.Set("a 1\nb 2\n");
+  other.Set("o 1\n");
+  Apply(StaticJob("j", ep.address()));
+  ASSERT_TRUE(Scraped("j", 1));
+  ep.Set("a 1\n");
+  auto stale_count = [&](const char* name, const std::string& job) {
+    int n = 0;
+    for (const StoredSeries& s : Series({{"__name__", name}, {"job", job}})) {
+      for (auto [t, v] : s.samples) n += tsdb::IsStaleNaN(v);
+    }
+    return n;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return stale_count("b", "j") == 1; }));
+  const size_t up_before = Up("j").size();
+  ASSERT_TRUE(Scraped("j", up_before + 2));
+  EXPECT_EQ(stale_count("b", "j"), 1);  // once
+  EXPECT_EQ(stale_count("a", "j"), 0);
+
+  // Adding a job leaves the unchanged one running without staleness.
+  Apply(StaticJob("j", ep.address()) + StaticJob("k", other.address()));
+  ASSERT_TRUE(Scraped("k", 1));
+  ASSERT_TRUE(Scraped("j", Up("j").size() + 2));
+  EXPECT_EQ(stale_count("a", "j"), 0);
+  EXPECT_EQ(stale_count("up", "j"), 0);
+
+  // A failing scrape marks every series stale.
+  ep.Set("a 1\n", 503);
+  ASSERT_TRUE(WaitUntil([&] { return stale_count("a", "j") == 1; }));
+  ep.Set("a 1\n");
+  ASSERT_TRUE(WaitUntil([&] { return Up("j").back() == 1; }));
+
+  // Removing the job by reload marks its series and report series stale at once.
+  Apply(StaticJob("k", other.address()));
+  EXPECT_EQ(stale_count("a", "j"), 2);
+  EXPECT_EQ(stale_count("up", "j"), 1);
+  EXPECT_EQ(stale_count("scrape_duration_seconds", "j"), 1);
+  const int requests = ep.requests();
+  std::this_thread::sleep_for(500ms);
+  EXPECT_LE(ep.requests(), requests + 1);  // at most one scrape was in flight
+  EXPECT_EQ(stale_count("o", "k"), 0);
+  ASSERT_EQ(manager_.Targets().active.size(), 1u);
+}
+
+TEST_F(ScrapeManagerTest, HonorLabelsAndMetricRelabeling) {
+  Endpoint ep;
+  ep.Set("m{job=\"exp\",instance=\"x\",exported_job=\"e\"} 1\ndrop_me 2\nkeep_me 3\n");
+  Apply(StaticJob("plain", ep.address()) +
+        StaticJob("honor", ep.address(), "    honor_labels: true\n") +
+        StaticJob("relabel", ep.address(),
+                  "    metric_relabel_configs:\n      - source_labels: [__name__]\n"
+                  "        regex: drop_.*\n        action: drop\n"));
+  for (const char* job : {"plain", "honor", "relabel"}) ASSERT_TRUE(Scraped(job, 1));
+
+  std::vector<StoredSeries> plain = Series({{"__name__", "m"}, {"job", "plain"}});
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].labels, (Labels{{"__name__", "m"},
+                                     {"exported_exported_job", "exp"},
+                                     {"exported_instance", "x"},
+                                     {"exported_job", "e"},
+                                     {"instance", ep.address()},
+                                     {"job", "plain"}}));
+  std::vector<StoredSeries> honor = Series({{"__name__", "m"}, {"job", "exp"}});
+  ASSERT_EQ(honor.size(), 1u);
+  EXPECT_EQ(honor[0].labels,
+            (Labels{{"__name__", "m"}, {"exported_job", "e"}, {"instance", "x"}, {"job", "exp"}}));
+
+  EXPECT_TRUE(Series({{"__name__", "drop_me"}, {"job", "relabel"}}).empty());
+  EXPECT_EQ(Series({{"__name__", "keep_me"}, {"job", "relabel"}}).size(), 1u);
+  EXPECT_EQ(
+      Series({{"__name__", "scrape_samples_scraped"}, {"job", "relabel"}})[0].samples[0].second, 3);
+  EXPECT_EQ(Series({{"__name__", "scrape_samples_post_metric_relabeling"}, {"job", "relabel"}})[0]
+                .samples[0]
+                .second,
+            2);
+}
+
+}  // namespace
+}  // namespace sundial::scrape
