@@ -3,6 +3,7 @@
 #include <mutex>
 #include <string>
 
+#include "base/metrics_registry.h"
 #include "base/str_cat.h"
 #include "config/config.h"
 #include "gmock/gmock.h"
@@ -264,6 +265,34 @@ TEST_F(ScrapeManagerTest, HonorLabelsAndMetricRelabeling) {
                 .samples[0]
                 .second,
             2);
+}
+
+// The value of an unlabelled self-metric, or -1.
+double SelfMetric(const std::string& name) {
+  const std::string text = metrics::Registry::Default().Expose();
+  const std::string prefix = "\n" + name + " ";
+  size_t pos = text.find(prefix);
+  return pos == std::string::npos ? -1 : std::stod(text.substr(pos + prefix.size()));
+}
+
+TEST_F(ScrapeManagerTest, OutOfOrderSamplesAreCountedNotFatal) {
+  Endpoint ep;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  ep.Set(StrCat("m 1 ", now_ms, "\nn 1\n"));
+  const double before = SelfMetric("prometheus_target_scrapes_sample_out_of_order_total");
+  Apply(StaticJob("j", ep.address()));
+  ASSERT_TRUE(Scraped("j", 1));
+  ep.Set(StrCat("m 2 ", now_ms - 1000, "\nn 2\n"));
+  ASSERT_TRUE(WaitUntil(
+      [&] { return SelfMetric("prometheus_target_scrapes_sample_out_of_order_total") > before; }));
+  ASSERT_TRUE(Scraped("j", Up("j").size() + 1));
+  for (double v : Up("j")) EXPECT_EQ(v, 1);
+  EXPECT_EQ(Target("j").last_error, "");
+  std::vector<StoredSeries> n = Series({{"__name__", "n"}});
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0].samples.back().second, 2);  // the rest of the scrape was stored
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "base/duration.h"
 #include "base/log.h"
+#include "base/metrics_registry.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "base/xxhash.h"
@@ -35,9 +36,43 @@ std::chrono::milliseconds DurationLabel(const Labels& labels, std::string_view n
   return d.ok() && d->count() > 0 ? *d : fallback;
 }
 
-bool IsSkippableAppendError(const absl::Status& s) {
-  return tsdb::IsOutOfOrder(s) || tsdb::IsDuplicateSample(s) || tsdb::IsOutOfBounds(s) ||
-         tsdb::IsTooOldSample(s);
+// Self-metrics under Prometheus' names.
+struct LoopMetrics {
+  metrics::Registry& r = metrics::Registry::Default();
+  metrics::Counter& out_of_order =
+      r.NewCounter("prometheus_target_scrapes_sample_out_of_order_total",
+                   "Total number of samples rejected due to not being out of the expected order.");
+  metrics::Counter& duplicate = r.NewCounter(
+      "prometheus_target_scrapes_sample_duplicate_timestamp_total",
+      "Total number of samples rejected due to duplicate timestamps but different values.");
+  metrics::Counter& out_of_bounds = r.NewCounter(
+      "prometheus_target_scrapes_sample_out_of_bounds_total",
+      "Total number of samples rejected due to timestamp falling outside of the time bounds.");
+  metrics::Counter& sample_limit =
+      r.NewCounter("prometheus_target_scrapes_exceeded_sample_limit_total",
+                   "Total number of scrapes that hit the sample limit and were rejected.");
+  metrics::Counter& body_size_limit =
+      r.NewCounter("prometheus_target_scrapes_exceeded_body_size_limit_total",
+                   "Total number of scrapes that hit the body size limit.");
+};
+
+LoopMetrics& Metrics() {
+  static LoopMetrics* m = new LoopMetrics();
+  return *m;
+}
+
+// Counts an append error that only skips the sample; false for any other error.
+bool CountSkippedSample(const absl::Status& s) {
+  if (tsdb::IsOutOfOrder(s)) {
+    Metrics().out_of_order.Inc();
+  } else if (tsdb::IsDuplicateSample(s)) {
+    Metrics().duplicate.Inc();
+  } else if (tsdb::IsOutOfBounds(s) || tsdb::IsTooOldSample(s)) {
+    Metrics().out_of_bounds.Inc();
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // The scrape error as Prometheus words it.
@@ -45,6 +80,7 @@ std::string ErrorText(const absl::Status& s) {
   std::string text(AsStd(s.message()));
   if (s.code() == absl::StatusCode::kResourceExhausted &&
       text.starts_with("body size limit exceeded")) {
+    Metrics().body_size_limit.Inc();
     return "body size limit exceeded";
   }
   return text;
@@ -162,15 +198,16 @@ void ScrapeLoop::OnResponse(absl::StatusOr<net::Response> response, int64_t star
     kLog.Error("Scrape commit failed", {{"target", config_.target.url}, {"err", s}});
     if (err.ok()) err = s;
   }
+  const std::string error_text = err.ok() ? std::string() : ErrorText(err);
   {
     std::lock_guard<std::mutex> status_lock(status_mu_);
     status_.health = err.ok() ? TargetHealth::kUp : TargetHealth::kDown;
-    status_.last_error = err.ok() ? std::string() : ErrorText(err);
+    status_.last_error = error_text;
     status_.last_scrape_ms = start_ms;
     status_.last_scrape_duration = duration;
   }
   if (!err.ok()) {
-    kLog.Debug("Scrape failed", {{"target", config_.target.url}, {"err", ErrorText(err)}});
+    kLog.Debug("Scrape failed", {{"target", config_.target.url}, {"err", error_text}});
   }
   // The next tick of the schedule that is still ahead; missed ticks are skipped.
   const auto now = std::chrono::steady_clock::now();
@@ -209,13 +246,14 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
     e.last_iter = cache_->iter;
     if (e.dropped) continue;
     if (++post_relabel_ > job.limits.sample_limit && job.limits.sample_limit > 0) {
+      Metrics().sample_limit.Inc();
       return absl::ResourceExhaustedError("sample limit exceeded");
     }
     std::optional<int64_t> explicit_ts = job.honor_timestamps ? parser->Timestamp() : std::nullopt;
     absl::StatusOr<tsdb::SeriesRef> ref =
         app->Append(e.ref, e.labels, explicit_ts.value_or(ts), parser->Value());
     if (!ref.ok()) {
-      if (!IsSkippableAppendError(ref.status())) return ref.status();
+      if (!CountSkippedSample(ref.status())) return ref.status();
       ++skipped;
       continue;
     }
