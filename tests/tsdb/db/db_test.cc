@@ -23,6 +23,7 @@ namespace sundial::tsdb {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kDir[] = "/data";
 constexpr int64_t kSmallSegment = 2 * 32 * 1024;
@@ -284,6 +285,24 @@ TEST(DB, PowerLossKeepsEverythingUpToTheLastSync) {
   ASSERT_TRUE(db->Close().ok());
   db = MustOpen(&fs);
   EXPECT_EQ(MustRead(*db), Expected(30, 1, 12));
+}
+
+TEST(DB, SelfMetricsAndReopenOnTheSameRegistry) {
+  MemFileSystem fs;
+  metrics::Registry registry;
+  {
+    std::unique_ptr<DB> db = MustOpen(&fs, {.dir = kDir, .registry = &registry});
+    CommitAt(*db, 3, 1);
+    CommitAt(*db, 3, 2);
+    const std::string text = registry.Expose();
+    EXPECT_THAT(text, HasSubstr("prometheus_tsdb_head_series 3\n"));
+    EXPECT_THAT(text, HasSubstr("prometheus_tsdb_head_samples_appended_total{type=\"float\"} 6\n"));
+    EXPECT_THAT(text, HasSubstr("prometheus_tsdb_wal_corruptions_total 0\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE prometheus_tsdb_data_replay_duration_seconds gauge\n"));
+  }
+  EXPECT_THAT(registry.Expose(), Not(HasSubstr("prometheus_tsdb_head_series")));
+  std::unique_ptr<DB> db = MustOpen(&fs, {.dir = kDir, .registry = &registry});
+  EXPECT_THAT(registry.Expose(), HasSubstr("prometheus_tsdb_head_series 3\n"));
 }
 
 TEST(DB, CommitFailsAfterClose) {
