@@ -35,8 +35,8 @@ absl::Status WalHeadLog::LogSeries(std::span<const RefSeries> series) {
   }
   std::string rec;
   wal::EncodeSeries(records, &rec);
-  // An entry added for a failed write is harmless: the head drops the batch, and the series is
-  // garbage collected (its entry with it) at the next checkpoint.
+  // If the write fails the entry stays without a record on disk. That is safe because a failed
+  // Writer fails every later Log too, so no sample can be acknowledged under this ref.
   return writer->Log(rec);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "base/str_cat.h"
 #include "tsdb/db/crash_test_series.h"
 #include "tsdb/db/db.h"
@@ -15,6 +16,8 @@
 int main(int argc, char** argv) {
   using namespace sundial;
   using namespace sundial::tsdb;
+  // As the server does (src/cli/server.cc).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   if (argc != 2) {
     std::fprintf(stderr, "usage: crash_child <dir>\n");
     return 2;
