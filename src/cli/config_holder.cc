@@ -35,11 +35,20 @@ absl::Status ConfigHolder::Reload() {
                {{"filename", path_}, {"err", loaded.status()}});
     return loaded.status();
   }
+  auto cfg = std::make_shared<const config::Config>(*std::move(loaded));
   {
     absl::MutexLock lock(&mu_);
-    current_ = std::make_shared<const config::Config>(*std::move(loaded));
+    current_ = cfg;
   }
-  last_reload_successful_.Set(1);
+  absl::Status applied = absl::OkStatus();
+  for (const Applier& apply : appliers_) {
+    if (absl::Status s = apply(*cfg); !s.ok()) {
+      kLog.Error("Error applying config", {{"filename", path_}, {"err", s}});
+      if (applied.ok()) applied = s;
+    }
+  }
+  last_reload_successful_.Set(applied.ok() ? 1 : 0);
+  if (!applied.ok()) return applied;
   last_reload_success_timestamp_.Set(NowSeconds());
   kLog.Info("Completed loading of configuration file", {{"filename", path_}});
   return absl::OkStatus();

@@ -3,8 +3,10 @@
 #ifndef SUNDIAL_CLI_CONFIG_HOLDER_H_
 #define SUNDIAL_CLI_CONFIG_HOLDER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -17,9 +19,17 @@ namespace sundial::cli {
 
 class ConfigHolder {
  public:
+  // Hands a newly loaded config to a subsystem (scrape manager, ...). An error marks the reload
+  // failed, but the config is still in force: like Prometheus, the other subsystems keep theirs.
+  using Applier = std::function<absl::Status(const config::Config&)>;
+
   // Registers prometheus_config_last_reload_successful and
   // prometheus_config_last_reload_success_timestamp_seconds on registry.
   ConfigHolder(std::string path, metrics::Registry* registry);
+
+  // Adds a subsystem that every later successful load is applied to, in the order added.
+  // REQUIRES: not called concurrently with Reload().
+  void AddApplier(Applier applier) { appliers_.push_back(std::move(applier)); }
 
   // Loads the file. On success the new config replaces the old one; on failure the old one stays
   // in force, the error is logged ("Error loading config" the first time, "Error reloading
@@ -34,6 +44,7 @@ class ConfigHolder {
 
  private:
   const std::string path_;
+  std::vector<Applier> appliers_;
   metrics::Gauge& last_reload_successful_;
   metrics::Gauge& last_reload_success_timestamp_;
   absl::Mutex reload_mu_;

@@ -6,18 +6,23 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
 #include "base/log.h"
 #include "base/metrics_registry.h"
+#include "base/periodic_task.h"
 #include "base/process_metrics.h"
 #include "base/str_cat.h"
 #include "cli/build_info.h"
 #include "cli/config_holder.h"
 #include "net/io_pool.h"
+#include "scrape/manager.h"
+#include "tsdb/db/db.h"
 #include "web/lifecycle.h"
+#include "web/remote_write_handler.h"
 #include "web/router.h"
 #include "web/server.h"
 
@@ -70,6 +75,25 @@ void RegisterBuildInfo(metrics::Registry* registry) {
       .Set(1);
 }
 
+// Prometheus checks whether to compact once a minute.
+constexpr std::chrono::minutes kMaintenanceInterval{1};
+
+tsdb::DbOptions StorageOptions(const ServerOptions& opts, const config::Config& cfg,
+                               metrics::Registry* registry) {
+  tsdb::DbOptions db;
+  db.dir = opts.storage_tsdb_path;
+  db.wal_compression = opts.storage_tsdb_wal_compression;
+  if (opts.storage_tsdb_retention_time.count() > 0) {
+    db.retention_ms = opts.storage_tsdb_retention_time.count();
+  } else {
+    db.retention_ms = std::numeric_limits<int64_t>::max() / 2;  // only a size limit was given
+  }
+  if (cfg.storage.tsdb)
+    db.out_of_order_window_ms = cfg.storage.tsdb->out_of_order_time_window.count();
+  db.registry = registry;
+  return db;
+}
+
 }  // namespace
 
 int RunServer(const ServerOptions& opts, const FlagSet& flags,
@@ -108,8 +132,24 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
   ConfigHolder config(opts.config_file, &registry);
   if (!config.Reload().ok()) return 1;
 
+  kLog.Info("Starting TSDB ...", {{"path", opts.storage_tsdb_path}});
+  absl::StatusOr<std::unique_ptr<tsdb::DB>> opened =
+      tsdb::DB::Open(StorageOptions(opts, *config.Current(), &registry));
+  if (!opened.ok()) {
+    kLog.Error("Opening storage failed", {{"err", opened.status()}});
+    return 1;
+  }
+  std::unique_ptr<tsdb::DB> db = *std::move(opened);
+  kLog.Info("TSDB started", {{"head_series", static_cast<int64_t>(db->head().NumSeries())}});
+
   net::IoPool pool(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   std::atomic<bool> ready{false};
+
+  scrape::Manager scrapes({.appendable = db.get(), .io_pool = &pool});
+  if (absl::Status s = scrapes.ApplyConfig(*config.Current()); !s.ok()) {
+    kLog.Error("Error applying config to the scrape manager", {{"err", s}});
+  }
+  config.AddApplier([&scrapes](const config::Config& cfg) { return scrapes.ApplyConfig(cfg); });
 
   web::Router router;
   web::LifecycleHooks hooks;
@@ -119,6 +159,15 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
   hooks.is_ready = [&ready] { return ready.load(); };
   hooks.metrics = [&registry] { return registry.Expose(); };
   web::RegisterLifecycleHandlers(&router, std::move(hooks));
+  if (opts.web_enable_remote_write_receiver) {
+    router.Post("/api/v1/write", web::RemoteWriteHandler(db.get()));
+  } else {
+    router.Post("/api/v1/write", [](const web::HttpRequest&, std::shared_ptr<web::Responder> r) {
+      r->SendText(404,
+                  "remote write receiver needs to be enabled with "
+                  "--web.enable-remote-write-receiver\n");
+    });
+  }
 
   web::ServerOptions web_opts;
   web_opts.listen_address = opts.web_listen_address;
@@ -145,6 +194,11 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
   kLog.Info("Start listening for connections",
             {{"address", StrCat(HostOf(opts.web_listen_address), ":", (*server)->port())}});
 
+  PeriodicTask maintenance(kMaintenanceInterval, [&db] {
+    if (absl::Status s = db->Compact(); !s.ok())
+      kLog.Error("Storage maintenance failed", {{"err", s}});
+  });
+
   ready.store(true);
   ready_gauge.Set(1);
   kLog.Info("Server is ready to receive web requests.");
@@ -163,6 +217,9 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
   ready.store(false);
   ready_gauge.Set(0);
   (*server)->Shutdown(std::chrono::seconds(10));
+  scrapes.Stop();
+  maintenance.Stop();
+  if (absl::Status s = db->Close(); !s.ok()) kLog.Error("Error closing storage", {{"err", s}});
   pool.Stop();
   kLog.Info("See you next time!");
   return 0;
