@@ -5,6 +5,8 @@
 # Extra arguments are passed to `cmake --build` (for example `--target sundial`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Let ccache share objects between clones at different paths (CI clones afresh).
+export CCACHE_BASEDIR="$PWD"
 
 if [ "${SUNDIAL_SANITIZE:-0}" = 1 ]; then
   build_dir=${SUNDIAL_BUILD_DIR:-build-asan}

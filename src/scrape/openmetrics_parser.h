@@ -29,6 +29,9 @@ class OpenMetricsParser final : public Parser {
   // body must outlive the parser.
   explicit OpenMetricsParser(std::string_view body) : OpenMetricsParser(body, Options()) {}
   OpenMetricsParser(std::string_view body, Options options) : body_(body), options_(options) {}
+  // The parser keeps views into body: a temporary would dangle.
+  explicit OpenMetricsParser(std::string&&) = delete;
+  OpenMetricsParser(std::string&&, Options) = delete;
 
   absl::StatusOr<Entry> Next() override;
   bool Exemplar(scrape::Exemplar* e) override;

@@ -6,6 +6,7 @@
 #define SUNDIAL_SCRAPE_TEXT_PARSER_H_
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "scrape/parser.h"
@@ -16,6 +17,8 @@ class TextParser final : public Parser {
  public:
   // body must outlive the parser.
   explicit TextParser(std::string_view body) : body_(body) {}
+  // The parser keeps views into body: a temporary would dangle.
+  explicit TextParser(std::string&&) = delete;
 
   absl::StatusOr<Entry> Next() override;
 

@@ -157,7 +157,7 @@ void TestServer::Serve(int fd) {
     ssl::stream<tcp::socket&> stream(socket, *impl_->tls);
     stream.handshake(ssl::stream_base::server, ec);
     if (!ec) {
-      const bool cert = SSL_get_peer_certificate(stream.native_handle()) != nullptr;
+      const bool cert = SSL_get0_peer_certificate(stream.native_handle()) != nullptr;
       impl_->Loop(stream, socket, cert);
     }
   } else {

@@ -97,12 +97,14 @@ TEST(TextParser, FloatSpellingsGoAccepts) {
       {"0012", 12},
   };
   for (const Case& c : cases) {
-    TextParser p("m " + c.text + "\n");
+    const std::string body = "m " + c.text + "\n";  // the parser keeps views into it
+    TextParser p(body);
     ASSERT_TRUE(p.Next().ok()) << c.text;
     EXPECT_EQ(p.Value(), c.want) << c.text;
   }
   for (std::string nan : {"NaN", "nan", "NAN"}) {
-    TextParser p("m " + nan);
+    const std::string body = "m " + nan;
+    TextParser p(body);
     ASSERT_TRUE(p.Next().ok()) << nan;
     EXPECT_EQ(std::bit_cast<uint64_t>(p.Value()), 0x7ff8000000000001ULL) << nan;
   }

@@ -191,7 +191,9 @@ TEST(XorChunkTest, RandomRoundTrip) {
         default:
           samples.push_back({t, samples.empty() ? 0.0 : samples.back().second});
       }
-      t += static_cast<Timestamp>(rng() % 2 ? 15000 + rng() % 50 : rng() >> (rng() % 64));
+      // Huge deltas wrap around as two's complement, as int64 arithmetic does in Go.
+      uint64_t delta = rng() % 2 ? 15000 + rng() % 50 : rng() >> (rng() % 64);
+      t = static_cast<Timestamp>(static_cast<uint64_t>(t) + delta);
     }
     ExpectRoundTrip(samples);
   }
