@@ -18,6 +18,7 @@
 #include "base/str_cat.h"
 #include "cli/build_info.h"
 #include "cli/config_holder.h"
+#include "config/web_config.h"
 #include "net/io_pool.h"
 #include "scrape/manager.h"
 #include "tsdb/db/db.h"
@@ -94,6 +95,20 @@ tsdb::DbOptions StorageOptions(const ServerOptions& opts, const config::Config& 
   return db;
 }
 
+// Validates --web.config.file. What it can ask for (TLS, basic auth) is not served yet: refuse to
+// start rather than serve plain HTTP to someone who asked for TLS.
+absl::Status CheckWebConfig(const std::string& path) {
+  absl::StatusOr<config::WebConfig> web = config::LoadWebConfigFile(path);
+  if (!web.ok()) return web.status();
+  if (web->tls_server_config.has_value() || !web->basic_auth_users.empty() ||
+      !web->http_server_config.headers.empty()) {
+    return absl::UnimplementedError(
+        "tls_server_config, basic_auth_users and http_server_config.headers are not supported by "
+        "Sundial yet");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int RunServer(const ServerOptions& opts, const FlagSet& flags,
@@ -128,6 +143,14 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
                         "Whether Prometheus startup was fully completed and "
                         "the server is ready for normal operation.");
   HttpMetrics http_metrics(&registry);
+
+  if (!opts.web_config_file.empty()) {
+    absl::Status s = CheckWebConfig(opts.web_config_file);
+    if (!s.ok()) {
+      kLog.Error("Error loading web config", {{"file", opts.web_config_file}, {"err", s}});
+      return 1;
+    }
+  }
 
   ConfigHolder config(opts.config_file, &registry);
   if (!config.Reload().ok()) return 1;

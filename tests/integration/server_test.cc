@@ -275,6 +275,26 @@ TEST(Server, BadConfigAtStartupExitsWithError) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Server, WebConfigThatAsksForTlsIsRefusedNotIgnored) {
+  std::string dir = MakeTempDir();
+  WriteFile(dir + "/p.yml", "scrape_configs: []\n");
+  WriteFile(dir + "/web.yml", "tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n");
+  ChildProcess p({kBinary, "--config.file=" + dir + "/p.yml",
+                  "--web.config.file=" + dir + "/web.yml", "--web.listen-address=127.0.0.1:0",
+                  "--storage.tsdb.path=" + dir + "/data"});
+  EXPECT_EQ(p.Wait(10s), 1);
+  EXPECT_THAT(p.Stderr(), HasSubstr("not supported by Sundial yet"));
+  EXPECT_THAT(p.Stderr(), Not(HasSubstr("Server is ready")));
+
+  WriteFile(dir + "/bad.yml", "tls_server_config: [\n");
+  ChildProcess bad({kBinary, "--config.file=" + dir + "/p.yml",
+                    "--web.config.file=" + dir + "/bad.yml", "--web.listen-address=127.0.0.1:0",
+                    "--storage.tsdb.path=" + dir + "/data"});
+  EXPECT_EQ(bad.Wait(10s), 1);
+  EXPECT_THAT(bad.Stderr(), HasSubstr("Error loading web config"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Server, PortInUseIsAClearError) {
   std::string dir = MakeTempDir();
   WriteFile(dir + "/p.yml", "scrape_configs: []\n");
