@@ -144,4 +144,10 @@ ValueType Expr::Type() const {
   return ValueType::kNone;
 }
 
+const Expr& UnwrapParens(const Expr& e) {
+  const Expr* inner = &e;
+  while (inner->kind == Kind::kParen) inner = static_cast<const ParenExpr*>(inner)->expr.get();
+  return *inner;
+}
+
 }  // namespace sundial::promql

@@ -230,6 +230,9 @@ struct ParenExpr : Expr {
   ExprPtr expr;
 };
 
+// The expression inside any number of parentheses: `(("a"))` -> the string literal "a".
+const Expr& UnwrapParens(const Expr& e);
+
 }  // namespace sundial::promql
 
 #endif  // SUNDIAL_PROMQL_AST_H_

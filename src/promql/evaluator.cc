@@ -69,18 +69,11 @@ absl::StatusOr<int64_t> EvalDuration(const DurationExpr& d, const QueryContext& 
   if (d.op == Op::kRange) return ctx.query_end - ctx.query_start;
   auto side = [&](const ExprPtr& e) -> absl::StatusOr<double> {
     if (e == nullptr) return 0.0;
-    if (e->kind == Kind::kNumber) return static_cast<const NumberLiteral&>(*e).value;
-    if (e->kind == Kind::kDuration) {
-      ASSIGN_OR_RETURN(int64_t ms, EvalDuration(static_cast<const DurationExpr&>(*e), ctx));
+    const Expr& inner = UnwrapParens(*e);
+    if (inner.kind == Kind::kNumber) return static_cast<const NumberLiteral&>(inner).value;
+    if (inner.kind == Kind::kDuration) {
+      ASSIGN_OR_RETURN(int64_t ms, EvalDuration(static_cast<const DurationExpr&>(inner), ctx));
       return static_cast<double>(ms) / 1000.0;
-    }
-    if (e->kind == Kind::kParen) {
-      const Expr& inner = *static_cast<const ParenExpr&>(*e).expr;
-      if (inner.kind == Kind::kNumber) return static_cast<const NumberLiteral&>(inner).value;
-      if (inner.kind == Kind::kDuration) {
-        ASSIGN_OR_RETURN(int64_t ms, EvalDuration(static_cast<const DurationExpr&>(inner), ctx));
-        return static_cast<double>(ms) / 1000.0;
-      }
     }
     return absl::InvalidArgumentError("unsupported duration expression");
   };

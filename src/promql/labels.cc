@@ -76,8 +76,7 @@ std::string Expand(const RE2& re, std::string_view tmpl, const std::vector<re2::
 
 // The labels absent() gives its result: the equality matchers of a selector argument.
 Labels AbsentLabels(const Expr& arg) {
-  const Expr* e = &arg;
-  while (e->kind == Kind::kParen) e = static_cast<const ParenExpr*>(e)->expr.get();
+  const Expr* e = &UnwrapParens(arg);
   if (e->kind == Kind::kMatrixSelector) {
     e = static_cast<const MatrixSelector*>(e)->selector.get();
   }
@@ -119,7 +118,10 @@ EvalValue Absent(const Expr& arg, const std::vector<uint8_t>& present) {
 absl::StatusOr<EvalValue> CallLabelFunction(Evaluator& ev, const Call& c) {
   const std::string_view name = c.func->name;
   const size_t n = ev.grid().n;
-  auto str_arg = [&](size_t k) { return static_cast<const StringLiteral&>(*c.args[k]).value; };
+  // The checker allows only string literals, possibly parenthesized, where strings go.
+  auto str_arg = [&](size_t k) {
+    return static_cast<const StringLiteral&>(UnwrapParens(*c.args[k])).value;
+  };
   if (name == "label_replace") {
     const std::string dst = str_arg(1), repl = str_arg(2), src = str_arg(3), regex = str_arg(4);
     RE2::Options opts;
