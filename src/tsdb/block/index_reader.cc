@@ -1,0 +1,277 @@
+#include "tsdb/block/index_reader.h"
+
+#include <algorithm>
+
+#include "base/crc32c.h"
+#include "base/status_macros.h"
+#include "base/str_cat.h"
+#include "model/labels.h"
+#include "tsdb/block/encoding.h"
+#include "tsdb/block/format.h"
+
+namespace sundial::tsdb::block {
+namespace {
+// a + b with two's complement wrap-around (corrupt input must not be undefined behaviour).
+int64_t AddWrap(int64_t a, uint64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + b);
+}
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<IndexReader>> IndexReader::Open(FileSystem* fs,
+                                                               const std::string& path) {
+  ASSIGN_OR_RETURN(std::string data, fs->ReadFile(path));
+  return FromBytes(std::move(data), path);
+}
+
+absl::StatusOr<std::unique_ptr<IndexReader>> IndexReader::FromBytes(std::string data,
+                                                                    std::string name) {
+  std::unique_ptr<IndexReader> r(new IndexReader(std::move(data), std::move(name)));
+  RETURN_IF_ERROR(r->Init());
+  return r;
+}
+
+absl::Status IndexReader::Init() {
+  if (data_.size() < kIndexHeaderSize + kIndexTocSize) {
+    return Corruption(name_, 0, StrCat("index too short (", data_.size(), " bytes)"));
+  }
+  if (ReadBE32(data_.data()) != kIndexMagic) return Corruption(name_, 0, "invalid magic number");
+  if (static_cast<uint8_t>(data_[4]) != kIndexFormatV2) {
+    return Corruption(name_, 4, StrCat("unsupported index version ", int{data_[4]}));
+  }
+  uint64_t toc_at = data_.size() - kIndexTocSize;
+  std::string_view toc(data_.data() + toc_at, kIndexTocSize);
+  if (Crc32c(toc.substr(0, kIndexTocSize - 4)) != ReadBE32(toc.data() + kIndexTocSize - 4)) {
+    return Corruption(name_, toc_at, "TOC checksum mismatch");
+  }
+  Decoder d(toc);
+  uint64_t symbols = d.BE64();
+  d.BE64();  // series
+  d.BE64();  // label indices
+  d.BE64();  // label offset table
+  d.BE64();  // postings
+  uint64_t postings_table = d.BE64();
+  RETURN_IF_ERROR(ReadSymbols(symbols));
+  return ReadPostingsOffsetTable(postings_table);
+}
+
+absl::StatusOr<std::string_view> IndexReader::Section(uint64_t offset,
+                                                      std::string_view what) const {
+  if (offset > data_.size() || data_.size() - offset < 8) {
+    return Corruption(name_, offset, StrCat(what, " beyond the end of the file"));
+  }
+  uint32_t len = ReadBE32(data_.data() + offset);
+  if (data_.size() - offset - 4 < uint64_t{len} + 4) {
+    return Corruption(name_, offset, StrCat(what, " length ", len, " exceeds the file"));
+  }
+  std::string_view body(data_.data() + offset + 4, len);
+  if (Crc32c(body) != ReadBE32(body.data() + len)) {
+    return Corruption(name_, offset, StrCat(what, " checksum mismatch"));
+  }
+  return body;
+}
+
+absl::Status IndexReader::ReadSymbols(uint64_t offset) {
+  if (offset == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string_view body, Section(offset, "symbol table"));
+  Decoder d(body);
+  uint32_t n = d.BE32();
+  if (n > body.size()) return Corruption(name_, offset, "symbol count exceeds the table");
+  symbols_.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view s = d.UvarintStr();
+    if (!d.ok()) return Corruption(name_, offset, StrCat("symbol ", i, " truncated"));
+    symbols_.push_back(s);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IndexReader::ReadPostingsOffsetTable(uint64_t offset) {
+  if (offset == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string_view body, Section(offset, "postings offset table"));
+  Decoder d(body);
+  uint32_t n = d.BE32();
+  std::string_view last_name, last_value;
+  for (uint32_t i = 0; i < n; ++i) {
+    uint64_t keys = d.Uvarint();
+    std::string_view name = d.UvarintStr();
+    std::string_view value = d.UvarintStr();
+    uint64_t at = d.Uvarint();
+    if (!d.ok() || keys != 2) {
+      return Corruption(name_, offset, StrCat("postings offset table entry ", i, " malformed"));
+    }
+    if (at >= data_.size()) {
+      return Corruption(name_, offset, StrCat("postings offset ", at, " beyond the end"));
+    }
+    ValueOffsets& values = postings_[name];
+    if (!values.empty() && values.back().first >= value) {
+      return Corruption(name_, offset, "postings offset table not sorted");
+    }
+    values.emplace_back(value, at);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string_view> IndexReader::Symbol(uint64_t ref, uint64_t at) const {
+  if (ref >= symbols_.size()) {
+    return Corruption(name_, at, StrCat("symbol ref ", ref, " out of range"));
+  }
+  return symbols_[ref];
+}
+
+std::vector<std::string> IndexReader::LabelNames() const {
+  std::vector<std::string> out;
+  for (const auto& [name, values] : postings_) {
+    if (!name.empty()) out.emplace_back(name);
+  }
+  return out;
+}
+
+std::vector<std::string> IndexReader::LabelValues(std::string_view name) const {
+  std::vector<std::string> out;
+  if (name.empty()) return out;
+  auto it = postings_.find(name);
+  if (it == postings_.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& [value, offset] : it->second) out.emplace_back(value);
+  return out;
+}
+
+absl::StatusOr<Postings> IndexReader::ReadPostings(uint64_t offset) const {
+  ASSIGN_OR_RETURN(std::string_view body, Section(offset, "postings list"));
+  Decoder d(body);
+  uint32_t n = d.BE32();
+  if (uint64_t{n} * 4 != d.remaining()) {
+    return Corruption(name_, offset, "postings list length does not match its count");
+  }
+  Postings out;
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t id = d.BE32();
+    if (!out.empty() && id <= out.back()) {
+      return Corruption(name_, offset, "postings list not sorted");
+    }
+    out.push_back(id);
+  }
+  return out;
+}
+
+absl::StatusOr<Postings> IndexReader::PostingsFor(std::string_view name,
+                                                  std::string_view value) const {
+  auto it = postings_.find(name);
+  if (it == postings_.end()) return Postings{};
+  const ValueOffsets& values = it->second;
+  auto v = std::lower_bound(values.begin(), values.end(), value,
+                            [](const auto& e, std::string_view x) { return e.first < x; });
+  if (v == values.end() || v->first != value) return Postings{};
+  return ReadPostings(v->second);
+}
+
+absl::StatusOr<Postings> IndexReader::AllPostings() const { return PostingsFor("", ""); }
+
+absl::StatusOr<Postings> IndexReader::PostingsForValues(const Matcher& m, bool want) const {
+  std::vector<Postings> lists;
+  if (m.name().empty()) return Postings{};
+  bool set_path = want && (m.type() == MatchType::kEqual ||
+                           (m.type() == MatchType::kRegexp && !m.SetMatches().empty()));
+  if (set_path) {
+    if (m.type() == MatchType::kEqual) {
+      return PostingsFor(m.name(), m.value());
+    }
+    for (const std::string& v : m.SetMatches()) {
+      ASSIGN_OR_RETURN(Postings p, PostingsFor(m.name(), v));
+      if (!p.empty()) lists.push_back(std::move(p));
+    }
+    return Union(std::move(lists));
+  }
+  auto it = postings_.find(m.name());
+  if (it == postings_.end()) return Postings{};
+  for (const auto& [value, offset] : it->second) {
+    if (m.Matches(value) != want) continue;
+    ASSIGN_OR_RETURN(Postings p, ReadPostings(offset));
+    lists.push_back(std::move(p));
+  }
+  if (lists.size() == 1) return std::move(lists[0]);
+  return Union(std::move(lists));
+}
+
+absl::StatusOr<Postings> IndexReader::PostingsForMatchers(std::span<const Matcher> matchers) const {
+  std::vector<Postings> intersect, subtract;
+  for (const Matcher& m : matchers) {
+    if (m.MatchesEmpty()) {
+      ASSIGN_OR_RETURN(Postings p, PostingsForValues(m, false));
+      subtract.push_back(std::move(p));
+    } else {
+      ASSIGN_OR_RETURN(Postings p, PostingsForValues(m, true));
+      if (p.empty()) return Postings{};
+      intersect.push_back(std::move(p));
+    }
+  }
+  if (intersect.empty()) {
+    if (subtract.empty()) return Postings{};
+    ASSIGN_OR_RETURN(Postings all, AllPostings());
+    intersect.push_back(std::move(all));
+  }
+  std::sort(intersect.begin(), intersect.end(),
+            [](const Postings& a, const Postings& b) { return a.size() < b.size(); });
+  Postings result = std::move(intersect[0]);
+  for (size_t i = 1; i < intersect.size() && !result.empty(); ++i) {
+    result = Intersect(result, intersect[i]);
+  }
+  for (const Postings& s : subtract) {
+    if (result.empty()) break;
+    result = Subtract(result, s);
+  }
+  return result;
+}
+
+absl::Status IndexReader::Series(SeriesRef id, Labels* labels,
+                                 std::vector<ChunkMeta>* chunks) const {
+  uint64_t offset = id * kSeriesAlign;
+  if (id > UINT32_MAX || offset >= data_.size()) {
+    return Corruption(name_, offset, StrCat("series ", id, " beyond the end of the file"));
+  }
+  Decoder d(std::string_view(data_).substr(offset));
+  uint64_t len = d.Uvarint();
+  if (!d.ok() || len > d.remaining() || d.remaining() - len < 4) {
+    return Corruption(name_, offset, "series entry truncated");
+  }
+  std::string_view body = d.Bytes(len);
+  if (Crc32c(body) != d.BE32()) return Corruption(name_, offset, "series checksum mismatch");
+  Decoder b(body);
+  uint64_t nlabels = b.Uvarint();
+  if (nlabels > body.size()) return Corruption(name_, offset, "series label count too large");
+  LabelsBuilder builder;
+  for (uint64_t i = 0; i < nlabels && b.ok(); ++i) {
+    uint64_t n = b.Uvarint();
+    uint64_t v = b.Uvarint();
+    if (!b.ok()) break;
+    ASSIGN_OR_RETURN(std::string_view name, Symbol(n, offset));
+    ASSIGN_OR_RETURN(std::string_view value, Symbol(v, offset));
+    builder.Set(name, value);
+  }
+  uint64_t nchunks = b.Uvarint();
+  if (!b.ok() || nchunks > body.size()) {
+    return Corruption(name_, offset, "series entry malformed");
+  }
+  chunks->clear();
+  chunks->reserve(nchunks);
+  if (nchunks > 0) {
+    ChunkMeta c;
+    c.min_time = b.Varint();
+    c.max_time = AddWrap(c.min_time, b.Uvarint());
+    c.ref = b.Uvarint();
+    chunks->push_back(c);
+    for (uint64_t i = 1; i < nchunks && b.ok(); ++i) {
+      ChunkMeta n;
+      n.min_time = AddWrap(chunks->back().max_time, b.Uvarint());
+      n.max_time = AddWrap(n.min_time, b.Uvarint());
+      n.ref = chunks->back().ref + static_cast<uint64_t>(b.Varint());
+      chunks->push_back(n);
+    }
+  }
+  if (!b.ok()) return Corruption(name_, offset, "series entry malformed");
+  *labels = builder.Build();
+  return absl::OkStatus();
+}
+
+}  // namespace sundial::tsdb::block
