@@ -7,7 +7,7 @@ packages=(
   # toolchain
   build-essential cmake ninja-build ccache g++ clang clang-format libclang-rt-14-dev pkg-config
   # libraries
-  libboost-dev libssl-dev libprotobuf-dev protobuf-compiler libsnappy-dev libyaml-cpp-dev
+  libboost-dev libssl-dev libcrypt-dev libprotobuf-dev protobuf-compiler libsnappy-dev libyaml-cpp-dev
   libre2-dev libabsl-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
   # tools used by tests
   openssl curl python3

@@ -95,20 +95,6 @@ tsdb::DbOptions StorageOptions(const ServerOptions& opts, const config::Config& 
   return db;
 }
 
-// Validates --web.config.file. What it can ask for (TLS, basic auth) is not served yet: refuse to
-// start rather than serve plain HTTP to someone who asked for TLS.
-absl::Status CheckWebConfig(const std::string& path) {
-  absl::StatusOr<config::WebConfig> web = config::LoadWebConfigFile(path);
-  if (!web.ok()) return web.status();
-  if (web->tls_server_config.has_value() || !web->basic_auth_users.empty() ||
-      !web->http_server_config.headers.empty()) {
-    return absl::UnimplementedError(
-        "tls_server_config, basic_auth_users and http_server_config.headers are not supported by "
-        "Sundial yet");
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 int RunServer(const ServerOptions& opts, const FlagSet& flags,
@@ -144,10 +130,11 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
                         "the server is ready for normal operation.");
   HttpMetrics http_metrics(&registry);
 
+  // Fail before opening storage; TLS files are checked when the web server is created.
   if (!opts.web_config_file.empty()) {
-    absl::Status s = CheckWebConfig(opts.web_config_file);
-    if (!s.ok()) {
-      kLog.Error("Error loading web config", {{"file", opts.web_config_file}, {"err", s}});
+    if (absl::StatusOr<config::WebConfig> web = config::LoadWebConfigFile(opts.web_config_file);
+        !web.ok()) {
+      kLog.Error("Unable to validate web configuration file", {{"err", web.status()}});
       return 1;
     }
   }
@@ -200,6 +187,7 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
   web_opts.read_timeout = opts.web_read_timeout;
   web_opts.idle_timeout = opts.web_read_timeout;
   web_opts.max_connections = static_cast<int>(opts.web_max_connections);
+  web_opts.web_config_file = opts.web_config_file;
   web_opts.observer = [&http_metrics](std::string_view handler, int code,
                                       std::chrono::nanoseconds took) {
     http_metrics.Observe(handler, code, took);

@@ -101,12 +101,15 @@ void Server::State::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     });
     return;
   }
+  std::shared_ptr<const internal::WebSecurity::Settings> settings;
+  if (security) settings = security->Current();
   std::shared_ptr<internal::Connection> conn;
   bool pause = false;
   {
     std::lock_guard<std::mutex> lock(mu);
     if (stopping) return;  // the socket closes as it goes out of scope
-    conn = std::make_shared<internal::Connection>(std::move(socket), shared_from_this());
+    conn = std::make_shared<internal::Connection>(std::move(socket), shared_from_this(),
+                                                  std::move(settings));
     connections.emplace(conn.get(), conn);
     ++open_connections;
     pause = options.max_connections > 0 && open_connections >= options.max_connections;
@@ -154,7 +157,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, ne
           StrCat("could not compile CORS regex \"", options.cors_origin, "\": ", cors->error()));
     }
   }
+  std::unique_ptr<internal::WebSecurity> security;
+  if (!options.web_config_file.empty()) {
+    absl::StatusOr<std::unique_ptr<internal::WebSecurity>> loaded =
+        internal::WebSecurity::Load(options.web_config_file);
+    if (!loaded.ok()) return loaded.status();
+    security = *std::move(loaded);
+  }
   auto state = std::make_shared<State>(std::move(options), pool, router);
+  state->security = std::move(security);
   state->route_prefix = std::move(prefix);
   state->home_location = StrCat(home, "/graph");
   state->cors_any = cors_any;
@@ -217,6 +228,10 @@ absl::Status Server::Start() {
   }
   started_ = true;
   kLog.Info("Listening", {{"address", listen_address_}, {"port", port()}});
+  // The exporter toolkit's line, which operators grep for.
+  kLog.Info(
+      state_->security && state_->security->Current()->tls ? "TLS is enabled." : "TLS is disabled.",
+      {{"http2", "false"}, {"address", listen_address_}});
   asio::post(state_->accept_strand, [state = state_] { state->DoAccept(); });
   return absl::OkStatus();
 }

@@ -10,13 +10,15 @@
 //   ...
 //   server->Shutdown(std::chrono::seconds(5));
 //
-// Behaviour: keep-alive; pipelined requests are answered in order (one at a time per connection);
-// gzip when the client accepts it; requests outside the route prefix get 404; "/" redirects to
-// the prefix and "<prefix>/" to "<external path>/graph" (302) unless a route handles it; 404 and
-// 405 (with Allow) like Prometheus, OPTIONS answered with Allow; CORS headers on /api/ responses;
-// 413 for bodies over max_body_bytes, 431 for headers over max_header_bytes, 400 for malformed
-// requests (each then closes the connection); a request must arrive within read_timeout of its
-// first byte and an idle keep-alive connection is closed after idle_timeout.
+// Behaviour: HTTPS and basic auth when the web config file asks for them (401 with
+// "WWW-Authenticate: Basic" before any routing); keep-alive; pipelined requests are answered in
+// order (one at a time per connection); gzip when the client accepts it; requests outside the route
+// prefix get 404; "/" redirects to the prefix and "<prefix>/" to "<external path>/graph" (302)
+// unless a route handles it; 404 and 405 (with Allow) like Prometheus, OPTIONS answered with Allow;
+// CORS headers on /api/ responses; 413 for bodies over max_body_bytes, 431 for headers over
+// max_header_bytes, 400 for malformed requests (each then closes the connection); a request must
+// arrive within read_timeout of its first byte and an idle keep-alive connection is closed after
+// idle_timeout.
 //
 // Thread-safety: Start/Shutdown/port may be called from any non-io thread, not concurrently with
 // each other. The IoPool and the Router must outlive the Server.
@@ -71,6 +73,10 @@ struct ServerOptions {
   int max_connections = 512;
   // Bytes a streaming response may queue before Responder::Write() blocks.
   size_t write_buffer_bytes = 1 << 20;
+  // --web.config.file (the exporter-toolkit format): TLS, basic auth and response headers.
+  // Empty: plain HTTP for everyone. Create() fails if it does not load; later changes to it (and
+  // to the certificate files it names) apply to new connections.
+  std::string web_config_file;
   RequestObserver observer;
 };
 

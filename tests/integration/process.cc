@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,7 +130,7 @@ int ChildProcess::Wait(std::chrono::milliseconds timeout) {
 }
 
 HttpResult HttpRequest(int port, const std::string& method, const std::string& target,
-                       const std::string& body) {
+                       const std::string& body, const std::vector<std::string>& headers) {
   HttpResult result;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -141,9 +142,14 @@ HttpResult HttpRequest(int port, const std::string& method, const std::string& t
     return result;
   }
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  bool typed = false;
+  for (const std::string& h : headers) {
+    req += h + "\r\n";
+    if (h.size() > 13 && strncasecmp(h.c_str(), "content-type:", 13) == 0) typed = true;
+  }
   if (!body.empty() || method == "POST" || method == "PUT") {
-    req += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n";
+    if (!typed) req += "Content-Type: application/x-www-form-urlencoded\r\n";
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   }
   req += "\r\n" + body;
   if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {

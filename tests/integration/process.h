@@ -51,9 +51,10 @@ struct HttpResult {
 };
 
 // One request on a fresh connection to 127.0.0.1:port ("Connection: close"). status 0 when
-// the connection failed.
+// the connection failed. A body is sent form-encoded unless headers name a Content-Type;
+// headers are "Name: value" lines without CRLF.
 HttpResult HttpRequest(int port, const std::string& method, const std::string& target,
-                       const std::string& body = "");
+                       const std::string& body = "", const std::vector<std::string>& headers = {});
 
 // A fresh empty directory under the test's temp dir.
 std::string MakeTempDir();

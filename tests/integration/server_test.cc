@@ -275,7 +275,7 @@ TEST(Server, BadConfigAtStartupExitsWithError) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(Server, WebConfigThatAsksForTlsIsRefusedNotIgnored) {
+TEST(Server, WebConfigProblemsStopTheStartNamingTheFile) {
   std::string dir = MakeTempDir();
   WriteFile(dir + "/p.yml", "scrape_configs: []\n");
   WriteFile(dir + "/web.yml", "tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n");
@@ -283,7 +283,7 @@ TEST(Server, WebConfigThatAsksForTlsIsRefusedNotIgnored) {
                   "--web.config.file=" + dir + "/web.yml", "--web.listen-address=127.0.0.1:0",
                   "--storage.tsdb.path=" + dir + "/data"});
   EXPECT_EQ(p.Wait(10s), 1);
-  EXPECT_THAT(p.Stderr(), HasSubstr("not supported by Sundial yet"));
+  EXPECT_THAT(p.Stderr(), HasSubstr(dir + "/c.pem"));
   EXPECT_THAT(p.Stderr(), Not(HasSubstr("Server is ready")));
 
   WriteFile(dir + "/bad.yml", "tls_server_config: [\n");
@@ -291,8 +291,29 @@ TEST(Server, WebConfigThatAsksForTlsIsRefusedNotIgnored) {
                     "--web.config.file=" + dir + "/bad.yml", "--web.listen-address=127.0.0.1:0",
                     "--storage.tsdb.path=" + dir + "/data"});
   EXPECT_EQ(bad.Wait(10s), 1);
-  EXPECT_THAT(bad.Stderr(), HasSubstr("Error loading web config"));
+  EXPECT_THAT(bad.Stderr(), HasSubstr("Unable to validate web configuration file"));
   std::filesystem::remove_all(dir);
+}
+
+TEST_F(ServerTest, BasicAuthFromTheWebConfigGuardsEveryEndpoint) {
+  // bcrypt (cost 10) of "secret".
+  WriteFile(dir_ + "/web.yml",
+            "basic_auth_users:\n  alice: $2y$10$7KgV/LBiDNw4UDvEdOEu1epoOqGsXFfNkeiQTFPl0b/"
+            "PQu.K34L0G\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n");
+  Start({"--web.config.file=" + dir_ + "/web.yml"});
+  for (const char* path : {"/-/healthy", "/metrics"}) {
+    HttpResult r = HttpRequest(port_, "GET", path);
+    EXPECT_EQ(r.status, 401) << path;
+    EXPECT_EQ(r.headers["www-authenticate"], "Basic");
+    EXPECT_EQ(r.headers["x-frame-options"], "deny");
+  }
+  // "alice:secret" and "alice:wrong" in base64.
+  HttpResult ok =
+      HttpRequest(port_, "GET", "/-/healthy", "", {"Authorization: Basic YWxpY2U6c2VjcmV0"});
+  EXPECT_EQ(ok.status, 200);
+  HttpResult wrong =
+      HttpRequest(port_, "GET", "/-/healthy", "", {"Authorization: Basic YWxpY2U6d3Jvbmc="});
+  EXPECT_EQ(wrong.status, 401);
 }
 
 TEST(Server, PortInUseIsAClearError) {

@@ -1,13 +1,13 @@
 // HttpClient over TLS against an in-test HTTPS server whose CA, server and client certificates
-// are made at test time with the openssl CLI.
+// are made at test time with the openssl CLI (net/test_pki.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "net/http_client.h"
+#include "net/test_pki.h"
 #include "net/test_server.h"
 
 namespace sundial::net {
@@ -37,25 +37,7 @@ class HttpClientTlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    const std::string d = dir_->path();
-    const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    dir_->Write("server.ext",
-                "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n");
-    dir_->Write("client.ext", "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n");
-    const std::string script =
-        "cd " + d + " && openssl req -x509" + key +
-        " -keyout ca.key -out ca.crt -days 1 -subj /CN=SundialTestCA 2>/dev/null && "
-        "openssl req" +
-        key +
-        " -keyout server.key -out server.csr -subj /CN=localhost "
-        "2>/dev/null && openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key "
-        "-CAcreateserial -out server.crt -days 1 -extfile server.ext 2>/dev/null && "
-        "openssl req" +
-        key +
-        " -keyout client.key -out client.csr -subj /CN=client "
-        "2>/dev/null && openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key "
-        "-CAcreateserial -out client.crt -days 1 -extfile client.ext 2>/dev/null";
-    ASSERT_EQ(std::system(script.c_str()), 0) << script;
+    ASSERT_TRUE(testing::MakeTestPki(*dir_));
   }
   static void TearDownTestSuite() {
     delete dir_;

@@ -86,15 +86,35 @@ void Redirect(Responder* resp, const std::string& location) {
 
 }  // namespace
 
-Connection::Connection(tcp::socket socket, std::shared_ptr<Server::State> state)
-    : stream_(std::move(socket)), state_(std::move(state)) {
+Connection::Connection(tcp::socket socket, std::shared_ptr<Server::State> state,
+                       std::shared_ptr<const WebSecurity::Settings> security)
+    : state_(std::move(state)),
+      security_(std::move(security)),
+      stream_(std::move(socket), security_ ? security_->tls : nullptr) {
   boost::system::error_code ec;
-  tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+  tcp::endpoint remote = stream_.tcp().socket().remote_endpoint(ec);
   if (!ec) remote_address_ = FormatEndpoint(remote);
 }
 
 void Connection::Start() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->stream_.is_tls()) {
+      self->WaitForRequest();
+      return;
+    }
+    self->stream_.tcp().expires_after(self->state_->options.read_timeout);
+    self->stream_.async_handshake([self](boost::system::error_code ec) { self->OnHandshake(ec); });
+  });
+}
+
+void Connection::OnHandshake(boost::system::error_code ec) {
+  if (ec) {
+    // Go's http.Server logs these through Prometheus' error logger.
+    kLog.Error(StrCat("http: TLS handshake error from ", remote_address_, ": ", ec.message()));
+    CloseSocket();
+    return;
+  }
+  WaitForRequest();
 }
 
 void Connection::CloseIfIdle() {
@@ -122,7 +142,7 @@ void Connection::WaitForRequest() {
     return;
   }
   phase_ = Phase::kIdle;
-  stream_.expires_after(state_->options.idle_timeout);
+  stream_.tcp().expires_after(state_->options.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kReadChunk),
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
                             if (ec) {
@@ -141,7 +161,7 @@ void Connection::ReadRequest() {
   parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(
       state_->options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser_->body_limit(static_cast<std::uint64_t>(state_->options.max_body_bytes));
-  stream_.expires_after(state_->options.read_timeout);
+  stream_.tcp().expires_after(state_->options.read_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeaderRead(ec); });
@@ -197,6 +217,7 @@ void Connection::Reject(int status, std::string_view text) {
   close_after_response_ = true;
   ResponseContext ctx;
   ctx.keep_alive = false;
+  if (security_) ctx.extra_headers = security_->headers;
   auto resp = std::make_shared<ResponseStream>(shared_from_this(), std::move(ctx));
   resp->SendText(status, std::string(text));
 }
@@ -211,6 +232,15 @@ void Connection::HandleRequest() {
   ctx.http10 = msg.version() < 11;
   ctx.head = msg.method() == http::verb::head;
   ctx.gzip_accepted = AcceptsGzip(msg[http::field::accept_encoding]);
+  if (security_) {
+    ctx.extra_headers = security_->headers;
+    if (security_->basic_auth && !security_->basic_auth->Check(msg[http::field::authorization])) {
+      auto resp = std::make_shared<ResponseStream>(shared_from_this(), std::move(ctx));
+      resp->SetHeader("WWW-Authenticate", "Basic");
+      resp->SendText(401, "Unauthorized\n");
+      return;
+    }
+  }
 
   HttpRequest req;
   req.method = std::string(msg.method_string());
@@ -326,7 +356,7 @@ void Connection::DoWrite() {
   std::vector<asio::const_buffer> buffers;
   buffers.reserve(in_flight_.size());
   for (const std::string& s : in_flight_) buffers.emplace_back(s.data(), s.size());
-  stream_.expires_after(state_->options.write_timeout);
+  stream_.tcp().expires_after(state_->options.write_timeout);
   asio::async_write(stream_, buffers,
                     [self = shared_from_this()](beast::error_code ec, size_t bytes) {
                       self->OnWritten(ec, bytes);
@@ -365,8 +395,8 @@ void Connection::OnResponseDone() {
 
 void Connection::LingeringClose() {
   boost::system::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.expires_after(kLingerTime);
+  stream_.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.tcp().expires_after(kLingerTime);
   DrainInput();
 }
 
@@ -387,8 +417,8 @@ void Connection::CloseSocket() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
   boost::system::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  stream_.tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.tcp().close();
   {
     std::lock_guard<std::mutex> lock(mu_);
     broken_ = true;

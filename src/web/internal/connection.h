@@ -9,7 +9,6 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <condition_variable>
@@ -20,6 +19,8 @@
 #include <vector>
 
 #include "web/internal/server_state.h"
+#include "web/internal/server_stream.h"
+#include "web/internal/web_security.h"
 
 namespace sundial::web::internal {
 
@@ -27,9 +28,11 @@ class ResponseStream;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<Server::State> state);
+  // security: the --web.config.file settings (TLS, basic auth, headers); null when none.
+  Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<Server::State> state,
+             std::shared_ptr<const WebSecurity::Settings> security);
 
-  // Starts reading requests. Any thread.
+  // Starts the TLS handshake if any, then reads requests. Any thread.
   void Start();
   // Shutdown: closes the connection now if it waits for a request, else after the current one.
   void CloseIfIdle();
@@ -50,6 +53,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   enum class Phase { kIdle, kReading, kResponding, kClosed };
 
+  void OnHandshake(boost::system::error_code ec);
   void WaitForRequest();
   void ReadRequest();
   void OnHeaderRead(boost::system::error_code ec);
@@ -65,8 +69,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void DrainInput();
   void CloseSocket();
 
-  boost::beast::tcp_stream stream_;
   std::shared_ptr<Server::State> state_;
+  std::shared_ptr<const WebSecurity::Settings> security_;
+  ServerStream stream_;
   std::string remote_address_;
 
   // Strand-only state.

@@ -53,7 +53,9 @@ void AppendChunk(std::string_view data, std::string* out) {
 }  // namespace
 
 ResponseStream::ResponseStream(std::shared_ptr<Connection> conn, ResponseContext ctx)
-    : conn_(std::move(conn)), ctx_(std::move(ctx)) {}
+    : conn_(std::move(conn)), ctx_(std::move(ctx)) {
+  for (const auto& [name, value] : ctx_.extra_headers) SetHeader(name, value);
+}
 
 ResponseStream::~ResponseStream() {
   if (state_ == State::kNew) {

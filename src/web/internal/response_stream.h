@@ -23,6 +23,8 @@ struct ResponseContext {
   bool keep_alive = true;
   bool http10 = false;
   std::string observed_handler;  // reported to the observer; empty: not reported
+  // Set on the response before the handler runs (--web.config.file's http_server_config).
+  std::vector<std::pair<std::string, std::string>> extra_headers;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "re2/re2.h"
+#include "web/internal/web_security.h"
 #include "web/server.h"
 
 namespace sundial::web {
@@ -39,6 +40,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   std::string home_location;  // where "<prefix>/" redirects: "<external path>/graph"
   bool cors_any = true;       // cors_origin is ".*"
   std::unique_ptr<RE2> cors;  // set iff !cors_any
+  std::unique_ptr<internal::WebSecurity> security;  // null without --web.config.file
 
   boost::asio::strand<boost::asio::io_context::executor_type> accept_strand;
   boost::asio::ip::tcp::acceptor acceptor;  // used on accept_strand only
