@@ -4,7 +4,9 @@
 #include <chrono>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "base/status_macros.h"
+#include "base/str_cat.h"
 #include "promql/evaluator.h"
 
 namespace sundial::promql {
@@ -93,29 +95,50 @@ absl::StatusOr<Value> ToValue(const Expr& expr, Evaluator& ev, bool instant) {
   return m;
 }
 
+// "line:column" (1-based) of byte offset pos in text, as Prometheus' StartPosInput.
+std::string Position(std::string_view text, int32_t pos) {
+  if (text.empty()) return StrCat("1:", pos + 1);
+  if (pos < 0 || static_cast<size_t>(pos) > text.size()) return "invalid position";
+  std::string_view before = text.substr(0, static_cast<size_t>(pos));
+  const size_t line = static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
+  const size_t nl = before.rfind('\n');
+  const size_t col = nl == std::string_view::npos ? before.size() + 1 : before.size() - nl;
+  return StrCat(line + 1, ":", col);
+}
+
+void FormatAnnotations(const std::vector<Annotation>& in, std::string_view text, Result* r) {
+  absl::flat_hash_set<std::string> seen;
+  for (const Annotation& a : in) {
+    std::string s = StrCat(a.text, " (", Position(text, a.pos.start), ")");
+    if (!seen.insert(s).second) continue;
+    (a.warning ? r->warnings : r->infos).push_back(std::move(s));
+  }
+}
+
 }  // namespace
 
 Result Engine::InstantQuery(tsdb::Queryable* storage, std::string_view query, int64_t t,
                             const QueryControl& control) const {
   absl::StatusOr<ExprPtr> e = Parse(query, options_.parse_options);
   if (!e.ok()) return Failed(e.status());
-  return InstantQuery(storage, **e, t, control);
+  return InstantQuery(storage, **e, t, control, query);
 }
 
 Result Engine::InstantQuery(tsdb::Queryable* storage, const Expr& expr, int64_t t,
-                            const QueryControl& control) const {
-  return Run(storage, expr, t, t, 1, true, control);
+                            const QueryControl& control, std::string_view query_text) const {
+  return Run(storage, expr, t, t, 1, true, control, query_text);
 }
 
 Result Engine::RangeQuery(tsdb::Queryable* storage, std::string_view query, int64_t start,
                           int64_t end, int64_t step, const QueryControl& control) const {
   absl::StatusOr<ExprPtr> e = Parse(query, options_.parse_options);
   if (!e.ok()) return Failed(e.status());
-  return RangeQuery(storage, **e, start, end, step, control);
+  return RangeQuery(storage, **e, start, end, step, control, query);
 }
 
 Result Engine::RangeQuery(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end,
-                          int64_t step, const QueryControl& control) const {
+                          int64_t step, const QueryControl& control,
+                          std::string_view query_text) const {
   if (step <= 0) {
     return Failed(absl::InvalidArgumentError(
         "zero or negative query resolution step widths are not accepted. Try a positive "
@@ -124,11 +147,12 @@ Result Engine::RangeQuery(tsdb::Queryable* storage, const Expr& expr, int64_t st
   if (end < start) {
     return Failed(absl::InvalidArgumentError("end timestamp must not be before start time"));
   }
-  return Run(storage, expr, start, end, step, false, control);
+  return Run(storage, expr, start, end, step, false, control, query_text);
 }
 
 Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end,
-                   int64_t step, bool instant, const QueryControl& control) const {
+                   int64_t step, bool instant, const QueryControl& control,
+                   std::string_view query_text) const {
   Result result;
   absl::StatusOr<std::unique_ptr<tsdb::Querier>> querier =
       storage->NewQuerier(INT64_MIN, INT64_MAX);
@@ -146,6 +170,9 @@ Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, in
   ctx.query_end = end;
   ctx.query_step = instant ? 0 : step;
   ctx.stats = &result.stats;
+  ctx.range_query = !instant;
+  std::vector<Annotation> annotations;
+  ctx.annotations = &annotations;
   Evaluator ev(&ctx, Grid::Make(start, end, step));
   absl::StatusOr<Value> v = ToValue(expr, ev, instant);
   if (!v.ok()) {
@@ -153,6 +180,7 @@ Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, in
   } else {
     result.value = *std::move(v);
   }
+  FormatAnnotations(annotations, query_text, &result);
   return result;
 }
 

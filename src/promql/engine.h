@@ -52,7 +52,8 @@ struct QueryStats {
 struct Result {
   absl::Status status;
   Value value;
-  // Annotations as Prometheus renders them: "PromQL warning: ..." / "PromQL info: ...".
+  // Annotations as Prometheus renders them: "PromQL warning: ... (1:5)" / "PromQL info: ...",
+  // each once, in the order they were first raised.
   std::vector<std::string> warnings;
   std::vector<std::string> infos;
   QueryStats stats;
@@ -72,8 +73,10 @@ class Engine {
   // Evaluates at t (ms). Parse errors come back as InvalidArgument with the parser's message.
   Result InstantQuery(tsdb::Queryable* storage, std::string_view query, int64_t t,
                       const QueryControl& control = {}) const;
+  // query_text, if given, is the text expr was parsed from: annotations then carry its
+  // line:column positions (otherwise the expression is taken to be one line).
   Result InstantQuery(tsdb::Queryable* storage, const Expr& expr, int64_t t,
-                      const QueryControl& control = {}) const;
+                      const QueryControl& control = {}, std::string_view query_text = {}) const;
 
   // Evaluates at start, start+step, ... <= end and returns a Matrix (a scalar expression becomes
   // one series without labels). Fails for string and range-vector expressions.
@@ -81,13 +84,16 @@ class Engine {
   Result RangeQuery(tsdb::Queryable* storage, std::string_view query, int64_t start, int64_t end,
                     int64_t step, const QueryControl& control = {}) const;
   Result RangeQuery(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end,
-                    int64_t step, const QueryControl& control = {}) const;
+                    int64_t step, const QueryControl& control = {},
+                    std::string_view query_text = {}) const;
 
   const EngineOptions& options() const { return options_; }
 
  private:
+  // query_text, when known, places annotations at line:column of the text; without it every
+  // expression is taken to be on line 1.
   Result Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end, int64_t step,
-             bool instant, const QueryControl& control) const;
+             bool instant, const QueryControl& control, std::string_view query_text) const;
 
   EngineOptions options_;
 };

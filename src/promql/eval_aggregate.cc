@@ -36,7 +36,9 @@ double Quantile(double phi, std::vector<double>& vals) {
   if (vals.empty() || std::isnan(phi)) return std::nan("");
   if (phi < 0) return -INFINITY;
   if (phi > 1) return INFINITY;
-  std::sort(vals.begin(), vals.end());
+  // NaN sorts as the smallest value, as in Prometheus.
+  std::sort(vals.begin(), vals.end(),
+            [](double a, double b) { return std::isnan(a) ? !std::isnan(b) : a < b; });
   double n = static_cast<double>(vals.size());
   double rank = phi * (n - 1);
   size_t lower = static_cast<size_t>(std::max(0.0, std::floor(rank)));
@@ -125,6 +127,57 @@ bool KBefore(bool top, double a, double b) {
 
 }  // namespace
 
+absl::StatusOr<bool> Evaluator::CheckAggregateParam(const AggregateExpr& agg,
+                                                    const EvalValue& param) const {
+  const AggregateOp op = agg.op;
+  const bool k_op =
+      op == AggregateOp::kTopk || op == AggregateOp::kBottomk || op == AggregateOp::kLimitk;
+  if (!k_op && op != AggregateOp::kLimitRatio && op != AggregateOp::kQuantile) return false;
+  bool any_nan = false;
+  double lo = INFINITY, hi = -INFINITY;  // over the non-NaN values
+  for (double p : param.scalar) {
+    if (std::isnan(p)) {
+      any_nan = true;
+    } else {
+      lo = std::min(lo, p);
+      hi = std::max(hi, p);
+    }
+  }
+  // Prometheus' Min/Max of the parameter series see NaN as NaN only when every value is.
+  if (hi == -INFINITY && any_nan) lo = hi = std::nan("");
+  const PosRange pos = agg.param->pos;
+  if (k_op) {
+    if (hi < 1) return true;
+    if (any_nan) return absl::InvalidArgumentError("Parameter value is NaN");
+    if (lo <= -9.223372036854775808e18) {
+      return absl::InvalidArgumentError(
+          StrCat("Scalar value ", FormatFloatG(lo), " underflows int64"));
+    }
+    if (hi >= 9.223372036854775808e18) {
+      return absl::InvalidArgumentError(
+          StrCat("Scalar value ", FormatFloatG(hi), " overflows int64"));
+    }
+  } else if (op == AggregateOp::kLimitRatio) {
+    if (hi == 0 && lo == 0) return true;
+    if (any_nan) return absl::InvalidArgumentError("Ratio value is NaN");
+    if (hi > 1) {
+      Warn(StrCat("ratio value should be between -1 and 1, got ", FormatFloatG(hi),
+                  ", capping to 1"),
+           pos);
+    }
+    if (lo < -1) {
+      Warn(StrCat("ratio value should be between -1 and 1, got ", FormatFloatG(lo),
+                  ", capping to -1"),
+           pos);
+    }
+  } else {
+    if (any_nan) CheckQuantile(*this, std::nan(""), pos);
+    if (hi > 1) CheckQuantile(*this, hi, pos);
+    if (lo < 0) CheckQuantile(*this, lo, pos);
+  }
+  return false;
+}
+
 absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
   EvalValue param;
   if (agg.param != nullptr) {
@@ -133,6 +186,10 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
   ASSIGN_OR_RETURN(EvalValue in, Eval(*agg.expr));
   const size_t n = grid_.n;
   const AggregateOp op = agg.op;
+  EvalValue out;
+  out.type = ValueType::kVector;
+  ASSIGN_OR_RETURN(bool empty, CheckAggregateParam(agg, param));
+  if (empty) return out;
 
   std::vector<Group> groups;
   absl::flat_hash_map<std::string, size_t> index;
@@ -144,8 +201,6 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
     groups[it->second].members.push_back(i);
   }
 
-  EvalValue out;
-  out.type = ValueType::kVector;
   if (op == AggregateOp::kCountValues) {
     const std::string& label = param.str;
     if (!Labels({{label, "x"}}).Has(label) || label.empty()) {
@@ -191,7 +246,6 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
           if (in.series[m].has[i]) picked.push_back(m);
         }
         if (op == AggregateOp::kLimitRatio) {
-          if (std::isnan(p)) return absl::InvalidArgumentError("Ratio value is NaN");
           p = std::clamp(p, -1.0, 1.0);
           std::erase_if(picked, [&](size_t m) {
             double off = static_cast<double>(in.series[m].labels.Hash()) /
@@ -199,10 +253,6 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
             return !((p >= 0 && off < p) || (p < 0 && off >= 1.0 + p));
           });
         } else {
-          if (std::isnan(p)) {
-            return absl::InvalidArgumentError(
-                StrCat("Parameter value is NaN for ", AggregateOpString(op)));
-          }
           double kf = std::min(p, 9.2e18);
           int64_t k = kf < 1 ? 0 : static_cast<int64_t>(kf);
           if (op != AggregateOp::kLimitk) {

@@ -63,6 +63,21 @@ absl::Status Evaluator::CheckSamples(int64_t n) const {
   return absl::OkStatus();
 }
 
+void Evaluator::Warn(std::string_view what, PosRange pos) const {
+  if (ctx_->annotations == nullptr) return;
+  ctx_->annotations->push_back(Annotation{true, StrCat("PromQL warning: ", what), pos});
+}
+
+void Evaluator::Info(std::string_view what, PosRange pos) const {
+  if (ctx_->annotations == nullptr) return;
+  ctx_->annotations->push_back(Annotation{false, StrCat("PromQL info: ", what), pos});
+}
+
+void CheckQuantile(const Evaluator& ev, double q, PosRange pos) {
+  if (q >= 0 && q <= 1) return;
+  ev.Warn(StrCat("quantile value should be between 0 and 1, got ", FormatFloatG(q)), pos);
+}
+
 absl::StatusOr<int64_t> EvalDuration(const DurationExpr& d, const QueryContext& ctx) {
   using Op = DurationExpr::Op;
   if (d.op == Op::kStep) return ctx.query_step;
@@ -203,6 +218,11 @@ absl::StatusOr<RangeInput> Evaluator::EvalRange(const Expr& e) {
 
 absl::StatusOr<EvalValue> Evaluator::EvalCall(const Call& c) {
   using Fn = absl::StatusOr<EvalValue> (*)(Evaluator&, const Call&);
+  const std::string_view name = c.func->name;
+  if (grid_.start != grid_.end && (name == "sort" || name == "sort_desc" ||
+                                   name == "sort_by_label" || name == "sort_by_label_desc")) {
+    Warn("sort is ineffective for range queries since results are always ordered by labels", c.pos);
+  }
   for (Fn fn : {CallRangeFunction, CallOverTimeFunction, CallMathFunction, CallLabelFunction,
                 CallTimeFunction, CallHistogramFunction}) {
     absl::StatusOr<EvalValue> r = fn(*this, c);

@@ -64,6 +64,14 @@ struct RangeInput {
   int64_t range_ms = 0;
 };
 
+// A warning or info raised during evaluation, at the position of the expression that caused it.
+// Rendered as "<text> (<line>:<column>)" like Prometheus' annotations.
+struct Annotation {
+  bool warning = true;  // else an info
+  std::string text;     // "PromQL warning: ..." / "PromQL info: ..."
+  PosRange pos;
+};
+
 // Shared by the evaluators of one query (subqueries create nested evaluators).
 struct QueryContext {
   const EngineOptions* options = nullptr;
@@ -75,6 +83,8 @@ struct QueryContext {
   int64_t query_end = 0;    // for @ end()
   int64_t query_step = 0;   // for step()
   QueryStats* stats = nullptr;
+  bool range_query = false;                        // a range query (not an instant one)
+  std::vector<Annotation>* annotations = nullptr;  // not owned; may be null
 };
 
 class Evaluator {
@@ -97,10 +107,17 @@ class Evaluator {
   // Fails when holding n samples at once exceeds the limit.
   absl::Status CheckSamples(int64_t n) const;
 
+  // Records an annotation; `what` follows "PromQL warning: " / "PromQL info: ".
+  void Warn(std::string_view what, PosRange pos) const;
+  void Info(std::string_view what, PosRange pos) const;
+
  private:
   absl::StatusOr<RangeInput> EvalMatrixSelector(const MatrixSelector& ms);
   absl::StatusOr<RangeInput> EvalSubquery(const SubqueryExpr& sq);
   absl::StatusOr<EvalValue> EvalAggregate(const AggregateExpr& agg);
+  // Validates the parameter of topk/bottomk/limitk/limit_ratio/quantile over all steps (errors
+  // and warnings as Prometheus); true when the result is empty whatever the input.
+  absl::StatusOr<bool> CheckAggregateParam(const AggregateExpr& agg, const EvalValue& param) const;
   absl::StatusOr<EvalValue> EvalBinary(const BinaryExpr& b);
   absl::StatusOr<EvalValue> EvalCall(const Call& c);
   absl::StatusOr<EvalValue> EvalUnary(const UnaryExpr& u);
@@ -117,6 +134,9 @@ class Evaluator {
 
 // Durations (ms) of range/step/offset expressions, with step() and range() resolved.
 absl::StatusOr<int64_t> EvalDuration(const DurationExpr& d, const QueryContext& ctx);
+
+// Warns "quantile value should be between 0 and 1, got <q>" when q is outside [0, 1] or NaN.
+void CheckQuantile(const Evaluator& ev, double q, PosRange pos);
 
 // Formats a float as Go's strconv.FormatFloat(v, 'f', -1, 64) does, with +Inf/-Inf/NaN.
 std::string FormatFloat(double v);

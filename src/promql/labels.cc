@@ -1,5 +1,7 @@
 // label_replace, label_join, absent, absent_over_time, sort_by_label(_desc).
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <map>
 
 #include "base/status_macros.h"
@@ -113,6 +115,45 @@ EvalValue Absent(const Expr& arg, const std::vector<uint8_t>& present) {
   return out;
 }
 
+// Splits s into maximal runs of digits and of non-digits.
+std::vector<std::string_view> Chunks(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const bool digit = std::isdigit(static_cast<unsigned char>(s[i])) != 0;
+    size_t j = i + 1;
+    while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) != 0) == digit) ++j;
+    out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// A chunk as an int64 if it is all digits and fits.
+bool ChunkInt(std::string_view c, int64_t* v) {
+  if (c.empty() || !std::isdigit(static_cast<unsigned char>(c[0]))) return false;
+  auto [ptr, ec] = std::from_chars(c.data(), c.data() + c.size(), *v);
+  return ec == std::errc() && ptr == c.data() + c.size();
+}
+
+// Natural order as sort_by_label uses it (the facette/natsort rules): chunk by chunk, digit runs
+// compare as integers, other runs as strings; when a's chunks run out first it sorts first.
+bool NaturalLess(std::string_view a, std::string_view b) {
+  std::vector<std::string_view> ca = Chunks(a), cb = Chunks(b);
+  for (size_t i = 0; i < ca.size(); ++i) {
+    if (i >= cb.size()) return false;
+    int64_t x = 0, y = 0;
+    const bool numeric = ChunkInt(ca[i], &x) && ChunkInt(cb[i], &y);
+    if (numeric ? x == y : ca[i] == cb[i]) {
+      if (i == ca.size() - 1) return true;
+      if (i == cb.size() - 1) return false;
+      continue;
+    }
+    return numeric ? x < y : ca[i] < cb[i];
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<EvalValue> CallLabelFunction(Evaluator& ev, const Call& c) {
@@ -203,8 +244,9 @@ absl::StatusOr<EvalValue> CallLabelFunction(Evaluator& ev, const Call& c) {
     std::stable_sort(v.series.begin(), v.series.end(),
                      [&](const StepSeries& a, const StepSeries& b) {
                        for (const std::string& l : names) {
-                         int cmp = a.labels.Get(l).compare(b.labels.Get(l));
-                         if (cmp != 0) return desc ? cmp > 0 : cmp < 0;
+                         std::string_view x = a.labels.Get(l), y = b.labels.Get(l);
+                         if (x == y) continue;
+                         return desc ? NaturalLess(y, x) : NaturalLess(x, y);
                        }
                        return desc ? b.labels < a.labels : a.labels < b.labels;
                      });

@@ -65,7 +65,10 @@ absl::StatusOr<EvalValue> CallOverTimeFunction(Evaluator& ev, const Call& c) {
   if (name == "mad_over_time") {
     return pick(false, [](std::span<const FPoint> w) {
       std::vector<double> vals;
-      for (const FPoint& p : w) vals.push_back(p.v);
+      for (const FPoint& p : w) {
+        if (std::isnan(p.v)) return std::nan("");  // the median is undefined
+        vals.push_back(p.v);
+      }
       double median = Quantile(0.5, vals);
       for (double& v : vals) v = std::fabs(v - median);
       return Quantile(0.5, vals);
@@ -78,6 +81,7 @@ absl::StatusOr<EvalValue> CallOverTimeFunction(Evaluator& ev, const Call& c) {
     return MapWindows(in, n, true, [&](std::span<const FPoint> w, size_t i, double* out) {
       vals.clear();
       for (const FPoint& p : w) vals.push_back(p.v);
+      CheckQuantile(ev, phi.scalar[i], c.args[0]->pos);
       *out = Quantile(phi.scalar[i], vals);
       return true;
     });
