@@ -291,7 +291,11 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
     for (size_t i = 0; i < n; ++i) {
       vals.clear();
       for (size_t m : g.members) {
-        if (in.series[m].has[i]) vals.push_back(in.series[m].v[i]);
+        if (!in.series[m].has[i]) continue;
+        vals.push_back(in.series[m].v[i]);
+        // Delayed name removal: a group keeps a to-be-dropped __name__ (by (__name__)) only if
+        // none of its members drops it.
+        o.drop_name = o.drop_name || in.series[m].drop_name;
       }
       if (vals.empty()) continue;
       o.v[i] = AggregateFold(op, vals, op == AggregateOp::kQuantile ? param.scalar[i] : 0);
