@@ -72,7 +72,8 @@ absl::StatusOr<std::string> EncodeIndex(const std::vector<IndexSeries>& series) 
   RETURN_IF_ERROR(CheckSeries(series));
 
   // Symbols: every name and value, sorted and unique. Refs are positions in that order.
-  std::vector<std::string_view> symbols;
+  // Prometheus' table always holds "" too (the name and value of its all-series postings key).
+  std::vector<std::string_view> symbols = {""};
   for (const IndexSeries& s : series) {
     for (const Label& l : s.labels) {
       symbols.push_back(l.name);

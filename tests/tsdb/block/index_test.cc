@@ -80,7 +80,7 @@ TEST_F(IndexTest, LayoutHeaderAndToc) {
   EXPECT_LT(postings, label_table);
   EXPECT_LT(label_table, postings_table);
   // Symbols: sorted, unique.
-  EXPECT_EQ(reader_->NumSymbols(), 12u);  // __name__ a api b c env instance job prod up web x
+  EXPECT_EQ(reader_->NumSymbols(), 13u);  // "" __name__ a api b c env instance job prod up web x
 }
 
 TEST_F(IndexTest, SeriesRoundTrip) {
