@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <map>
+#include <set>
 
 #include "base/status_macros.h"
 #include "base/str_cat.h"
@@ -83,20 +84,21 @@ Labels AbsentLabels(const Expr& arg) {
     e = static_cast<const MatrixSelector*>(e)->selector.get();
   }
   if (e->kind != Kind::kVectorSelector) return Labels();
+  // In matcher order: the first equality matcher of a name sets it; any other matcher of that
+  // name (a repeat, or a non-equality one) removes it.
   std::map<std::string, std::string> eq;
-  std::map<std::string, int> seen;
+  std::set<std::string> has;
   for (const Matcher& m : static_cast<const VectorSelector*>(e)->matchers) {
     if (m.name() == kMetricNameLabel) continue;
-    if (m.type() == MatchType::kEqual && ++seen[m.name()] == 1) {
+    if (m.type() == MatchType::kEqual && !has.count(m.name())) {
       eq[m.name()] = m.value();
-    } else if (m.type() == MatchType::kEqual) {
+      has.insert(m.name());
+    } else {
       eq.erase(m.name());
     }
   }
   LabelsBuilder b;
-  for (const auto& [k, v] : eq) {
-    if (seen[k] == 1) b.Set(k, v);
-  }
+  for (const auto& [k, v] : eq) b.Set(k, v);
   return b.Build();
 }
 

@@ -131,8 +131,11 @@ absl::StatusOr<EvalValue> CallMathFunction(Evaluator& ev, const Call& c) {
     ASSIGN_OR_RETURN(EvalValue a, ev.Eval(*c.args[0]));
     ASSIGN_OR_RETURN(EvalValue b, ev.Eval(*c.args[1]));
     for (size_t i = 0; i < n; ++i) {
-      a.scalar[i] = name == "min_of" ? std::min(a.scalar[i], b.scalar[i])
-                                     : std::max(a.scalar[i], b.scalar[i]);
+      // Go's math.Min/math.Max: NaN in, NaN out.
+      const double x = a.scalar[i], y = b.scalar[i];
+      a.scalar[i] = std::isnan(x) || std::isnan(y) ? std::nan("")
+                    : name == "min_of"             ? std::min(x, y)
+                                                   : std::max(x, y);
     }
     return a;
   }
