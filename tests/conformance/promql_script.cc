@@ -719,7 +719,11 @@ class ScriptRunner {
 
  private:
   void Reset() {
-    head_ = std::make_unique<tsdb::Head>();
+    // As Prometheus' test storage: 24h blocks, so a later load may append samples up to 12h
+    // behind the newest one.
+    tsdb::HeadOptions options;
+    options.chunks.chunk_range_ms = 24 * 60 * 60 * 1000;
+    head_ = std::make_unique<tsdb::Head>(options);
     histogram_names_.clear();
     histogram_series_.clear();
   }
