@@ -173,10 +173,11 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
       auto [it, inserted] = one_at.try_emplace(one_sig[k], k);
       if (!inserted) {
         Labels group = MatchLabels(matching, one[k].labels);
+        std::string d1 = one[k].labels.ToString(), d2 = one[it->second].labels.ToString();
+        if (d1 > d2) std::swap(d1, d2);
         return absl::InvalidArgumentError(StrCat(
             "found duplicate series for the match group ", group.ToString(), " on the ",
-            swap ? "left" : "right", " hand-side of the operation: [", one[k].labels.ToString(),
-            ", ", one[it->second].labels.ToString(),
+            swap ? "left" : "right", " hand-side of the operation: [", d1, ", ", d2,
             "];many-to-many matching not allowed: matching labels must be unique on one side"));
       }
     }
@@ -190,9 +191,10 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
       auto [v, keep] = ElemOp(op, fl, fr);
       if (b.return_bool) {
         v = keep ? 1 : 0;
-      } else if (!keep) {
-        continue;
+        keep = true;
       }
+      // The matching checks below run before filtering, as in Prometheus: a comparison that
+      // drops every duplicate still fails.
       auto [pit, fresh] = pair_out.try_emplace(std::make_pair(k, r), 0);
       if (fresh) {
         LabelsBuilder lb(many[k].labels);
@@ -229,10 +231,15 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
         return absl::InvalidArgumentError(
             "multiple matches for labels: grouping labels must ensure unique matches");
       }
+      if (!keep) continue;
       o.v[i] = v;
       o.has[i] = 1;
     }
   }
+  // Series created for matches that the comparison filtered out at every step.
+  std::erase_if(out.series, [](const StepSeries& s) {
+    return std::find(s.has.begin(), s.has.end(), 1) == s.has.end();
+  });
   return out;
 }
 
