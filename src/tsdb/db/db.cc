@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
+#include "tsdb/compact/merge_querier.h"
 #include "tsdb/db/wal_replay.h"
 #include "tsdb/wal/checkpoint.h"
 #include "tsdb/wal/segments.h"
@@ -76,6 +77,16 @@ class DB::Metrics {
                             "Total number of checkpoint creations that failed.",
                             MetricType::kCounter,
                             static_cast<double>(m.checkpoint_failures.load())));
+      out->push_back(Family("prometheus_tsdb_blocks_loaded",
+                            "Number of currently loaded data blocks", MetricType::kGauge,
+                            static_cast<double>(db_->BlocksSnapshot().size())));
+      out->push_back(Family("prometheus_tsdb_compactions_total",
+                            "Total number of compactions that were executed for the partition.",
+                            MetricType::kCounter, static_cast<double>(db_->compactions_.load())));
+      out->push_back(Family("prometheus_tsdb_compactions_failed_total",
+                            "Total number of compactions that failed for the partition.",
+                            MetricType::kCounter,
+                            static_cast<double>(db_->compactions_failed_.load())));
       out->push_back(Family("prometheus_tsdb_head_truncations_total",
                             "Total number of head truncations attempted.", MetricType::kCounter,
                             static_cast<double>(m.truncations.load())));
@@ -95,13 +106,21 @@ DB::DB(DbOptions options, FileSystem* fs)
       wal_dir_(JoinPath(options_.dir, "wal")),
       head_(HeadOptions{.chunks = options_.chunks,
                         .out_of_order_window_ms = options_.out_of_order_window_ms,
-                        .log = &log_}) {}
+                        .log = &log_}),
+      ranges_(CompactionRanges(options_.block_range_ms,
+                               options_.max_block_duration_ms > 0
+                                   ? options_.max_block_duration_ms
+                                   : DefaultMaxBlockDuration(options_.retention_ms))) {}
 
 absl::StatusOr<std::unique_ptr<DB>> DB::Open(DbOptions options, FileSystem* fs) {
   if (options.dir.empty()) return absl::InvalidArgumentError("DB directory must be set");
   if (options.wal_segment_size <= 0 || options.wal_segment_size % wal::kPageSize != 0) {
     return absl::InvalidArgumentError(
         StrCat("WAL segment size ", options.wal_segment_size, " is not a multiple of 32KiB"));
+  }
+  if (options.block_range_ms <= 0) {
+    return absl::InvalidArgumentError(
+        StrCat("block range must be positive, got ", options.block_range_ms));
   }
   if (fs == nullptr) fs = FileSystem::Default();
   std::unique_ptr<DB> db(new DB(std::move(options), fs));
@@ -112,6 +131,7 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(DbOptions options, FileSystem* fs) 
 absl::Status DB::Init() {
   RETURN_IF_ERROR(fs_->CreateDirs(options_.dir));
   ASSIGN_OR_RETURN(lock_, DirLock::Acquire(fs_, options_.dir));
+  RETURN_IF_ERROR(LoadBlocks());
 
   const absl::Time start = absl::Now();
   ASSIGN_OR_RETURN(ReplayResult replay, ReplayWal(fs_, wal_dir_, &head_));
@@ -126,6 +146,11 @@ absl::Status DB::Init() {
                                      {"rejected_samples", replay.rejected_samples},
                                      {"unknown_ref_samples", replay.unknown_ref_samples},
                                      {"duration", StrCat(replay_stats_.duration_seconds, "s")}});
+  // What the blocks hold is not served from the head (a crash after writing a block but before
+  // truncating the WAL leaves it in both).
+  Timestamp blocks_maxt = INT64_MIN;
+  for (const auto& b : BlocksSnapshot()) blocks_maxt = std::max(blocks_maxt, b->meta().max_time);
+  if (blocks_maxt != INT64_MIN && head_.MinTime() < blocks_maxt) head_.Truncate(blocks_maxt);
 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(writer_, wal::Writer::Open(fs_, wal_dir_,
@@ -145,20 +170,36 @@ DB::~DB() {
 std::unique_ptr<Appender> DB::NewAppender() { return head_.NewAppender(); }
 
 absl::StatusOr<std::unique_ptr<Querier>> DB::NewQuerier(Timestamp mint, Timestamp maxt) {
+  std::vector<std::unique_ptr<Querier>> queriers;
+  for (const std::shared_ptr<block::Block>& b : BlocksSnapshot()) {
+    if (b->meta().min_time > maxt || b->meta().max_time <= mint) continue;
+    ASSIGN_OR_RETURN(std::unique_ptr<Querier> q, b->NewQuerier(mint, maxt));
+    queriers.push_back(std::move(q));
+  }
   // The head drops whole chunks only; as in Prometheus, what is left before its minimum time
   // (raised by Truncate) is not served, so a query sees the same data before and after a
   // restart.
   const Timestamp head_mint = head_.MinTime();
   if (head_mint != INT64_MAX) mint = std::max(mint, head_mint);
-  return head_.NewQuerier(mint, maxt);
+  ASSIGN_OR_RETURN(std::unique_ptr<Querier> head, head_.NewQuerier(mint, maxt));
+  queriers.push_back(std::move(head));
+  return NewMergeQuerier(std::move(queriers));
 }
 
 absl::Status DB::Compact() {
+  absl::MutexLock compact_lock(&compact_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return absl::FailedPreconditionError("DB is closed");
+  }
+  RETURN_IF_ERROR(CompactHead());
   const Timestamp maxt = head_.MaxTime();
-  if (maxt == INT64_MIN) return absl::OkStatus();
-  const Timestamp mint = maxt - options_.retention_ms;
-  if (mint <= head_.MinTime()) return absl::OkStatus();
-  return Truncate(mint);
+  if (maxt != INT64_MIN) {
+    const Timestamp mint = maxt - options_.retention_ms;
+    if (mint > head_.MinTime()) RETURN_IF_ERROR(Truncate(mint));
+  }
+  RETURN_IF_ERROR(CompactBlocks());
+  return ApplyRetention();
 }
 
 absl::Status DB::Truncate(Timestamp mint) {
@@ -205,12 +246,17 @@ absl::Status DB::Sync() {
 }
 
 absl::Status DB::Close() {
+  absl::MutexLock compact_lock(&compact_mu_);  // waits for a compaction in progress
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;
   // The writer object stays: commits racing with Close get its "closed" error.
   absl::Status status = writer_ != nullptr ? writer_->Close() : absl::OkStatus();
   metrics_.reset();
+  {
+    absl::MutexLock blocks_lock(&blocks_mu_);
+    blocks_.clear();  // queriers still open keep their blocks alive
+  }
   lock_.reset();
   return status;
 }

@@ -1,5 +1,6 @@
-// DB: the storage of one data directory — a Head, its write-ahead log in dir/wal, and the lock
-// that keeps other processes out. What the server opens at start and closes at shutdown.
+// DB: the storage of one data directory — a Head, its write-ahead log in dir/wal, the persisted
+// blocks in dir/<ULID>/, and the lock that keeps other processes out. What the server opens at
+// start and closes at shutdown.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<DB> db,
 //                    DB::Open({.dir = "data", .registry = &metrics::Registry::Default()}));
@@ -18,17 +19,29 @@
 // fsync: WAL segments are fsynced when completed (every 128 MiB by default), by Sync() and by
 // Close(); commits after that may be lost, never anything before it. See wal_head_log.h.
 //
-// Until blocks exist the head holds all data: Compact() truncates it to the retention window and
-// rewrites the WAL into a checkpoint of what is left.
+// Compact() is Prometheus' DB.Compact plus reloadBlocks: while the head spans more than 1.5 block
+// ranges, its oldest aligned range [mint, mint + range) is written as a block and the head and
+// WAL are truncated to its end; then the planner (tsdb/compact/planner.h) picks blocks to merge
+// (overlapping ones first, then levels 2h -> 6h -> 18h ... up to max_block_duration_ms), each
+// merge is written as a new block and its parents are deleted only after it was fully written
+// and fsynced (a crash in between leaves parents that startup deletes, as their child lists
+// them); last, blocks beyond time or size retention are deleted. Queries merge the head with the
+// blocks that overlap them (tsdb/compact/merge_querier.h).
+//
+// Open removes leftover <ULID>.tmp-for-creation / .tmp-for-deletion dirs, opens every block
+// (a bad block is logged and skipped, never fatal), deletes blocks superseded by a compaction or
+// beyond retention, and replays the WAL for data after the newest block.
 //
 // Thread-safe: appenders and queriers may be used from any number of threads; Compact,
 // Truncate, Sync and Close serialize among themselves.
 #ifndef SUNDIAL_TSDB_DB_DB_H_
 #define SUNDIAL_TSDB_DB_DB_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -36,6 +49,8 @@
 #include "absl/synchronization/mutex.h"
 #include "base/file_system.h"
 #include "base/metrics_registry.h"
+#include "tsdb/block/block.h"
+#include "tsdb/compact/planner.h"
 #include "tsdb/db/dir_lock.h"
 #include "tsdb/db/wal_head_log.h"
 #include "tsdb/head.h"
@@ -51,9 +66,19 @@ struct DbOptions {
   bool wal_compression = false;
   // REQUIRES: a positive multiple of 32 KiB.
   int64_t wal_segment_size = wal::kDefaultSegmentSize;
-  // Compact() keeps samples newer than the head's newest sample minus this (15d by default, as
-  // Prometheus' --storage.tsdb.retention.time). Until blocks exist this bounds the head.
+  // --storage.tsdb.retention.time (15d by default): Compact() deletes blocks that end more than
+  // this before the newest block ends, and truncates the head to its newest sample minus this
+  // (which matters only when the retention is shorter than 1.5 block ranges).
   int64_t retention_ms = int64_t{15} * 24 * 60 * 60 * 1000;
+  // --storage.tsdb.retention.size in bytes: blocks plus WAL over this lose their oldest blocks.
+  // 0: no size limit.
+  int64_t retention_size_bytes = 0;
+  // --storage.tsdb.min-block-duration: the range of blocks cut from the head. REQUIRES: > 0.
+  int64_t block_range_ms = kDefaultMinBlockDurationMs;
+  // --storage.tsdb.max-block-duration: the longest block level compaction makes. 0: 31d or 10% of
+  // retention_ms, whichever is smaller (Prometheus' default). Equal to block_range_ms: no level
+  // compaction (blocks stay as cut from the head, as a Thanos sidecar wants).
+  int64_t max_block_duration_ms = 0;
   int64_t out_of_order_window_ms = 0;
   ChunkOptions chunks = {};
   // Where the DB's self-metrics go; null for none. Not owned; must outlive the DB. The metrics
@@ -84,13 +109,15 @@ class DB : public Appendable, public Queryable {
   // Appends go to the head; Commit logs them to the WAL first (see the durability contract).
   // After Close, commits fail. The appender must not outlive the DB.
   std::unique_ptr<Appender> NewAppender() override;
-  // A querier over the head, from no earlier than the head's minimum time (data before a
-  // Truncate's mint is not served even where the head still holds its chunk). It must not
-  // outlive the DB.
+  // A querier merging the blocks that overlap [mint, maxt] (oldest first) with the head, which
+  // serves from no earlier than its minimum time (data before a Truncate's mint is not served
+  // even where the head still holds its chunk). Samples with equal timestamps in several of them
+  // are yielded once, the first block's winning. It must not outlive the DB.
   absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(Timestamp mint, Timestamp maxt) override;
 
-  // The periodic maintenance step: Truncate(newest sample - retention) when that drops
-  // something. No-op on an empty head.
+  // The periodic maintenance step (see the file comment): head compaction, head truncation to
+  // the retention window, level compaction, retention. Stops at the first error; a failed level
+  // compaction marks its parents as failed so that the planner skips them later.
   absl::Status Compact();
   // Drops head data before mint, then checkpoints the WAL: every completed segment is replaced by
   // a checkpoint of the series still in the head and their samples at or after mint, and the
@@ -103,6 +130,10 @@ class DB : public Appendable, public Queryable {
   absl::Status Close();
 
   const Head& head() const { return head_; }
+  // Metas of the open blocks, by min time.
+  std::vector<block::BlockMeta> Blocks() const;
+  // The compaction ranges in use (block_range_ms first).
+  const std::vector<int64_t>& compaction_ranges() const { return ranges_; }
   const ReplayStats& replay_stats() const { return replay_stats_; }
   const std::string& dir() const { return options_.dir; }
 
@@ -111,6 +142,19 @@ class DB : public Appendable, public Queryable {
   DB(DbOptions options, FileSystem* fs);
   absl::Status Init();
 
+  // db_blocks.cc: blocks, compaction, retention.
+  absl::Status LoadBlocks();
+  absl::Status CompactHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  absl::Status CompactBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  absl::Status ApplyRetention();
+  // Drops the blocks from the open set, then renames each dir to .tmp-for-deletion and removes
+  // it. Missing ULIDs are ignored.
+  absl::Status DeleteBlocks(const std::vector<std::string>& ulids);
+  // Rewrites a block's meta.json with `mark` applied and reopens the block.
+  absl::Status MarkBlock(const std::string& ulid, bool failed, bool deletable);
+  std::vector<std::shared_ptr<block::Block>> BlocksSnapshot() const;
+  void AddBlock(std::shared_ptr<block::Block> b);
+
   const DbOptions options_;
   FileSystem* const fs_;
   const std::string wal_dir_;
@@ -118,6 +162,16 @@ class DB : public Appendable, public Queryable {
   Head head_;
   ReplayStats replay_stats_;
   std::unique_ptr<DirLock> lock_;
+
+  std::vector<int64_t> ranges_;
+  std::atomic<uint64_t> compactions_{0};         // blocks written by head or level compaction
+  std::atomic<uint64_t> compactions_failed_{0};  // compactions that returned an error
+
+  // Held for a whole Compact(), and by Close so that it waits for one in progress.
+  absl::Mutex compact_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  mutable absl::Mutex blocks_mu_;
+  // Open blocks, sorted by min time (ties by ULID).
+  std::vector<std::shared_ptr<block::Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
 
   absl::Mutex mu_;  // serializes maintenance and Close
   std::unique_ptr<wal::Writer> writer_ ABSL_GUARDED_BY(mu_);
