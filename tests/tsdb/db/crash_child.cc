@@ -2,6 +2,8 @@
 // timestamp over kCrashSeries series, printing each committed timestamp on stdout once Commit
 // returned (the acknowledgement). It resumes after the newest timestamp in the DB and truncates
 // the head to its last kCrashRetention ms every 500 commits, so checkpoints get killed too.
+// With argv[2] == "blocks" it uses 100ms blocks (levels 100, 300, 900) and compacts every 50
+// commits, so that kills also land in head compaction, level compaction and block deletion.
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,12 +20,18 @@ int main(int argc, char** argv) {
   using namespace sundial::tsdb;
   // As the server does (src/cli/server.cc).
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: crash_child <dir>\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: crash_child <dir> [blocks]\n");
     return 2;
   }
-  absl::StatusOr<std::unique_ptr<DB>> db =
-      DB::Open({.dir = argv[1], .retention_ms = kCrashRetention});
+  const bool blocks = argc == 3 && std::string(argv[2]) == "blocks";
+  DbOptions options = {.dir = argv[1], .retention_ms = kCrashRetention};
+  if (blocks) {
+    options.block_range_ms = kCrashBlockRange;
+    options.max_block_duration_ms = 9 * kCrashBlockRange;
+  }
+  const Timestamp compact_every = blocks ? 50 : 500;
+  absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(options);
   if (!db.ok()) {
     std::fprintf(stderr, "open: %s\n", std::string(db.status().message()).c_str());
     return 1;
@@ -47,6 +55,11 @@ int main(int argc, char** argv) {
     }
     const std::string line = StrCat(t, "\n");
     if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 1;
-    if (t % 500 == 0 && !(*db)->Compact().ok()) return 1;
+    if (t % compact_every == 0) {
+      if (absl::Status s = (*db)->Compact(); !s.ok()) {
+        std::fprintf(stderr, "compact: %s\n", std::string(s.message()).c_str());
+        return 1;
+      }
+    }
   }
 }

@@ -10,6 +10,8 @@ namespace sundial::tsdb {
 
 inline constexpr int kCrashSeries = 200;
 inline constexpr int64_t kCrashRetention = 2000;
+// Block range of the crash child's "blocks" mode.
+inline constexpr int64_t kCrashBlockRange = 100;
 
 inline Labels CrashSeries(int i) { return Labels{{"__name__", "crash"}, {"series", StrCat(i)}}; }
 inline double CrashValue(int i, Timestamp t) { return static_cast<double>(t) * 1000 + i + 0.25; }

@@ -1,0 +1,15 @@
+// kill -9 at random points while the child ingests into 100ms blocks and compacts every 50
+// commits: head compaction, level compaction, parent deletion and retention all get killed.
+#include <gtest/gtest.h>
+
+#include "tsdb/db/crash_test_util.h"
+
+namespace sundial::tsdb {
+namespace {
+
+TEST(CrashBlocksTest, SigkillDuringCompactionsNeverLosesAcknowledgedSamples) {
+  RunCrashRounds("blocks", 6);
+}
+
+}  // namespace
+}  // namespace sundial::tsdb
