@@ -90,7 +90,6 @@ absl::Status IndexReader::ReadPostingsOffsetTable(uint64_t offset) {
   ASSIGN_OR_RETURN(std::string_view body, Section(offset, "postings offset table"));
   Decoder d(body);
   uint32_t n = d.BE32();
-  std::string_view last_name, last_value;
   for (uint32_t i = 0; i < n; ++i) {
     uint64_t keys = d.Uvarint();
     std::string_view name = d.UvarintStr();

@@ -24,11 +24,13 @@ struct JsonValue {
   bool b = false;
   std::string text;  // number or string
   std::vector<JsonValue> items;
-  std::vector<std::pair<std::string, JsonValue>> members;
+  // Object members as two parallel vectors (a vector of pairs would need JsonValue complete).
+  std::vector<std::string> member_names;
+  std::vector<JsonValue> member_values;
 
   const JsonValue* Find(std::string_view key) const {
-    for (const auto& [k, v] : members) {
-      if (k == key) return &v;
+    for (size_t i = 0; i < member_names.size(); ++i) {
+      if (member_names[i] == key) return &member_values[i];
     }
     return nullptr;
   }
@@ -80,7 +82,8 @@ class JsonParser {
         if (!Consume(":")) return Error("expected ':'");
         JsonValue member;
         RETURN_IF_ERROR(ParseValue(&member, depth + 1));
-        v->members.emplace_back(std::move(key), std::move(member));
+        v->member_names.push_back(std::move(key));
+        v->member_values.push_back(std::move(member));
         SkipSpace();
         if (Consume("}")) return absl::OkStatus();
         if (!Consume(",")) return Error("expected ',' or '}'");

@@ -107,8 +107,7 @@ TEST(MetaTest, ParseRejectsBadInput) {
       R"({"ulid":"01BKGV7JC0RY8A6MACW02A2PJD","minTime":0,"maxTime":1,"version":2})",  // version
       R"({"ulid":"01BKGV7JC0RY8A6MACW02A2PJD","minTime":"0","maxTime":1,"version":1})",
       R"({"ulid":"01BKGV7JC0RY8A6MACW02A2PJD","minTime":0,"maxTime":1,"version":1} x)",
-      R"({"ulid":"01BKGV7JC0RY8A6MACW02A2PJD","minTime":0,"maxTime":1,"version":1,)"
-      R"("compaction":{"sources":["bad"]}})",
+      R"({"ulid":"01BKGV7JC0RY8A6MACW02A2PJD","version":1,"compaction":{"sources":["bad"]}})",
   };
   for (const char* in : bad) {
     absl::StatusOr<BlockMeta> m = ParseMeta(in, "dir/meta.json");
