@@ -3,7 +3,9 @@
 #include <utility>
 
 #include "base/log.h"
+#include "discovery/dns_provider.h"
 #include "discovery/file_provider.h"
+#include "discovery/http_provider.h"
 #include "discovery/static_provider.h"
 
 namespace sundial::discovery {
@@ -12,13 +14,27 @@ namespace {
 const Logger kLog("discovery");
 
 std::vector<std::unique_ptr<Provider>> NewProviders(const std::string& set,
-                                                    const config::ServiceDiscoveryConfigs& c) {
+                                                    const config::ServiceDiscoveryConfigs& c,
+                                                    net::IoPool* io_pool) {
   std::vector<std::unique_ptr<Provider>> providers;
   if (!c.static_configs.empty()) providers.push_back(NewStaticProvider(c.static_configs));
   for (const config::FileSdConfig& f : c.file_sd_configs) providers.push_back(NewFileProvider(f));
-  if (!c.http_sd_configs.empty() || !c.dns_sd_configs.empty() || !c.kubernetes_sd_configs.empty()) {
-    kLog.Warn("http_sd, dns_sd and kubernetes_sd configs are not implemented yet; ignored",
-              {{"config", set}});
+  for (const config::HttpSdConfig& h : c.http_sd_configs) {
+    if (io_pool == nullptr) {
+      kLog.Warn("http_sd needs an IoPool; ignored", {{"config", set}});
+      continue;
+    }
+    absl::StatusOr<std::unique_ptr<Provider>> p = NewHttpProvider(h, io_pool);
+    if (!p.ok()) {
+      kLog.Error("Cannot create service discovery",
+                 {{"config", set}, {"type", "http"}, {"err", p.status()}});
+      continue;
+    }
+    providers.push_back(*std::move(p));
+  }
+  for (const config::DnsSdConfig& d : c.dns_sd_configs) providers.push_back(NewDnsProvider(d));
+  if (!c.kubernetes_sd_configs.empty()) {
+    kLog.Warn("kubernetes_sd configs are not implemented yet; ignored", {{"config", set}});
   }
   return providers;
 }
@@ -59,7 +75,7 @@ void Manager::ApplyConfig(const std::map<std::string, config::ServiceDiscoveryCo
       if (sets_.contains(name)) continue;
       Set& s = sets_[name];
       s.config = config;
-      s.providers = NewProviders(name, config);
+      s.providers = NewProviders(name, config, options_.io_pool);
       for (auto& p : s.providers) {
         s.slots.push_back(std::make_shared<Slot>(Slot{.set = name}));
         to_start.emplace_back(s.slots.back(), p.get());

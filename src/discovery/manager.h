@@ -32,6 +32,7 @@
 #include "config/discovery_config.h"
 #include "discovery/provider.h"
 #include "discovery/target_group.h"
+#include "net/io_pool.h"
 
 namespace sundial::discovery {
 
@@ -41,6 +42,9 @@ class Manager {
 
   struct Options {
     std::chrono::milliseconds update_interval{5000};  // Prometheus' 5s throttle
+    // Runs the HTTP requests of http_sd; without it http_sd configs are logged and ignored.
+    // Must outlive the manager.
+    net::IoPool* io_pool = nullptr;
   };
 
   explicit Manager(SyncFn sync) : Manager(std::move(sync), Options()) {}
@@ -50,7 +54,8 @@ class Manager {
   Manager& operator=(const Manager&) = delete;
 
   // Starts the providers of new and changed sets and stops those of removed and changed ones.
-  // Unsupported kinds (http_sd, dns_sd, kubernetes_sd for now) are logged and ignored.
+  // A provider that cannot be created (an http_sd config whose TLS files cannot be read) is
+  // logged and left out. Unsupported kinds (kubernetes_sd for now) are logged and ignored.
   void ApplyConfig(const std::map<std::string, config::ServiceDiscoveryConfigs>& sets);
 
   // Stops every provider and the sync thread. Idempotent.

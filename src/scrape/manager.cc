@@ -21,7 +21,8 @@ Manager::Manager(Options options)
           [this](const std::string& job, std::vector<discovery::TargetGroup> groups) {
             SyncTargets(job, std::move(groups));
           },
-          discovery::Manager::Options{.update_interval = options.discovery_update_interval}) {}
+          discovery::Manager::Options{.update_interval = options.discovery_update_interval,
+                                      .io_pool = options.io_pool}) {}
 
 Manager::~Manager() { Stop(); }
 
