@@ -224,7 +224,7 @@ absl::StatusOr<EvalValue> Evaluator::EvalCall(const Call& c) {
     Warn("sort is ineffective for range queries since results are always ordered by labels", c.pos);
   }
   for (Fn fn : {CallRangeFunction, CallOverTimeFunction, CallMathFunction, CallLabelFunction,
-                CallTimeFunction, CallHistogramFunction}) {
+                CallTimeFunction, CallHistogramFunction, CallInfoFunction}) {
     absl::StatusOr<EvalValue> r = fn(*this, c);
     if (r.ok() || !absl::IsNotFound(r.status())) return r;
   }

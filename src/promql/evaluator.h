@@ -150,6 +150,7 @@ absl::StatusOr<EvalValue> CallMathFunction(Evaluator& ev, const Call& c);       
 absl::StatusOr<EvalValue> CallLabelFunction(Evaluator& ev, const Call& c);      // labels.cc
 absl::StatusOr<EvalValue> CallTimeFunction(Evaluator& ev, const Call& c);       // time_functions.cc
 absl::StatusOr<EvalValue> CallHistogramFunction(Evaluator& ev, const Call& c);  // histogram.cc
+absl::StatusOr<EvalValue> CallInfoFunction(Evaluator& ev, const Call& c);       // info.cc
 
 // Helpers shared by the function files.
 // A new series with labels and no values over the grid.

@@ -393,7 +393,6 @@ std::string UnsupportedFeature(const Expr& e) {
         break;
       case Kind::kCall: {
         const auto& c = static_cast<const Call&>(x);
-        if (c.func->name == "info") why = "info() (promql-experimental-functions) not built";
         if (c.func->name == "start_timestamp") why = "use-start-timestamps not built";
         for (const ExprPtr& a : c.args) self(self, *a);
         break;
