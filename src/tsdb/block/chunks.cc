@@ -112,7 +112,8 @@ absl::StatusOr<std::unique_ptr<ChunkReader>> ChunkReader::Open(FileSystem* fs,
       return absl::DataLossError(StrCat(dir, ": chunk segment ", name, " out of sequence"));
     }
     std::string path = JoinPath(dir, name);
-    ASSIGN_OR_RETURN(std::string data, fs->ReadFile(path));
+    ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::Open(fs, path));
+    std::string_view data = file->data();
     if (data.size() < kSegmentHeaderSize) {
       return Corruption(path, 0, "segment shorter than its header");
     }
@@ -123,7 +124,7 @@ absl::StatusOr<std::unique_ptr<ChunkReader>> ChunkReader::Open(FileSystem* fs,
       return Corruption(path, 4, "invalid chunk format version");
     }
     r->names_.push_back(std::move(path));
-    r->segments_.push_back(std::move(data));
+    r->segments_.push_back(std::move(file));
   }
   return r;
 }
@@ -135,12 +136,12 @@ absl::StatusOr<ChunkReader::Chunk> ChunkReader::Read(uint64_t ref) const {
     return absl::DataLossError(StrCat("chunk ref ", ref, ": segment index ", seg,
                                       " does not exist (", segments_.size(), " segments)"));
   }
-  const std::string& s = segments_[seg];
+  std::string_view s = segments_[seg]->data();
   const std::string& name = names_[seg];
   if (off < kSegmentHeaderSize || off >= s.size()) {
     return Corruption(name, off, "chunk reference beyond the end of the segment");
   }
-  Decoder d(std::string_view(s).substr(off));
+  Decoder d(s.substr(off));
   uint64_t len = d.Uvarint();
   size_t header = (s.size() - off) - d.remaining();
   if (!d.ok() || len > d.remaining() || d.remaining() - len < 1 + 4) {
@@ -156,7 +157,7 @@ absl::StatusOr<ChunkReader::Chunk> ChunkReader::Read(uint64_t ref) const {
 
 uint64_t ChunkReader::Size() const {
   uint64_t n = 0;
-  for (const std::string& s : segments_) n += s.size();
+  for (const auto& s : segments_) n += s->data().size();
   return n;
 }
 

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/file_system.h"
+#include "tsdb/block/file_bytes.h"
 
 namespace sundial::tsdb::block {
 
@@ -50,8 +51,8 @@ class ChunkWriter {
   bool dir_created_ = false;
 };
 
-// Reads every segment of a chunks dir into memory and serves chunks by reference, checking
-// each chunk's CRC. Immutable after Open; thread-safe.
+// Maps every segment of a chunks dir (reads them into memory on a non-POSIX FileSystem) and
+// serves chunks by reference, checking each chunk's CRC. Immutable after Open; thread-safe.
 class ChunkReader {
  public:
   struct Chunk {
@@ -71,8 +72,8 @@ class ChunkReader {
  private:
   ChunkReader() = default;
 
-  std::vector<std::string> names_;     // file paths, by segment index
-  std::vector<std::string> segments_;  // contents
+  std::vector<std::string> names_;                    // file paths, by segment index
+  std::vector<std::unique_ptr<FileBytes>> segments_;  // contents
 };
 
 }  // namespace sundial::tsdb::block

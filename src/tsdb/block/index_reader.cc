@@ -19,13 +19,16 @@ int64_t AddWrap(int64_t a, uint64_t b) {
 
 absl::StatusOr<std::unique_ptr<IndexReader>> IndexReader::Open(FileSystem* fs,
                                                                const std::string& path) {
-  ASSIGN_OR_RETURN(std::string data, fs->ReadFile(path));
-  return FromBytes(std::move(data), path);
+  ASSIGN_OR_RETURN(std::unique_ptr<FileBytes> file, FileBytes::Open(fs, path));
+  std::unique_ptr<IndexReader> r(new IndexReader(std::move(file), path));
+  RETURN_IF_ERROR(r->Init());
+  return r;
 }
 
 absl::StatusOr<std::unique_ptr<IndexReader>> IndexReader::FromBytes(std::string data,
                                                                     std::string name) {
-  std::unique_ptr<IndexReader> r(new IndexReader(std::move(data), std::move(name)));
+  std::unique_ptr<IndexReader> r(
+      new IndexReader(FileBytes::FromString(std::move(data)), std::move(name)));
   RETURN_IF_ERROR(r->Init());
   return r;
 }
@@ -229,7 +232,7 @@ absl::Status IndexReader::Series(SeriesRef id, Labels* labels,
   if (id > UINT32_MAX || offset >= data_.size()) {
     return Corruption(name_, offset, StrCat("series ", id, " beyond the end of the file"));
   }
-  Decoder d(std::string_view(data_).substr(offset));
+  Decoder d(data_.substr(offset));
   uint64_t len = d.Uvarint();
   if (!d.ok() || len > d.remaining() || d.remaining() - len < 4) {
     return Corruption(name_, offset, "series entry truncated");

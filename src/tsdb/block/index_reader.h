@@ -25,12 +25,13 @@
 #include "base/file_system.h"
 #include "model/labels.h"
 #include "model/matcher.h"
+#include "tsdb/block/file_bytes.h"
 #include "tsdb/block/index_writer.h"
 #include "tsdb/postings.h"
 
 namespace sundial::tsdb::block {
 
-// Immutable after Open; thread-safe.
+// Immutable after Open; thread-safe. The file is memory-mapped on the POSIX file system.
 class IndexReader {
  public:
   static absl::StatusOr<std::unique_ptr<IndexReader>> Open(FileSystem* fs, const std::string& path);
@@ -60,8 +61,8 @@ class IndexReader {
   size_t NumSymbols() const { return symbols_.size(); }
 
  private:
-  IndexReader(std::string data, std::string name)
-      : data_(std::move(data)), name_(std::move(name)) {}
+  IndexReader(std::unique_ptr<FileBytes> file, std::string name)
+      : file_(std::move(file)), data_(file_->data()), name_(std::move(name)) {}
   absl::Status Init();
   absl::Status ReadSymbols(uint64_t offset);
   absl::Status ReadPostingsOffsetTable(uint64_t offset);
@@ -72,7 +73,8 @@ class IndexReader {
 
   using ValueOffsets = std::vector<std::pair<std::string_view, uint64_t>>;  // sorted by value
 
-  std::string data_;
+  std::unique_ptr<FileBytes> file_;
+  std::string_view data_;  // file_'s bytes
   std::string name_;
   std::vector<std::string_view> symbols_;
   absl::btree_map<std::string_view, ValueOffsets> postings_;  // name -> values ("" = all)
