@@ -1,0 +1,99 @@
+// The Prometheus HTTP API v1 (/api/v1/...) over Sundial's storage, engine and scrape manager,
+// answering with the JSON Prometheus writes, byte for byte.
+//
+//   api::ApiOptions o;
+//   o.storage = db.get();
+//   o.engine_options.timeout_ms = 120000;
+//   o.targets = [&] { return scrapes.Targets(); };
+//   api::Api v1(std::move(o));
+//   v1.Register(&router);            // before the server starts; v1 must outlive the server
+//
+// Queries run on a pool of max_concurrency threads (--query.max-concurrency); further queries
+// wait in line. Results are streamed to the client from that pool, so memory for the JSON stays
+// at the size of the server's write buffer.
+#ifndef SUNDIAL_WEB_API_API_H_
+#define SUNDIAL_WEB_API_API_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "promql/engine.h"
+#include "scrape/target_status.h"
+#include "tsdb/storage.h"
+#include "web/router.h"
+
+namespace sundial::web::api {
+
+// /api/v1/status/buildinfo, exactly Prometheus' keys.
+struct BuildInfoJson {
+  std::string version;
+  std::string revision;
+  std::string branch;
+  std::string build_user;
+  std::string build_date;
+  std::string go_version;
+};
+
+// /api/v1/status/runtimeinfo.
+struct RuntimeInfo {
+  std::string start_time;  // RFC 3339
+  std::string cwd;
+  bool reload_config_success = true;
+  std::string last_config_time;  // RFC 3339
+  int64_t corruption_count = 0;
+  int64_t goroutine_count = 0;  // threads
+  int64_t gomaxprocs = 0;       // cores
+  std::string storage_retention;
+};
+
+// /api/v1/status/tsdb headStats.
+struct HeadStats {
+  int64_t num_series = 0;
+  int64_t num_label_pairs = 0;
+  int64_t chunk_count = 0;
+  int64_t min_time = INT64_MAX;
+  int64_t max_time = INT64_MIN;
+};
+
+struct ApiOptions {
+  tsdb::Queryable* storage = nullptr;  // required; must outlive the Api
+  // Defaults of each query (lookback, timeout, max samples); per-request timeout and
+  // lookback_delta override them.
+  promql::EngineOptions engine_options;
+  int max_concurrency = 20;
+  // Every hook may be null (an empty answer then) and runs on an io or query thread.
+  std::function<scrape::TargetsSnapshot()> targets;
+  std::function<std::string()> config_yaml;
+  std::function<RuntimeInfo()> runtime_info;
+  std::function<HeadStats()> head_stats;
+  // Command-line flags by name ("web.listen-address" -> ":9090"), sorted by name.
+  std::vector<std::pair<std::string, std::string>> flags;
+  BuildInfoJson build_info;
+  // API handlers answer 503 "Service Unavailable" until this is true; null: always ready.
+  std::function<bool()> is_ready;
+  bool enable_admin_api = false;
+};
+
+class Api {
+ public:
+  explicit Api(ApiOptions options);
+  // Waits for running queries.
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Registers every /api/v1 route. REQUIRES: before Server::Start().
+  void Register(Router* router);
+
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sundial::web::api
+
+#endif  // SUNDIAL_WEB_API_API_H_

@@ -1,0 +1,223 @@
+#include "web/api/json.h"
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+namespace sundial::web::api {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void AppendUnicodeEscape(std::string* out, unsigned code) {
+  char buf[6] = {'\\',
+                 'u',
+                 kHex[(code >> 12) & 0xf],
+                 kHex[(code >> 8) & 0xf],
+                 kHex[(code >> 4) & 0xf],
+                 kHex[code & 0xf]};
+  out->append(buf, sizeof buf);
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if the bytes there are not one
+// (overlong forms, surrogates and code points above U+10FFFF are invalid, as in Go).
+size_t ValidUtf8Length(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  size_t n = s.size() - i;
+  auto cont = [&](size_t k) { return (byte(k) & 0xc0) == 0x80; };
+  if (c >= 0xc2 && c <= 0xdf) {
+    return n >= 2 && cont(i + 1) ? 2 : 0;
+  }
+  if (c >= 0xe0 && c <= 0xef) {
+    if (n < 3 || !cont(i + 1) || !cont(i + 2)) return 0;
+    unsigned char c1 = byte(i + 1);
+    if (c == 0xe0 && c1 < 0xa0) return 0;   // overlong
+    if (c == 0xed && c1 >= 0xa0) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (n < 4 || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
+    unsigned char c1 = byte(i + 1);
+    if (c == 0xf0 && c1 < 0x90) return 0;   // overlong
+    if (c == 0xf4 && c1 >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+// Shortest round-trip digits in the given notation. For fixed notation std::to_chars would
+// print large integers exactly ("1e23" as 99999999999999991611392); Go pads the shortest digits
+// with zeros instead, so fixed notation is built from the scientific form.
+void AppendDouble(std::string* out, double v, std::chars_format format) {
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
+  if (format == std::chars_format::scientific) {
+    out->append(sci);
+    return;
+  }
+  if (!sci.empty() && sci[0] == '-') {
+    out->push_back('-');
+    sci.remove_prefix(1);
+  }
+  size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') digits.push_back(c);
+  }
+  int exp = 0;
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exp);
+  // value = 0.digits * 10^(exp+1): the decimal point goes after exp+1 digits.
+  int point = exp + 1;
+  int n = static_cast<int>(digits.size());
+  if (point <= 0) {
+    out->append("0.");
+    out->append(static_cast<size_t>(-point), '0');
+    out->append(digits);
+  } else if (point >= n) {
+    out->append(digits);
+    out->append(static_cast<size_t>(point - n), '0');
+  } else {
+    out->append(digits, 0, static_cast<size_t>(point));
+    out->push_back('.');
+    out->append(digits, static_cast<size_t>(point), std::string::npos);
+  }
+}
+
+bool AppendNonFinite(std::string* out, double v) {
+  if (std::isnan(v)) {
+    out->append("NaN");
+  } else if (std::isinf(v)) {
+    out->append(v > 0 ? "+Inf" : "-Inf");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool UseExponent(double v) {
+  double abs = std::fabs(v);
+  return abs != 0 && (abs < 1e-6 || abs >= 1e21);
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  size_t start = 0;  // first byte not yet copied
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+        ++i;
+        continue;
+      }
+      out->append(s.data() + start, i - start);
+      switch (c) {
+        case '"':
+          out->append("\\\"");
+          break;
+        case '\\':
+          out->append("\\\\");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
+        default:
+          AppendUnicodeEscape(out, c);
+      }
+      start = ++i;
+      continue;
+    }
+    size_t len = ValidUtf8Length(s, i);
+    if (len == 0) {
+      out->append(s.data() + start, i - start);
+      out->append("\\ufffd");
+      start = ++i;
+      continue;
+    }
+    // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
+    if (len == 3 && c == 0xe2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) & 0xfe) == 0xa8) {
+      out->append(s.data() + start, i - start);
+      AppendUnicodeEscape(out, 0x2028 | (static_cast<unsigned char>(s[i + 2]) & 1));
+      i += 3;
+      start = i;
+      continue;
+    }
+    i += len;
+  }
+  out->append(s.data() + start, s.size() - start);
+  out->push_back('"');
+}
+
+void AppendTimestamp(std::string* out, int64_t ms) {
+  uint64_t abs = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  if (ms < 0) out->push_back('-');
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, abs / 1000);
+  out->append(buf, res.ptr);
+  unsigned fraction = static_cast<unsigned>(abs % 1000);
+  if (fraction != 0) {
+    char frac[4] = {'.', static_cast<char>('0' + fraction / 100),
+                    static_cast<char>('0' + fraction / 10 % 10),
+                    static_cast<char>('0' + fraction % 10)};
+    out->append(frac, sizeof frac);
+  }
+}
+
+void AppendGoJsonNumber(std::string* out, double v) {
+  if (!UseExponent(v)) {
+    AppendDouble(out, v, std::chars_format::fixed);
+    return;
+  }
+  size_t begin = out->size();
+  AppendDouble(out, v, std::chars_format::scientific);
+  // Go's encoding/json shortens a two-digit negative exponent: "e-07" -> "e-7".
+  size_t n = out->size() - begin;
+  if (n >= 4 && (*out)[out->size() - 4] == 'e' && (*out)[out->size() - 3] == '-' &&
+      (*out)[out->size() - 2] == '0') {
+    out->erase(out->size() - 2, 1);
+  }
+}
+
+void AppendSampleValue(std::string* out, double v) {
+  out->push_back('"');
+  if (!AppendNonFinite(out, v)) {
+    AppendDouble(out, v, UseExponent(v) ? std::chars_format::scientific : std::chars_format::fixed);
+  }
+  out->push_back('"');
+}
+
+void AppendFloatF(std::string* out, double v) {
+  if (!AppendNonFinite(out, v)) AppendDouble(out, v, std::chars_format::fixed);
+}
+
+void AppendScalarValue(std::string* out, double v) {
+  out->push_back('"');
+  AppendFloatF(out, v);
+  out->push_back('"');
+}
+
+void AppendLabels(std::string* out, const Labels& labels) {
+  out->push_back('{');
+  bool first = true;
+  for (const Label& l : labels) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(out, l.name);
+    out->push_back(':');
+    AppendJsonString(out, l.value);
+  }
+  out->push_back('}');
+}
+
+}  // namespace sundial::web::api

@@ -1,0 +1,316 @@
+// /api/v1/query, /api/v1/query_range, /api/v1/format_query, /api/v1/query_exemplars.
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "base/str_cat.h"
+#include "promql/engine.h"
+#include "promql/parser.h"
+#include "promql/printer.h"
+#include "web/api/api_internal.h"
+#include "web/api/json.h"
+#include "web/api/params.h"
+
+namespace sundial::web::api {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What a query handler parsed on the io thread and hands to the query pool.
+struct QueryJob {
+  promql::ExprPtr expr;
+  promql::EngineOptions engine_options;
+  bool range = false;
+  int64_t start = 0, end = 0, step = 0;
+  int64_t limit = 0;
+  bool stats = false;
+  Clock::time_point queued;
+};
+
+// Prometheus' returnAPIError: the kind of a failed evaluation.
+ApiError EvalError(const absl::Status& s) {
+  std::string message(AsStd(s.message()));
+  switch (s.code()) {
+    case absl::StatusCode::kDeadlineExceeded:
+      return {ErrorType::kTimeout, std::move(message)};
+    case absl::StatusCode::kCancelled:
+      return {ErrorType::kCanceled, std::move(message)};
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kUnknown:
+      return {ErrorType::kInternal, std::move(message)};
+    default:
+      return {ErrorType::kExecution, std::move(message)};
+  }
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+void AppendStats(std::string* out, const promql::QueryStats& stats, Clock::duration queue,
+                 Clock::duration eval) {
+  out->append(R"(,"stats":{"timings":{"evalTotalTime":)");
+  AppendGoJsonNumber(out, Seconds(eval));
+  out->append(R"(,"resultSortTime":0,"queryPreparationTime":0,"innerEvalTime":)");
+  AppendGoJsonNumber(out, Seconds(eval));
+  out->append(R"(,"execQueueTime":)");
+  AppendGoJsonNumber(out, Seconds(queue));
+  out->append(R"(,"execTotalTime":)");
+  AppendGoJsonNumber(out, Seconds(queue + eval));
+  StrAppend(out, R"(}},"samples":{"totalQueryableSamples":)", stats.samples_loaded,
+            R"(,"peakSamples":)", stats.peak_samples, "}}");
+}
+
+// Writes the data object of a successful query, streaming series by series.
+bool WriteResult(JsonStream* js, const promql::Value& value) {
+  std::string* out = js->buf();
+  if (const auto* v = std::get_if<promql::Vector>(&value)) {
+    out->append(R"({"resultType":"vector","result":[)");
+    for (size_t i = 0; i < v->size(); ++i) {
+      const promql::Sample& s = (*v)[i];
+      if (i > 0) out->push_back(',');
+      out->append(R"({"metric":)");
+      AppendLabels(out, s.labels);
+      out->append(R"(,"value":[)");
+      AppendTimestamp(out, s.t);
+      out->push_back(',');
+      AppendSampleValue(out, s.v);
+      out->append("]}");
+      if (!js->MaybeFlush()) return false;
+    }
+    out->append("]");
+  } else if (const auto* m = std::get_if<promql::Matrix>(&value)) {
+    out->append(R"({"resultType":"matrix","result":[)");
+    for (size_t i = 0; i < m->size(); ++i) {
+      const promql::Series& s = (*m)[i];
+      if (i > 0) out->push_back(',');
+      out->append(R"({"metric":)");
+      AppendLabels(out, s.labels);
+      out->append(R"(,"values":[)");
+      for (size_t j = 0; j < s.points.size(); ++j) {
+        if (j > 0) out->push_back(',');
+        out->push_back('[');
+        AppendTimestamp(out, s.points[j].t);
+        out->push_back(',');
+        AppendSampleValue(out, s.points[j].v);
+        out->push_back(']');
+        if ((j & 1023) == 1023 && !js->MaybeFlush()) return false;
+      }
+      out->append("]}");
+      if (!js->MaybeFlush()) return false;
+    }
+    out->append("]");
+  } else if (const auto* sc = std::get_if<promql::Scalar>(&value)) {
+    out->append(R"({"resultType":"scalar","result":[)");
+    AppendGoJsonNumber(out, static_cast<double>(sc->t) / 1000);
+    out->push_back(',');
+    AppendScalarValue(out, sc->v);
+    out->append("]");
+  } else if (const auto* str = std::get_if<promql::String>(&value)) {
+    out->append(R"({"resultType":"string","result":[)");
+    AppendGoJsonNumber(out, static_cast<double>(str->t) / 1000);
+    out->push_back(',');
+    AppendJsonString(out, str->s);
+    out->append("]");
+  } else {
+    out->append(R"({"resultType":"","result":null)");
+  }
+  return true;
+}
+
+// Truncates vectors and matrices to limit entries; true if something was dropped.
+bool Truncate(promql::Value* value, int64_t limit) {
+  if (limit <= 0) return false;
+  size_t n = static_cast<size_t>(limit);
+  if (auto* v = std::get_if<promql::Vector>(value); v && v->size() > n) {
+    v->resize(n);
+    return true;
+  }
+  if (auto* m = std::get_if<promql::Matrix>(value); m && m->size() > n) {
+    m->resize(n);
+    return true;
+  }
+  return false;
+}
+
+void RunQuery(tsdb::Queryable* storage, const QueryJob& job, Responder* resp) {
+  Clock::time_point started = Clock::now();
+  promql::Engine engine(job.engine_options);
+  promql::Result r = job.range ? engine.RangeQuery(storage, *job.expr, job.start, job.end, job.step)
+                               : engine.InstantQuery(storage, *job.expr, job.start);
+  Clock::time_point done = Clock::now();
+  if (!r.status.ok()) {
+    SendError(resp, EvalError(r.status));
+    return;
+  }
+  if (Truncate(&r.value, job.limit)) r.warnings.emplace_back(kTruncatedWarning);
+  JsonStream js(resp);
+  *js.buf() = BeginSuccess();
+  if (!WriteResult(&js, r.value)) return;
+  if (job.stats) AppendStats(js.buf(), r.stats, started - job.queued, done - started);
+  js.buf()->push_back('}');
+  EndSuccess(js.buf(), r.warnings, r.infos);
+  js.Finish();
+}
+
+// The parameters both query endpoints share after their time parameters: timeout,
+// lookback_delta, stats, limit, and the query itself. Returns false after answering an error.
+bool ParseCommon(const ApiOptions& options, const HttpRequest& req, QueryJob* job,
+                 Responder* resp) {
+  job->engine_options = options.engine_options;
+  if (std::string_view t = req.Param("timeout"); !t.empty()) {
+    absl::StatusOr<int64_t> ns = ParseDurationNs(t);
+    if (!ns.ok()) {
+      SendError(resp, ApiError::BadData(InvalidParam("timeout", AsStd(ns.status().message()))));
+      return false;
+    }
+    int64_t ms = std::max<int64_t>(*ns / 1000000, 1);
+    if (job->engine_options.timeout_ms <= 0 || ms < job->engine_options.timeout_ms)
+      job->engine_options.timeout_ms = ms;
+  }
+  if (std::string_view lb = req.Param("lookback_delta"); !lb.empty()) {
+    absl::StatusOr<int64_t> ns = ParseDurationNs(lb);
+    if (!ns.ok()) {
+      SendError(resp,
+                ApiError::BadData(InvalidParam("lookback_delta", AsStd(ns.status().message()))));
+      return false;
+    }
+    if (*ns > 0) job->engine_options.lookback_delta_ms = *ns / 1000000;
+  }
+  job->stats = !req.Param("stats").empty();
+  absl::StatusOr<promql::ExprPtr> expr =
+      promql::Parse(req.Param("query"), job->engine_options.parse_options);
+  if (!expr.ok()) {
+    SendError(resp, ApiError::BadData(InvalidParam("query", AsStd(expr.status().message()))));
+    return false;
+  }
+  job->expr = *std::move(expr);
+  return true;
+}
+
+}  // namespace
+
+void Api::Impl::Query(const HttpRequest& req, std::shared_ptr<Responder> resp) {
+  auto job = std::make_shared<QueryJob>();
+  absl::StatusOr<int64_t> limit = ParseLimit(req.Param("limit"));
+  if (!limit.ok()) {
+    SendError(resp.get(),
+              ApiError::BadData(InvalidParam("limit", AsStd(limit.status().message()))));
+    return;
+  }
+  job->limit = *limit;
+  absl::StatusOr<int64_t> t = ParseTimeParam(req, "time", NowMs());
+  if (!t.ok()) {
+    SendError(resp.get(), ApiError::BadData(InvalidParam("time", AsStd(t.status().message()))));
+    return;
+  }
+  job->start = job->end = *t;
+  if (!ParseCommon(options, req, job.get(), resp.get())) return;
+  job->queued = Clock::now();
+  pool.Submit([this, job, resp] { RunQuery(options.storage, *job, resp.get()); });
+}
+
+void Api::Impl::QueryRange(const HttpRequest& req, std::shared_ptr<Responder> resp) {
+  auto job = std::make_shared<QueryJob>();
+  job->range = true;
+  absl::StatusOr<int64_t> limit = ParseLimit(req.Param("limit"));
+  if (!limit.ok()) {
+    SendError(resp.get(),
+              ApiError::BadData(InvalidParam("limit", AsStd(limit.status().message()))));
+    return;
+  }
+  job->limit = *limit;
+  absl::StatusOr<int64_t> start = ParseTime(req.Param("start"));
+  if (!start.ok()) {
+    SendError(resp.get(),
+              ApiError::BadData(InvalidParam("start", AsStd(start.status().message()))));
+    return;
+  }
+  absl::StatusOr<int64_t> end = ParseTime(req.Param("end"));
+  if (!end.ok()) {
+    SendError(resp.get(), ApiError::BadData(InvalidParam("end", AsStd(end.status().message()))));
+    return;
+  }
+  if (*end < *start) {
+    SendError(resp.get(), ApiError::BadData(
+                              InvalidParam("end", "end timestamp must not be before start time")));
+    return;
+  }
+  absl::StatusOr<int64_t> step_ns = ParseDurationNs(req.Param("step"));
+  if (!step_ns.ok()) {
+    SendError(resp.get(),
+              ApiError::BadData(InvalidParam("step", AsStd(step_ns.status().message()))));
+    return;
+  }
+  if (*step_ns <= 0) {
+    SendError(resp.get(),
+              ApiError::BadData(InvalidParam(
+                  "step",
+                  "zero or negative query resolution step widths are not accepted. Try a "
+                  "positive integer")));
+    return;
+  }
+  // Prometheus divides the nanosecond durations: (end-start)/step > 11000.
+  __int128 span_ns = static_cast<__int128>(*end - *start) * 1000000;
+  if (span_ns / *step_ns > 11000) {
+    SendError(resp.get(),
+              ApiError::BadData("exceeded maximum resolution of 11,000 points per timeseries. "
+                                "Try decreasing the query resolution (?step=XX)"));
+    return;
+  }
+  job->start = *start;
+  job->end = *end;
+  job->step = std::max<int64_t>(*step_ns / 1000000, 1);
+  if (!ParseCommon(options, req, job.get(), resp.get())) return;
+  promql::ValueType type = job->expr->Type();
+  if (type != promql::ValueType::kVector && type != promql::ValueType::kScalar) {
+    SendError(resp.get(), ApiError::BadData(
+                              StrCat("invalid expression type \"",
+                                     type == promql::ValueType::kMatrix ? "range vector" : "string",
+                                     "\" for range query, must be Scalar or instant Vector")));
+    return;
+  }
+  job->queued = Clock::now();
+  pool.Submit([this, job, resp] { RunQuery(options.storage, *job, resp.get()); });
+}
+
+void Api::Impl::FormatQuery(const HttpRequest& req, std::shared_ptr<Responder> resp) {
+  absl::StatusOr<promql::ExprPtr> expr =
+      promql::Parse(req.Param("query"), options.engine_options.parse_options);
+  if (!expr.ok()) {
+    SendError(resp.get(), ApiError::BadData(InvalidParam("query", AsStd(expr.status().message()))));
+    return;
+  }
+  std::string data;
+  AppendJsonString(&data, promql::Prettify(**expr));
+  SendSuccess(resp.get(), data);
+}
+
+void Api::Impl::QueryExemplars(const HttpRequest& req, std::shared_ptr<Responder> resp) {
+  absl::StatusOr<int64_t> start = ParseTimeParam(req, "start", kMinTimeMs);
+  if (!start.ok()) {
+    SendError(resp.get(),
+              ApiError::BadData(InvalidParam("start", AsStd(start.status().message()))));
+    return;
+  }
+  absl::StatusOr<int64_t> end = ParseTimeParam(req, "end", kMaxTimeMs);
+  if (!end.ok()) {
+    SendError(resp.get(), ApiError::BadData(InvalidParam("end", AsStd(end.status().message()))));
+    return;
+  }
+  if (*end < *start) {
+    SendError(resp.get(), ApiError::BadData(
+                              InvalidParam("end", "end timestamp must not be before start time")));
+    return;
+  }
+  absl::StatusOr<promql::ExprPtr> expr =
+      promql::Parse(req.Param("query"), options.engine_options.parse_options);
+  if (!expr.ok()) {
+    SendError(resp.get(), ApiError::BadData(std::string(AsStd(expr.status().message()))));
+    return;
+  }
+  // No exemplar storage yet: every query has no exemplars.
+  SendSuccess(resp.get(), "[]");
+}
+
+}  // namespace sundial::web::api

@@ -1,0 +1,140 @@
+#include "web/api/json.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace sundial::web::api {
+namespace {
+
+std::string Str(std::string_view s) {
+  std::string out;
+  AppendJsonString(&out, s);
+  return out;
+}
+std::string Ts(int64_t ms) {
+  std::string out;
+  AppendTimestamp(&out, ms);
+  return out;
+}
+std::string SampleValue(double v) {
+  std::string out;
+  AppendSampleValue(&out, v);
+  return out;
+}
+std::string ScalarValue(double v) {
+  std::string out;
+  AppendScalarValue(&out, v);
+  return out;
+}
+std::string GoNumber(double v) {
+  std::string out;
+  AppendGoJsonNumber(&out, v);
+  return out;
+}
+
+TEST(JsonStringTest, EscapesLikeGo) {
+  EXPECT_EQ(Str(""), R"("")");
+  EXPECT_EQ(Str("plain text"), R"("plain text")");
+  EXPECT_EQ(Str("a\"b\\c/d"), R"("a\"b\\c/d")");
+  EXPECT_EQ(Str("a<b>c&d"), R"("a\u003cb\u003ec\u0026d")");
+  // Observed from Prometheus 2.42 for label_replace(vector(1), "a", "\x01\b\f\n\r\t...").
+  EXPECT_EQ(Str("\x01\b\f\n\r\t"), R"("\u0001\u0008\u000c\n\r\t")");
+  EXPECT_EQ(Str(std::string_view("\0\x1f", 2)), R"("\u0000\u001f")");
+  EXPECT_EQ(Str("\x7f"), "\"\x7f\"");
+  EXPECT_EQ(Str("\u2028x\u2029"), R"("\u2028x\u2029")");
+  EXPECT_EQ(Str("\u2027"), "\"\u2027\"");
+}
+
+TEST(JsonStringTest, KeepsValidUtf8AndReplacesInvalidBytes) {
+  EXPECT_EQ(Str("é😀€"), "\"é😀€\"");
+  EXPECT_EQ(Str("\xff"), R"("\ufffd")");
+  EXPECT_EQ(Str("a\xc3"), R"("a\ufffd")");                              // truncated sequence
+  EXPECT_EQ(Str("\xc0\x80"), R"("\ufffd\ufffd")");                      // overlong NUL
+  EXPECT_EQ(Str("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");            // surrogate U+D800
+  EXPECT_EQ(Str("\xf4\x90\x80\x80"), R"("\ufffd\ufffd\ufffd\ufffd")");  // > U+10FFFF
+  EXPECT_EQ(Str("\xe2\x82"), R"("\ufffd\ufffd")");
+  EXPECT_EQ(Str("ok\x80ok"), R"("ok\ufffdok")");
+}
+
+TEST(JsonTimestampTest, MillisecondsAsPrometheusWritesThem) {
+  // Observed from Prometheus 2.42: /api/v1/query?query=vector(1)&time=...
+  EXPECT_EQ(Ts(1435781451781), "1435781451.781");
+  EXPECT_EQ(Ts(1435781451000), "1435781451");
+  EXPECT_EQ(Ts(1435781451100), "1435781451.100");
+  EXPECT_EQ(Ts(1435781451010), "1435781451.010");
+  EXPECT_EQ(Ts(1435781451001), "1435781451.001");
+  EXPECT_EQ(Ts(-1500), "-1.500");
+  EXPECT_EQ(Ts(1), "0.001");
+  EXPECT_EQ(Ts(0), "0");
+  EXPECT_EQ(Ts(-1000), "-1");
+  EXPECT_EQ(Ts(std::numeric_limits<int64_t>::max()), "9223372036854775.807");
+  EXPECT_EQ(Ts(std::numeric_limits<int64_t>::min()), "-9223372036854775.808");
+}
+
+TEST(JsonValueTest, SampleValuesAsJsonutilMarshalValue) {
+  // Observed from Prometheus 2.42 vector results.
+  EXPECT_EQ(SampleValue(1), R"("1")");
+  EXPECT_EQ(SampleValue(1e-7), R"("1e-07")");
+  EXPECT_EQ(SampleValue(-1.5e-7), R"("-1.5e-07")");
+  EXPECT_EQ(SampleValue(1e21), R"("1e+21")");
+  EXPECT_EQ(SampleValue(1e300), R"("1e+300")");
+  EXPECT_EQ(SampleValue(9.999999e20), R"("999999900000000000000")");
+  EXPECT_EQ(SampleValue(123456789), R"("123456789")");
+  EXPECT_EQ(SampleValue(0.1 + 0.2), R"("0.30000000000000004")");
+  EXPECT_EQ(SampleValue(1e-6), R"("0.000001")");
+  EXPECT_EQ(SampleValue(-0.0), R"("-0")");
+  EXPECT_EQ(SampleValue(0), R"("0")");
+  EXPECT_EQ(SampleValue(std::numeric_limits<double>::infinity()), R"("+Inf")");
+  EXPECT_EQ(SampleValue(-std::numeric_limits<double>::infinity()), R"("-Inf")");
+  EXPECT_EQ(SampleValue(std::nan("")), R"("NaN")");
+  EXPECT_EQ(SampleValue(5e-324), R"("5e-324")");
+  EXPECT_EQ(SampleValue(1.7976931348623157e308), R"("1.7976931348623157e+308")");
+  EXPECT_EQ(SampleValue(2.5), R"("2.5")");
+  EXPECT_EQ(SampleValue(1e20), R"("100000000000000000000")");
+  EXPECT_EQ(SampleValue(123456789012345680000.0), R"("123456789012345680000")");
+  EXPECT_EQ(SampleValue(1234.5678), R"("1234.5678")");
+  EXPECT_EQ(SampleValue(1.0 / 3), R"("0.3333333333333333")");
+}
+
+TEST(JsonValueTest, ScalarValuesNeverUseAnExponent) {
+  // Observed from Prometheus 2.42 scalar results.
+  EXPECT_EQ(ScalarValue(1e-7), R"("0.0000001")");
+  EXPECT_EQ(ScalarValue(1e21), R"("1000000000000000000000")");
+  EXPECT_EQ(ScalarValue(1e300), "\"1" + std::string(300, '0') + "\"");
+  EXPECT_EQ(ScalarValue(-0.0), R"("-0")");
+  EXPECT_EQ(ScalarValue(1e23), R"("100000000000000000000000")");
+  EXPECT_EQ(ScalarValue(-123.456e-3), R"("-0.123456")");
+  EXPECT_EQ(ScalarValue(1.5), R"("1.5")");
+  EXPECT_EQ(ScalarValue(2), R"("2")");
+  EXPECT_EQ(ScalarValue(0.1 + 0.2), R"("0.30000000000000004")");
+  EXPECT_EQ(ScalarValue(std::numeric_limits<double>::infinity()), R"("+Inf")");
+  EXPECT_EQ(ScalarValue(std::nan("")), R"("NaN")");
+  EXPECT_EQ(ScalarValue(5e-324), "\"0." + std::string(323, '0') + "5\"");
+}
+
+TEST(JsonValueTest, GoJsonNumbers) {
+  // Scalar and string results carry their time through Go's encoding/json.
+  EXPECT_EQ(GoNumber(1435781451.5), "1435781451.5");
+  EXPECT_EQ(GoNumber(1795271914.05), "1795271914.05");
+  EXPECT_EQ(GoNumber(4), "4");
+  EXPECT_EQ(GoNumber(0), "0");
+  EXPECT_EQ(GoNumber(1e-7), "1e-7");
+  EXPECT_EQ(GoNumber(1.5e-10), "1.5e-10");
+  EXPECT_EQ(GoNumber(1e21), "1e+21");
+  EXPECT_EQ(GoNumber(-2.5), "-2.5");
+}
+
+TEST(JsonLabelsTest, ObjectInLabelOrder) {
+  std::string out;
+  AppendLabels(&out, Labels{{"job", "a<b"}, {"__name__", "up"}});
+  EXPECT_EQ(out, R"({"__name__":"up","job":"a\u003cb"})");
+  out.clear();
+  AppendLabels(&out, Labels{});
+  EXPECT_EQ(out, "{}");
+}
+
+}  // namespace
+}  // namespace sundial::web::api
