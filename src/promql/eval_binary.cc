@@ -160,10 +160,15 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
   const std::vector<std::string>& one_sig = swap ? lsig : rsig;
   const bool one_to_one = matching.card == VectorMatching::Card::kOneToOne;
 
+  // Values for a missing side (fill modifiers). As in Prometheus they apply after group_right
+  // swapped the sides: fill_left stands in for the many side, fill_right for the one side.
+  const std::optional<double> fill_many = matching.fill_lhs;
+  const std::optional<double> fill_one = matching.fill_rhs;
+  constexpr size_t kNone = static_cast<size_t>(-1);
   absl::flat_hash_map<std::pair<size_t, size_t>, size_t> pair_out;
   absl::flat_hash_map<std::string, size_t> out_by_labels;
   absl::flat_hash_map<std::string_view, size_t> one_at;
-  absl::flat_hash_map<std::string_view, absl::flat_hash_set<std::string>> matched;
+  absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> matched;
   for (size_t i = 0; i < n; ++i) {
     RETURN_IF_ERROR(CheckInterrupt());
     one_at.clear();
@@ -181,12 +186,11 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
             "];many-to-many matching not allowed: matching labels must be unique on one side"));
       }
     }
-    for (size_t k = 0; k < many.size(); ++k) {
-      if (!many[k].has[i]) continue;
-      auto it = one_at.find(many_sig[k]);
-      if (it == one_at.end()) continue;
-      const size_t r = it->second;
-      double fl = many[k].v[i], fr = one[r].v[i];
+    // One result element from a many-side and a one-side value; k or r is kNone for a side
+    // supplied by a fill modifier (its labels are then the match labels of the other side).
+    auto emit = [&](size_t k, size_t r, const Labels& many_labels, const Labels& one_labels,
+                    bool many_drop, const std::string& sig, double vm, double vo) -> absl::Status {
+      double fl = vm, fr = vo;
       if (swap) std::swap(fl, fr);
       auto [v, keep] = ElemOp(op, fl, fr);
       if (b.return_bool) {
@@ -197,7 +201,7 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
       // drops every duplicate still fails.
       auto [pit, fresh] = pair_out.try_emplace(std::make_pair(k, r), 0);
       if (fresh) {
-        LabelsBuilder lb(many[k].labels);
+        LabelsBuilder lb(many_labels);
         if (one_to_one) {
           if (matching.on) {
             lb.Keep(matching.labels);
@@ -205,11 +209,9 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
             lb.Drop(matching.labels);
           }
         }
-        for (const std::string& name : matching.include) {
-          lb.Set(name, one[r].labels.Get(name));
-        }
+        for (const std::string& name : matching.include) lb.Set(name, one_labels.Get(name));
         Labels ol = lb.Build();
-        bool drop = b.return_bool || DropsName(op) || (IsComparison(op) && many[k].drop_name);
+        bool drop = b.return_bool || DropsName(op) || (IsComparison(op) && many_drop);
         std::string key = StrCat(ol.Bytes(), drop ? "\x01" : "\x00");
         auto [oit, created] = out_by_labels.try_emplace(key, out.series.size());
         if (created) {
@@ -219,7 +221,7 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
         pit->second = oit->second;
       }
       StepSeries& o = out.series[pit->second];
-      auto& seen = matched[many_sig[k]];
+      auto& seen = matched[sig];
       if (one_to_one) {
         if (!seen.empty()) {
           return absl::InvalidArgumentError(
@@ -231,9 +233,30 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
         return absl::InvalidArgumentError(
             "multiple matches for labels: grouping labels must ensure unique matches");
       }
-      if (!keep) continue;
-      o.v[i] = v;
-      o.has[i] = 1;
+      if (keep) {
+        o.v[i] = v;
+        o.has[i] = 1;
+      }
+      return absl::OkStatus();
+    };
+    for (size_t k = 0; k < many.size(); ++k) {
+      if (!many[k].has[i]) continue;
+      auto it = one_at.find(many_sig[k]);
+      if (it != one_at.end()) {
+        const size_t r = it->second;
+        RETURN_IF_ERROR(emit(k, r, many[k].labels, one[r].labels, many[k].drop_name, many_sig[k],
+                             many[k].v[i], one[r].v[i]));
+      } else if (fill_one.has_value()) {
+        RETURN_IF_ERROR(emit(k, kNone, many[k].labels, Labels(), many[k].drop_name, many_sig[k],
+                             many[k].v[i], *fill_one));
+      }
+    }
+    if (fill_many.has_value()) {
+      for (size_t r = 0; r < one.size(); ++r) {
+        if (!one[r].has[i] || matched.contains(one_sig[r])) continue;
+        RETURN_IF_ERROR(emit(kNone, r, MatchLabels(matching, one[r].labels), one[r].labels, false,
+                             one_sig[r], *fill_many, one[r].v[i]));
+      }
     }
   }
   // Series created for matches that the comparison filtered out at every step.

@@ -378,9 +378,6 @@ std::string UnsupportedFeature(const Expr& e) {
       }
       case Kind::kBinary: {
         const auto& b = static_cast<const BinaryExpr&>(x);
-        if (b.matching && (b.matching->fill_lhs || b.matching->fill_rhs)) {
-          why = "promql-binop-fill-modifiers not built";
-        }
         self(self, *b.lhs);
         self(self, *b.rhs);
         break;
