@@ -171,26 +171,51 @@ absl::StatusOr<Postings> IndexReader::PostingsFor(std::string_view name,
 absl::StatusOr<Postings> IndexReader::AllPostings() const { return PostingsFor("", ""); }
 
 absl::StatusOr<Postings> IndexReader::PostingsForValues(const Matcher& m, bool want) const {
-  std::vector<Postings> lists;
   if (m.name().empty()) return Postings{};
-  bool set_path = want && (m.type() == MatchType::kEqual ||
-                           (m.type() == MatchType::kRegexp && !m.SetMatches().empty()));
-  if (set_path) {
-    if (m.type() == MatchType::kEqual) {
-      return PostingsFor(m.name(), m.value());
-    }
-    for (const std::string& v : m.SetMatches()) {
-      ASSIGN_OR_RETURN(Postings p, PostingsFor(m.name(), v));
-      if (!p.empty()) lists.push_back(std::move(p));
-    }
-    return Union(std::move(lists));
-  }
-  auto it = postings_.find(m.name());
-  if (it == postings_.end()) return Postings{};
-  for (const auto& [value, offset] : it->second) {
-    if (m.Matches(value) != want) continue;
+  auto name_it = postings_.find(m.name());
+  if (name_it == postings_.end()) return Postings{};
+  const ValueOffsets& values = name_it->second;
+  std::vector<Postings> lists;
+  auto take = [&](uint64_t offset) -> absl::Status {
     ASSIGN_OR_RETURN(Postings p, ReadPostings(offset));
-    lists.push_back(std::move(p));
+    if (!p.empty()) lists.push_back(std::move(p));
+    return absl::OkStatus();
+  };
+  auto find = [&](std::string_view v) {
+    return std::lower_bound(values.begin(), values.end(), v,
+                            [](const auto& e, std::string_view x) { return e.first < x; });
+  };
+
+  // Whether the values wanted are those of the matcher's positive form ("=" or "=~" of its
+  // value); otherwise they are the complement, which needs a scan.
+  const bool negative = m.type() == MatchType::kNotEqual || m.type() == MatchType::kNotRegexp;
+  const bool positive_form = want != negative;
+  const bool regex = m.type() == MatchType::kRegexp || m.type() == MatchType::kNotRegexp;
+  const Matcher::RegexKind kind = regex ? m.regex_kind() : Matcher::RegexKind::kLiteralSet;
+
+  if (positive_form && !regex) {
+    if (auto it = find(m.value()); it != values.end() && it->first == m.value()) {
+      RETURN_IF_ERROR(take(it->second));
+    }
+  } else if (positive_form && kind == Matcher::RegexKind::kLiteralSet) {
+    for (const std::string& v : m.SetMatches()) {
+      if (auto it = find(v); it != values.end() && it->first == v)
+        RETURN_IF_ERROR(take(it->second));
+    }
+  } else if (positive_form && kind == Matcher::RegexKind::kPrefix) {
+    for (auto it = find(m.Prefix()); it != values.end() && it->first.starts_with(m.Prefix());
+         ++it) {
+      RETURN_IF_ERROR(take(it->second));
+    }
+  } else if (kind == Matcher::RegexKind::kAny || kind == Matcher::RegexKind::kNonEmpty) {
+    // Stored values are never empty, so both select every value (or none for the complement).
+    if (positive_form) {
+      for (const auto& [v, offset] : values) RETURN_IF_ERROR(take(offset));
+    }
+  } else {
+    for (const auto& [v, offset] : values) {
+      if (m.Matches(v) == want) RETURN_IF_ERROR(take(offset));
+    }
   }
   if (lists.size() == 1) return std::move(lists[0]);
   return Union(std::move(lists));

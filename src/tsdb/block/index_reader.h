@@ -47,7 +47,7 @@ class IndexReader {
   // All series ids.
   absl::StatusOr<Postings> AllPostings() const;
   // Union of the postings of every value v of m.name() with m.Matches(v) == want, using the
-  // matcher's literal-set fast path.
+  // matcher's fast paths (=, literal sets and prefixes look values up; .* and .+ take all).
   absl::StatusOr<Postings> PostingsForValues(const Matcher& m, bool want) const;
   // The ids of series matching all matchers, with the semantics of tsdb::PostingsForMatchers
   // (postings.h): a matcher matching "" also selects series without the label. No matchers:

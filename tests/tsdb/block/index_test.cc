@@ -123,6 +123,11 @@ TEST_F(IndexTest, Matchers) {
       {{M(MatchType::kNotRegexp, "instance", "a|b")}, {c, d, x}},
       {{M(MatchType::kEqual, "instance", "")}, {d, x}},  // label absent
       {{M(MatchType::kRegexp, "instance", ".+")}, {a, b, c}},
+      {{M(MatchType::kNotRegexp, "instance", ".+")}, {d, x}},
+      {{M(MatchType::kNotRegexp, "instance", ".*")}, {}},
+      {{M(MatchType::kRegexp, "__name__", "u.*")}, {a, b, c, d}},  // prefix
+      {{M(MatchType::kNotRegexp, "__name__", "u.*")}, {x}},
+      {{M(MatchType::kRegexp, "instance", "b|zz")}, {b}},
       {{M(MatchType::kRegexp, "instance", ".*")}, {a, b, c, d, x}},
       {{M(MatchType::kEqual, "__name__", "up"), M(MatchType::kNotRegexp, "job", "web")}, {a, b}},
       {{M(MatchType::kRegexp, "job", "api|web"), M(MatchType::kEqual, "instance", "")}, {d}},
