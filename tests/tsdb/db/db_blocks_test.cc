@@ -138,10 +138,10 @@ TEST(DbBlocks, LevelCompactionMergesBlocksAndKeepsEverything) {
   DbOptions options = SmallBlocks();
   options.registry = &registry;
   std::unique_ptr<DB> db = MustOpen(&fs, options);
-  for (Timestamp from = 0; from < 3000; from += 250) {
-    CommitRange(*db, from, from + 249);
+  for (Timestamp from = 0; from < 3000; from += 500) {
+    CommitRange(*db, from, from + 499);
     ASSERT_TRUE(db->Compact().ok());
-    ASSERT_EQ(MustRead(*db), Expected(0, from + 249));
+    ASSERT_EQ(MustRead(*db), Expected(0, from + 499));
   }
   std::vector<block::BlockMeta> blocks = db->Blocks();
   int max_level = 0;
