@@ -56,11 +56,8 @@ void AppendPathEscaped(std::string* out, std::string_view s) {
 
 absl::Status Error(std::string_view message) { return absl::InvalidArgumentError(AsAbsl(message)); }
 
-}  // namespace
-
-absl::StatusOr<std::optional<ScrapeTarget>> PopulateTarget(const Labels& discovered,
-                                                           const config::ScrapeConfig& job) {
-  LabelsBuilder b(discovered);
+// Step 1 of PopulateTarget.
+void AddScrapeDefaults(const config::ScrapeConfig& job, LabelsBuilder* b) {
   const std::pair<std::string_view, std::string> defaults[] = {
       {"job", job.job_name},
       {kScrapeIntervalLabel, FormatDuration(job.scrape_interval)},
@@ -69,13 +66,26 @@ absl::StatusOr<std::optional<ScrapeTarget>> PopulateTarget(const Labels& discove
       {kSchemeLabel, job.scheme},
   };
   for (const auto& [name, value] : defaults) {
-    if (b.Get(name).empty()) b.Set(name, value);
+    if (b->Get(name).empty()) b->Set(name, value);
   }
   for (const auto& [key, values] : job.params) {
     std::string name = StrCat(kParamPrefix, key);
-    if (!values.empty() && b.Get(name).empty()) b.Set(name, values[0]);
+    if (!values.empty() && b->Get(name).empty()) b->Set(name, values[0]);
   }
+}
 
+}  // namespace
+
+Labels WithScrapeDefaults(const Labels& discovered, const config::ScrapeConfig& job) {
+  LabelsBuilder b(discovered);
+  AddScrapeDefaults(job, &b);
+  return b.Build();
+}
+
+absl::StatusOr<std::optional<ScrapeTarget>> PopulateTarget(const Labels& discovered,
+                                                           const config::ScrapeConfig& job) {
+  LabelsBuilder b(discovered);
+  AddScrapeDefaults(job, &b);
   if (!Relabel(job.relabel_configs, &b)) return std::nullopt;
 
   const std::string address(b.Get(kAddressLabel));

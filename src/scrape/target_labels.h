@@ -35,6 +35,10 @@ struct ScrapeTarget {
 absl::StatusOr<std::optional<ScrapeTarget>> PopulateTarget(const Labels& discovered,
                                                            const config::ScrapeConfig& job);
 
+// The labels Prometheus reports as a target's discoveredLabels: discovered plus step 1 above
+// (job, __scrape_interval__, __scrape_timeout__, __metrics_path__, __scheme__, __param_*).
+Labels WithScrapeDefaults(const Labels& discovered, const config::ScrapeConfig& job);
+
 // <__scheme__>://<__address__><__metrics_path__>?<query>, where the query is params overridden
 // by __param_* labels, encoded as Go's url.Values.Encode (sorted keys, QueryEscape).
 std::string TargetUrl(const Labels& labels,

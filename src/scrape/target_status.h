@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct DroppedTarget {
 struct TargetsSnapshot {
   std::vector<TargetStatus> active;    // sorted by pool, then labels
   std::vector<DroppedTarget> dropped;  // at most keep_dropped_targets per pool (0 = all)
+  // Per pool, every target dropped by relabeling, including those beyond keep_dropped_targets
+  // (the API's droppedTargetCounts).
+  std::map<std::string, uint64_t> dropped_counts{};
 };
 
 }  // namespace sundial::scrape

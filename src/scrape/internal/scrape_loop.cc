@@ -148,6 +148,10 @@ void ScrapeLoop::OnTimer(bool fired) {
   if (!fired || stopped_) return;
   const int64_t start_ms = NowMs();
   const auto started = std::chrono::steady_clock::now();
+  if (!forced_error_.ok()) {
+    FinishLocked(forced_error_, start_ms, started);
+    return;
+  }
   net::Request request{.url = config_.target.url, .timeout = timeout_};
   request.headers.Set("Accept", config_.accept);
   request.headers.Set("X-Prometheus-Scrape-Timeout-Seconds",
@@ -164,6 +168,16 @@ void ScrapeLoop::OnResponse(absl::StatusOr<net::Response> response, int64_t star
                             std::chrono::steady_clock::time_point started) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopped_) return;
+  FinishLocked(std::move(response), start_ms, started);
+}
+
+void ScrapeLoop::SetForcedError(absl::Status error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  forced_error_ = std::move(error);
+}
+
+void ScrapeLoop::FinishLocked(absl::StatusOr<net::Response> response, int64_t start_ms,
+                              std::chrono::steady_clock::time_point started) {
   absl::Status err = response.status();
   if (err.ok()) err = net::CheckHttpStatus(*response);
   const double duration =

@@ -88,6 +88,11 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   // return null).
   std::unique_ptr<ScrapeCache> Stop(bool write_stale);
 
+  // While error is not OK every scrape fails with it without contacting the target (stale
+  // markers, up 0, health down with error as lastError), as Prometheus' forced error for
+  // target_limit. OK clears it.
+  void SetForcedError(absl::Status error);
+
   TargetStatus Status() const;
   const LoopConfig& config() const { return config_; }
 
@@ -100,6 +105,9 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   void OnTimer(bool fired);
   void OnResponse(absl::StatusOr<net::Response> response, int64_t start_ms,
                   std::chrono::steady_clock::time_point started);
+  // Appends the outcome of one scrape and schedules the next. REQUIRES: mu_.
+  void FinishLocked(absl::StatusOr<net::Response> response, int64_t start_ms,
+                    std::chrono::steady_clock::time_point started);
   // Appends the body's samples. REQUIRES: mu_.
   absl::Status AppendBody(tsdb::Appender* app, std::string_view body, std::string_view content_type,
                           int64_t ts);
@@ -117,6 +125,7 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   Timer timer_;
   std::chrono::steady_clock::time_point next_;
   std::unique_ptr<ScrapeCache> cache_;
+  absl::Status forced_error_;
   std::array<tsdb::SeriesRef, 5> report_refs_{};
   // Results of the scrape being appended.
   uint64_t scraped_ = 0, post_relabel_ = 0, added_ = 0;

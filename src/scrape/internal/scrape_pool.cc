@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "base/metrics_registry.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "net/client_options_from_config.h"
@@ -12,6 +13,13 @@ namespace sundial::scrape::internal {
 namespace {
 
 const Logger kLog("scrape");
+
+metrics::Counter& TargetLimitHits() {
+  static metrics::Counter& c = metrics::Registry::Default().NewCounter(
+      "prometheus_target_scrape_pool_exceeded_target_limit_total",
+      "Total number of times scrape pools hit the target limit, during sync or config reload.");
+  return c;
+}
 
 absl::StatusOr<std::shared_ptr<net::HttpClient>> NewClient(const config::ScrapeConfig& job,
                                                            net::IoPool* pool) {
@@ -66,17 +74,21 @@ absl::Status ScrapePool::Reload(std::shared_ptr<const config::ScrapeConfig> job)
 void ScrapePool::Apply(bool restart, bool reuse_caches) {
   std::map<std::string, Wanted> wanted;
   dropped_.clear();
+  dropped_count_ = 0;
   for (const discovery::TargetGroup& group : groups_) {
     for (const Labels& target : group.targets) {
       LabelsBuilder b(group.labels);
       for (const Label& l : target) b.Set(l.name, l.value);
-      Labels discovered = b.Build();
-      absl::StatusOr<std::optional<ScrapeTarget>> t = PopulateTarget(discovered, *job_);
+      const Labels group_labels = b.Build();
+      absl::StatusOr<std::optional<ScrapeTarget>> t = PopulateTarget(group_labels, *job_);
       if (!t.ok()) {
         kLog.Warn("Creating target failed", {{"scrape_pool", job_->job_name}, {"err", t.status()}});
         continue;
       }
+      // As Prometheus' discoveredLabels: with the job's defaults, before relabeling.
+      Labels discovered = WithScrapeDefaults(group_labels, *job_);
       if (!t->has_value()) {
+        ++dropped_count_;
         const uint64_t keep = job_->limits.keep_dropped_targets;
         if (keep == 0 || dropped_.size() < keep) {
           dropped_.push_back({.scrape_pool = job_->job_name, .discovered_labels = discovered});
@@ -101,6 +113,8 @@ void ScrapePool::Apply(bool restart, bool reuse_caches) {
       if (reuse_caches) caches[key] = std::move(cache);
     }
   }
+  const absl::Status limit_error = TargetLimitError(next.size() + wanted.size());
+  for (auto& [key, loop] : next) loop->SetForcedError(limit_error);
   const std::string accept = AcceptHeader(job_->scrape_protocols);
   for (auto& [key, w] : wanted) {
     auto loop = ScrapeLoop::Create(LoopConfig{.job = job_,
@@ -112,11 +126,20 @@ void ScrapePool::Apply(bool restart, bool reuse_caches) {
                                             .pool = deps_.pool,
                                             .client = client_,
                                             .inflight = deps_.inflight});
+    loop->SetForcedError(limit_error);
     auto c = caches.find(key);
     loop->Start(c == caches.end() ? nullptr : std::move(c->second));
     next.emplace(key, std::move(loop));
   }
   loops_ = std::move(next);
+}
+
+absl::Status ScrapePool::TargetLimitError(size_t targets) const {
+  const uint64_t limit = job_->limits.target_limit;
+  if (limit == 0 || targets <= limit) return absl::OkStatus();
+  TargetLimitHits().Inc();
+  return absl::ResourceExhaustedError(
+      StrCat("target_limit exceeded (number of targets: ", targets, ", limit: ", limit, ")"));
 }
 
 void ScrapePool::Stop(bool write_stale) {
@@ -127,6 +150,7 @@ void ScrapePool::Stop(bool write_stale) {
 void ScrapePool::AppendStatus(TargetsSnapshot* out) const {
   for (const auto& [key, loop] : loops_) out->active.push_back(loop->Status());
   out->dropped.insert(out->dropped.end(), dropped_.begin(), dropped_.end());
+  out->dropped_counts[job_->job_name] = dropped_count_;
 }
 
 }  // namespace sundial::scrape::internal

@@ -49,13 +49,16 @@ class ScrapePool {
   ScrapePool(std::shared_ptr<const config::ScrapeConfig> job, PoolDeps deps,
              std::shared_ptr<net::HttpClient> client);
   void Apply(bool restart, bool reuse_caches);
+  // Prometheus' error when the pool has more than target_limit targets (counted), else OK.
+  absl::Status TargetLimitError(size_t targets) const;
 
   std::shared_ptr<const config::ScrapeConfig> job_;
   const PoolDeps deps_;
   std::shared_ptr<net::HttpClient> client_;
   std::vector<discovery::TargetGroup> groups_;
   std::map<std::string, std::shared_ptr<ScrapeLoop>> loops_;  // by labels + url
-  std::vector<DroppedTarget> dropped_;
+  std::vector<DroppedTarget> dropped_;                        // at most keep_dropped_targets
+  uint64_t dropped_count_ = 0;                                // all targets dropped by relabeling
 };
 
 }  // namespace sundial::scrape::internal
