@@ -67,8 +67,9 @@ inline std::pair<int64_t, bool> ReadAcks(int fd, std::string* partial, int64_t* 
 }
 
 // Runs `rounds` rounds of: start the child (with `mode` as its second argument unless empty),
-// let it acknowledge a random number of commits, kill -9 it, open the DB and check it.
-inline void RunCrashRounds(const std::string& mode, int rounds) {
+// let it acknowledge a random number of commits (below max_acks), kill -9 it, open the DB and check
+// it.
+inline void RunCrashRounds(const std::string& mode, int rounds, int max_acks = 800) {
   const std::string dir = StrCat(::testing::TempDir(), "/sundial_db_crash_", mode, ::getpid());
   std::filesystem::remove_all(dir);
   std::mt19937_64 rng(::testing::UnitTest::GetInstance()->random_seed());
@@ -78,7 +79,7 @@ inline void RunCrashRounds(const std::string& mode, int rounds) {
     Child child = Spawn(dir, mode);
     std::string partial;
     int64_t count = 0;
-    const int64_t target = static_cast<int64_t>(rng() % 800);
+    const int64_t target = static_cast<int64_t>(rng() % static_cast<uint64_t>(max_acks));
     auto [acked, eof] = ReadAcks(child.out, &partial, &count, target, 0);
     ASSERT_FALSE(eof) << "the child died on its own";
     if (target == 0) std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 30));
