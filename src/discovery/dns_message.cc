@@ -8,7 +8,6 @@
 namespace sundial::discovery::dns {
 namespace {
 
-constexpr size_t kHeaderSize = 12;
 constexpr size_t kMaxNameLength = 255;
 constexpr size_t kMaxLabelLength = 63;
 constexpr uint16_t kClassIn = 1;
