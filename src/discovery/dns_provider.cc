@@ -50,7 +50,7 @@ class DnsRefresher {
     for (const std::string& name : config_.names) {
       if (stop.stop_requested()) break;
       absl::StatusOr<dns::Message> m = rc.ok() ? LookupWithSearchPath(*rc, name, type_, stop)
-                                                : absl::StatusOr<dns::Message>(rc.status());
+                                               : absl::StatusOr<dns::Message>(rc.status());
       if (stop.stop_requested()) break;
       Lookups().Inc();
       if (!m.ok()) {
