@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <thread>
@@ -18,10 +19,13 @@
 #include "base/str_cat.h"
 #include "cli/build_info.h"
 #include "cli/config_holder.h"
+#include "config/config.h"
 #include "config/web_config.h"
 #include "net/io_pool.h"
 #include "scrape/manager.h"
 #include "tsdb/db/db.h"
+#include "web/api/api.h"
+#include "web/api/params.h"
 #include "web/lifecycle.h"
 #include "web/remote_write_handler.h"
 #include "web/router.h"
@@ -93,6 +97,86 @@ tsdb::DbOptions StorageOptions(const ServerOptions& opts, const config::Config& 
     db.out_of_order_window_ms = cfg.storage.tsdb->out_of_order_time_window.count();
   db.registry = registry;
   return db;
+}
+
+// The /api/v1 wiring: storage, engine defaults from the --query.* flags, the scrape targets.
+web::api::ApiOptions ApiOptionsFor(const ServerOptions& opts, tsdb::DB* db,
+                                   scrape::Manager* scrapes, ConfigHolder* config,
+                                   std::atomic<bool>* ready) {
+  web::api::ApiOptions api;
+  api.storage = db;
+  api.engine_options.lookback_delta_ms = opts.query_lookback_delta.count();
+  api.engine_options.timeout_ms = opts.query_timeout.count();
+  api.engine_options.max_samples = opts.query_max_samples;
+  // Prometheus' defaults: experimental PromQL only with --enable-feature.
+  api.engine_options.parse_options = promql::ParseOptions{};
+  for (const std::string& f : opts.enable_feature) {
+    if (f == "promql-experimental-functions")
+      api.engine_options.parse_options.enable_experimental_functions = true;
+    if (f == "promql-duration-expr")
+      api.engine_options.parse_options.enable_duration_expressions = true;
+  }
+  api.max_concurrency = static_cast<int>(std::max<int64_t>(1, opts.query_max_concurrency));
+  api.targets = [scrapes] { return scrapes->Targets(); };
+  api.config_yaml = [config] { return config::ToYaml(*config->Current()); };
+  api.is_ready = [ready] { return ready->load(); };
+  api.enable_admin_api = opts.web_enable_admin_api;
+  const BuildInfo& build = GetBuildInfo();
+  // Grafana reads the version as the Prometheus version it may rely on; build metadata after
+  // '+' keeps ours visible without changing semver precedence (Debian's is "2.42.0+ds").
+  api.build_info = {StrCat("2.42.0+sundial.", build.version),
+                    build.revision,
+                    build.branch,
+                    build.build_user,
+                    build.build_date,
+                    build.compiler};
+  std::string retention = opts.storage_tsdb_retention_time.count() > 0
+                              ? FormatDuration(opts.storage_tsdb_retention_time)
+                              : std::string();
+  if (opts.storage_tsdb_retention_size > 0) {
+    retention = retention.empty()
+                    ? StrCat(opts.storage_tsdb_retention_size, "B")
+                    : StrCat(retention, " or ", opts.storage_tsdb_retention_size, "B");
+  }
+  std::string start_time = web::api::FormatRfc3339(web::api::NowMs());
+  std::error_code ec;
+  std::string cwd = std::filesystem::current_path(ec).string();
+  api.runtime_info = [start_time, cwd, retention] {
+    web::api::RuntimeInfo info;
+    info.start_time = start_time;
+    info.cwd = cwd;
+    info.last_config_time = start_time;
+    info.goroutine_count = static_cast<int64_t>(std::thread::hardware_concurrency());
+    info.gomaxprocs = static_cast<int64_t>(std::thread::hardware_concurrency());
+    info.storage_retention = retention;
+    return info;
+  };
+  api.head_stats = [db] {
+    web::api::HeadStats h;
+    h.num_series = static_cast<int64_t>(db->head().NumSeries());
+    h.min_time = db->head().MinTime();
+    h.max_time = db->head().MaxTime();
+    return h;
+  };
+  api.flags = {
+      {"config.file", opts.config_file},
+      {"query.lookback-delta", FormatDuration(opts.query_lookback_delta)},
+      {"query.max-concurrency", StrCat(opts.query_max_concurrency)},
+      {"query.max-samples", StrCat(opts.query_max_samples)},
+      {"query.timeout", FormatDuration(opts.query_timeout)},
+      {"storage.tsdb.path", opts.storage_tsdb_path},
+      {"storage.tsdb.retention.time", FormatDuration(opts.storage_tsdb_retention_time)},
+      {"web.cors.origin", opts.web_cors_origin},
+      {"web.enable-admin-api", opts.web_enable_admin_api ? "true" : "false"},
+      {"web.enable-lifecycle", opts.web_enable_lifecycle ? "true" : "false"},
+      {"web.enable-remote-write-receiver",
+       opts.web_enable_remote_write_receiver ? "true" : "false"},
+      {"web.external-url", opts.web_external_url},
+      {"web.listen-address", opts.web_listen_address},
+      {"web.max-connections", StrCat(opts.web_max_connections)},
+      {"web.route-prefix", opts.web_route_prefix},
+  };
+  return api;
 }
 
 }  // namespace
@@ -178,6 +262,9 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
                   "--web.enable-remote-write-receiver\n");
     });
   }
+
+  web::api::Api api_v1(ApiOptionsFor(opts, db.get(), &scrapes, &config, &ready));
+  api_v1.Register(&router);
 
   web::ServerOptions web_opts;
   web_opts.listen_address = opts.web_listen_address;
