@@ -1,5 +1,7 @@
 #include "web/api/api.h"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cstdio>
 #include <set>
@@ -120,6 +122,27 @@ std::string FormatRfc3339(int64_t ms) {
 
 namespace {
 
+// Prometheus' globalURL: a loopback host in the scrape URL is replaced by this machine's
+// hostname so the link works from elsewhere.
+std::string GlobalUrl(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t host_start = scheme + 3;
+  size_t host_end = url.find_first_of("/?#", host_start);
+  if (host_end == std::string::npos) host_end = url.size();
+  std::string_view hostport(url.data() + host_start, host_end - host_start);
+  std::string_view host = hostport;
+  if (!host.empty() && host[0] == '[') {
+    host = host.substr(0, host.find(']') + 1);
+  } else if (size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (host != "localhost" && host != "[::1]" && host.substr(0, 4) != "127.") return url;
+  char name[256] = {0};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == 0) return url;
+  return StrCat(url.substr(0, host_start), name, url.substr(host_start + host.size()));
+}
+
 void AppendKey(std::string* out, std::string_view key) {
   AppendJsonString(out, key);
   out->push_back(':');
@@ -145,7 +168,7 @@ std::string TargetsJson(const scrape::TargetsSnapshot& snap, std::string_view st
       out.append(R"(,"scrapeUrl":)");
       AppendJsonString(&out, t.scrape_url);
       out.append(R"(,"globalUrl":)");
-      AppendJsonString(&out, t.scrape_url);
+      AppendJsonString(&out, GlobalUrl(t.scrape_url));
       out.append(R"(,"lastError":)");
       AppendJsonString(&out, t.last_error);
       out.append(R"(,"lastScrape":)");

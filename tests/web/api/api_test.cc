@@ -3,9 +3,11 @@
 #include "web/api/api.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 
+#include "base/str_cat.h"
 #include "tsdb/head.h"
 #include "web/server_fixture.h"
 
@@ -286,6 +288,26 @@ TEST_F(ApiTest, TargetsFromTheScrapeManager) {
             R"({"status":"success","data":{"activeTargets":[],"droppedTargets":[)"
             R"({"discoveredLabels":{"__address__":"c:1"}}]}})");
   EXPECT_EQ(Get("/api/v1/scrape_pools"), R"({"status":"success","data":{"scrapePools":["node"]}})");
+}
+
+TEST_F(ApiTest, GlobalUrlNamesThisHostInsteadOfLoopback) {
+  ApiOptions o;
+  o.targets = [] {
+    scrape::TargetsSnapshot s;
+    scrape::TargetStatus t;
+    t.scrape_pool = "self";
+    t.scrape_url = "http://127.0.0.1:9090/metrics";
+    s.active.push_back(t);
+    return s;
+  };
+  Start(std::move(o));
+  char host[256] = {0};
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  std::string body = Get("/api/v1/targets");
+  EXPECT_NE(body.find(StrCat(R"("globalUrl":"http://)", host, R"(:9090/metrics")")),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("scrapeUrl":"http://127.0.0.1:9090/metrics")"), std::string::npos);
 }
 
 TEST_F(ApiTest, NotReadyAnswers503) {
