@@ -155,8 +155,8 @@ void RunQuery(tsdb::Queryable* storage, const QueryJob& job, Responder* resp) {
 
 // The parameters both query endpoints share after their time parameters: timeout,
 // lookback_delta, stats, limit, and the query itself. Returns false after answering an error.
-bool ParseCommon(const ApiOptions& options, const HttpRequest& req, QueryJob* job,
-                 Responder* resp) {
+bool ParseCommon(const ApiOptions& options, const HttpRequest& req, QueryJob* job, Responder* resp,
+                 bool prefix_parse_error) {
   job->engine_options = options.engine_options;
   if (std::string_view t = req.Param("timeout"); !t.empty()) {
     absl::StatusOr<int64_t> ns = ParseDurationNs(t);
@@ -181,7 +181,10 @@ bool ParseCommon(const ApiOptions& options, const HttpRequest& req, QueryJob* jo
   absl::StatusOr<promql::ExprPtr> expr =
       promql::Parse(req.Param("query"), job->engine_options.parse_options);
   if (!expr.ok()) {
-    SendError(resp, ApiError::BadData(InvalidParam("query", AsStd(expr.status().message()))));
+    // Prometheus 2.42 names the parameter for /query but not for /query_range.
+    std::string message(AsStd(expr.status().message()));
+    SendError(resp,
+              ApiError::BadData(prefix_parse_error ? InvalidParam("query", message) : message));
     return false;
   }
   job->expr = *std::move(expr);
@@ -205,7 +208,7 @@ void Api::Impl::Query(const HttpRequest& req, std::shared_ptr<Responder> resp) {
     return;
   }
   job->start = job->end = *t;
-  if (!ParseCommon(options, req, job.get(), resp.get())) return;
+  if (!ParseCommon(options, req, job.get(), resp.get(), /*prefix_parse_error=*/true)) return;
   job->queued = Clock::now();
   pool.Submit([this, job, resp] { RunQuery(options.storage, *job, resp.get()); });
 }
@@ -261,7 +264,7 @@ void Api::Impl::QueryRange(const HttpRequest& req, std::shared_ptr<Responder> re
   job->start = *start;
   job->end = *end;
   job->step = std::max<int64_t>(*step_ns / 1000000, 1);
-  if (!ParseCommon(options, req, job.get(), resp.get())) return;
+  if (!ParseCommon(options, req, job.get(), resp.get(), /*prefix_parse_error=*/false)) return;
   promql::ValueType type = job->expr->Type();
   if (type != promql::ValueType::kVector && type != promql::ValueType::kScalar) {
     SendError(resp.get(), ApiError::BadData(

@@ -127,6 +127,9 @@ TEST_F(ApiTest, QueryErrorsAsPrometheus) {
   EXPECT_EQ(Get("/api/v1/query?query=up(", 400),
             R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": )"
             R"(1:4: parse error: unclosed left parenthesis"})");
+  EXPECT_EQ(Get("/api/v1/query_range?query=up(&start=1&end=5&step=1", 400),
+            R"({"status":"error","errorType":"bad_data","error":)"
+            R"("1:4: parse error: unclosed left parenthesis"})");
   EXPECT_EQ(Get("/api/v1/query", 400),
             R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": )"
             R"(1:1: parse error: no expression found in input"})");
