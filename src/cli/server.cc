@@ -27,6 +27,7 @@
 #include "web/api/api.h"
 #include "web/api/params.h"
 #include "web/lifecycle.h"
+#include "web/otlp_handler.h"
 #include "web/remote_write_handler.h"
 #include "web/router.h"
 #include "web/server.h"
@@ -93,6 +94,9 @@ tsdb::DbOptions StorageOptions(const ServerOptions& opts, const config::Config& 
   } else {
     db.retention_ms = std::numeric_limits<int64_t>::max() / 2;  // only a size limit was given
   }
+  db.retention_size_bytes = opts.storage_tsdb_retention_size;
+  db.block_range_ms = opts.storage_tsdb_min_block_duration.count();
+  db.max_block_duration_ms = opts.storage_tsdb_max_block_duration.count();
   if (cfg.storage.tsdb)
     db.out_of_order_window_ms = cfg.storage.tsdb->out_of_order_time_window.count();
   db.registry = registry;
@@ -262,6 +266,15 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
                   "--web.enable-remote-write-receiver\n");
     });
   }
+
+  // Prometheus 3.x's flag, or 2.47+'s feature flag of the same meaning.
+  const bool otlp_enabled = opts.web_enable_otlp_receiver ||
+                            std::find(opts.enable_feature.begin(), opts.enable_feature.end(),
+                                      "otlp-write-receiver") != opts.enable_feature.end();
+  web::OtlpHandlerOptions otlp;
+  otlp.config = [&config] { return config.Current()->otlp; };  // reloads apply per request
+  otlp.receiver.lookback_delta_ms = opts.query_lookback_delta.count();
+  web::RegisterOtlpHandler(&router, db.get(), otlp_enabled, std::move(otlp));
 
   web::api::Api api_v1(ApiOptionsFor(opts, db.get(), &scrapes, &config, &ready));
   api_v1.Register(&router);

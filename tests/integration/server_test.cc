@@ -264,6 +264,38 @@ TEST_F(ServerTest, RemoteWriteReceiverNeedsTheFlag) {
   EXPECT_LT(bad.status, 500);
 }
 
+TEST_F(ServerTest, OtlpReceiverStoresWhatTheQueryApiReturns) {
+  Start();
+  HttpResult off = HttpRequest(port_, "POST", "/api/v1/otlp/v1/metrics", "{}",
+                               {"Content-Type: application/json"});
+  EXPECT_EQ(off.status, 404);
+  EXPECT_THAT(off.body, HasSubstr("--web.enable-otlp-receiver"));
+  server_->Signal(SIGTERM);
+  ASSERT_EQ(server_->Wait(15s), 0);
+  server_.reset();
+
+  // 2.47+'s feature flag means the same as 3.x's --web.enable-otlp-receiver.
+  Start({"--enable-feature=otlp-write-receiver"});
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::string body =
+      R"({"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name",)"
+      R"("value":{"stringValue":"checkout"}}]},"scopeMetrics":[{"metrics":[{"name":"orders",)"
+      R"("sum":{"aggregationTemporality":2,"isMonotonic":true,"dataPoints":[{"asDouble":42,)"
+      R"("timeUnixNano":")" +
+      std::to_string(now_ms) + R"(000000"}]}}]}]}]})";
+  HttpResult ok = HttpRequest(port_, "POST", "/api/v1/otlp/v1/metrics", body,
+                              {"Content-Type: application/json"});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  HttpResult q = HttpRequest(
+      port_, "GET", "/api/v1/query?query=orders_total&time=" + std::to_string(now_ms / 1000 + 1));
+  ASSERT_EQ(q.status, 200) << q.body;
+  EXPECT_THAT(q.body, HasSubstr(R"("__name__":"orders_total")"));
+  EXPECT_THAT(q.body, HasSubstr(R"("job":"checkout")"));
+  EXPECT_THAT(q.body, HasSubstr(R"(,"42"]})"));
+}
+
 TEST(Server, BadConfigAtStartupExitsWithError) {
   std::string dir = MakeTempDir();
   WriteFile(dir + "/p.yml", "scrape_configs:\n  - job_name: a\n    bogus_field: 1\n");
