@@ -171,11 +171,9 @@ std::vector<Case> Cases() {
       Error("range_too_many_points", "/api/v1/query_range",
             {{"query", "up"}, {"start", "0"}, {"end", "11001"}, {"step", "1"}}, 400,
             "exceeded maximum resolution of 11,000 points per timeseries"),
-      Known(Error("range_bad_query", "/api/v1/query_range",
-                  {{"query", "rate(up)"}, {"start", At(0)}, {"end", At(kMinute)}, {"step", "15"}},
-                  400, "expected type range vector"),
-            "2.42 returns query_range parse errors bare; Sundial prefixes "
-            "'invalid parameter \"query\": ' as for /api/v1/query (as 3.x does)"),
+      Error("range_bad_query", "/api/v1/query_range",
+            {{"query", "rate(up)"}, {"start", At(0)}, {"end", At(kMinute)}, {"step", "15"}}, 400,
+            "expected type range vector"),
       // Label names.
       Case{"labels", "GET", "/api/v1/labels", {}, 200, "\"__name__\",\"instance\",\"job\",\"le\""},
       Case{"labels_match",
