@@ -8,6 +8,7 @@
 #include <random>
 
 #include "absl/synchronization/mutex.h"
+#include "base/json_string.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 
@@ -234,48 +235,6 @@ absl::Status GetStrings(const JsonValue& obj, std::string_view key, bool ulids,
     out->push_back(item.text);
   }
   return absl::OkStatus();
-}
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '<':  // Go escapes these for HTML safety
-        out->append("\\u003c");
-        break;
-      case '>':
-        out->append("\\u003e");
-        break;
-      case '&':
-        out->append("\\u0026");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out->append("\\u00");
-          out->push_back(kHex[(c >> 4) & 0xf]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 // Writes the members of one JSON object at `indent` tabs, Go MarshalIndent style.

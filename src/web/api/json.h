@@ -15,14 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_string.h"  // AppendJsonString, used with everything here
 #include "model/labels.h"
 
 namespace sundial::web::api {
-
-// A JSON string literal as Go's encoding/json (and jsoniter's standard-compatible mode) writes
-// it: `"` and `\` escaped, \n \r \t short, other control characters as \u00XX, `<` `>` `&` as
-// \u003c \u003e \u0026, U+2028/U+2029 escaped, each invalid UTF-8 byte replaced by \ufffd.
-void AppendJsonString(std::string* out, std::string_view s);
 
 // A timestamp in ms as Prometheus writes sample timestamps: unix seconds, then '.' and exactly
 // three fraction digits when the millisecond part is not zero ("1435781451.100", "1435781451",

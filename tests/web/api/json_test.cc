@@ -9,11 +9,6 @@
 namespace sundial::web::api {
 namespace {
 
-std::string Str(std::string_view s) {
-  std::string out;
-  AppendJsonString(&out, s);
-  return out;
-}
 std::string Ts(int64_t ms) {
   std::string out;
   AppendTimestamp(&out, ms);
@@ -33,30 +28,6 @@ std::string GoNumber(double v) {
   std::string out;
   AppendGoJsonNumber(&out, v);
   return out;
-}
-
-TEST(JsonStringTest, EscapesLikeGo) {
-  EXPECT_EQ(Str(""), R"("")");
-  EXPECT_EQ(Str("plain text"), R"("plain text")");
-  EXPECT_EQ(Str("a\"b\\c/d"), R"("a\"b\\c/d")");
-  EXPECT_EQ(Str("a<b>c&d"), R"("a\u003cb\u003ec\u0026d")");
-  // Observed from Prometheus 2.42 for label_replace(vector(1), "a", "\x01\b\f\n\r\t...").
-  EXPECT_EQ(Str("\x01\b\f\n\r\t"), R"("\u0001\u0008\u000c\n\r\t")");
-  EXPECT_EQ(Str(std::string_view("\0\x1f", 2)), R"("\u0000\u001f")");
-  EXPECT_EQ(Str("\x7f"), "\"\x7f\"");
-  EXPECT_EQ(Str("\u2028x\u2029"), R"("\u2028x\u2029")");
-  EXPECT_EQ(Str("\u2027"), "\"\u2027\"");
-}
-
-TEST(JsonStringTest, KeepsValidUtf8AndReplacesInvalidBytes) {
-  EXPECT_EQ(Str("é😀€"), "\"é😀€\"");
-  EXPECT_EQ(Str("\xff"), R"("\ufffd")");
-  EXPECT_EQ(Str("a\xc3"), R"("a\ufffd")");                              // truncated sequence
-  EXPECT_EQ(Str("\xc0\x80"), R"("\ufffd\ufffd")");                      // overlong NUL
-  EXPECT_EQ(Str("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");            // surrogate U+D800
-  EXPECT_EQ(Str("\xf4\x90\x80\x80"), R"("\ufffd\ufffd\ufffd\ufffd")");  // > U+10FFFF
-  EXPECT_EQ(Str("\xe2\x82"), R"("\ufffd\ufffd")");
-  EXPECT_EQ(Str("ok\x80ok"), R"("ok\ufffdok")");
 }
 
 TEST(JsonTimestampTest, MillisecondsAsPrometheusWritesThem) {
