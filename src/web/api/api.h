@@ -88,7 +88,6 @@ class Api {
   // Registers every /api/v1 route. REQUIRES: before Server::Start().
   void Register(Router* router);
 
-
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
