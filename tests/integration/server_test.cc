@@ -296,6 +296,36 @@ TEST_F(ServerTest, OtlpReceiverStoresWhatTheQueryApiReturns) {
   EXPECT_THAT(q.body, HasSubstr(R"(,"42"]})"));
 }
 
+// Oversized and hostile API requests get clean 4xx answers and leave the server serving.
+TEST_F(ServerTest, HostileApiRequestsGetCleanErrors) {
+  Start();
+  std::string nested = "query=" + std::string(200000, '(') + "1" + std::string(200000, ')');
+  HttpResult deep = HttpRequest(port_, "POST", "/api/v1/query", nested);
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_THAT(deep.body, HasSubstr("expression nesting too deep"));
+
+  std::string matches;
+  for (int i = 0; i < 100000; ++i) {
+    matches += (i ? "&" : "") + std::string("match[]=up%7Ba%3D%22") + std::to_string(i) + "%22%7D";
+  }
+  HttpResult many = HttpRequest(port_, "POST", "/api/v1/series", matches);
+  EXPECT_EQ(many.status, 200);
+  EXPECT_EQ(many.body, R"({"status":"success","data":[]})");
+
+  HttpResult range = HttpRequest(port_, "GET", "/api/v1/query?query=rate(x%5B100000000y%5D)");
+  EXPECT_EQ(range.status, 400);
+  EXPECT_THAT(range.body, HasSubstr("duration out of range"));
+  HttpResult points =
+      HttpRequest(port_, "GET",
+                  "/api/v1/query_range?query=up&start=-9999999999999&end=9999999999999&step=0.001");
+  EXPECT_EQ(points.status, 400);
+  EXPECT_THAT(points.body, HasSubstr("exceeded maximum resolution of 11,000 points"));
+
+  EXPECT_EQ(HttpRequest(port_, "GET", "/-/healthy").status, 200);
+  HttpResult q = HttpRequest(port_, "POST", "/api/v1/query", "query=1%2B1&time=4");
+  EXPECT_EQ(q.body, R"({"status":"success","data":{"resultType":"scalar","result":[4,"2"]}})");
+}
+
 TEST(Server, BadConfigAtStartupExitsWithError) {
   std::string dir = MakeTempDir();
   WriteFile(dir + "/p.yml", "scrape_configs:\n  - job_name: a\n    bogus_field: 1\n");
