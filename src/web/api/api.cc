@@ -217,24 +217,15 @@ std::string ScrapePoolsJson(const scrape::TargetsSnapshot& snap) {
 }
 
 std::string BuildInfoJsonText(const BuildInfoJson& b) {
+  const std::pair<std::string_view, const std::string*> fields[] = {
+      {"version", &b.version},      {"revision", &b.revision},    {"branch", &b.branch},
+      {"buildUser", &b.build_user}, {"buildDate", &b.build_date}, {"goVersion", &b.go_version}};
   std::string out = "{";
-  AppendKey(&out, "version");
-  AppendJsonString(&out, b.version);
-  out.push_back(',');
-  AppendKey(&out, "revision");
-  AppendJsonString(&out, b.revision);
-  out.push_back(',');
-  AppendKey(&out, "branch");
-  AppendJsonString(&out, b.branch);
-  out.push_back(',');
-  AppendKey(&out, "buildUser");
-  AppendJsonString(&out, b.build_user);
-  out.push_back(',');
-  AppendKey(&out, "buildDate");
-  AppendJsonString(&out, b.build_date);
-  out.push_back(',');
-  AppendKey(&out, "goVersion");
-  AppendJsonString(&out, b.go_version);
+  for (const auto& [key, value] : fields) {
+    if (out.size() > 1) out.push_back(',');
+    AppendKey(&out, key);
+    AppendJsonString(&out, *value);
+  }
   out.push_back('}');
   return out;
 }
