@@ -15,6 +15,7 @@
 
 #include "absl/strings/escaping.h"
 #include "base/str_cat.h"
+#include "net/body_stream.h"
 #include "net/client_core.h"
 #include "net/gzip.h"
 
@@ -78,6 +79,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void Write();
   void ReadHeader();
   void ReadBody();
+  void StreamBody();
+  void StreamStep();
   void OnResponse();
   void Retry();
   absl::Status BuildWire();
@@ -157,7 +160,10 @@ void Exchange::Start() {
   url_ = *std::move(url);
   url_text_ = url_.String();
   decode_gzip_ = core_->options.accept_gzip && !request_.headers.Has("Accept-Encoding") &&
-                 request_.method != "HEAD";
+                 request_.method != "HEAD" && request_.stream == nullptr;
+  if (request_.stream != nullptr && request_.stream->cancelled()) {
+    return Fail(absl::CancelledError("context canceled"));
+  }
   Hop();
 }
 
@@ -351,6 +357,9 @@ void Exchange::ReadHeader() {
           }
           const int code = self->parser_->get().result_int();
           if (code >= 100 && code < 200 && code != 101) return self->ReadHeader();
+          if (self->request_.stream != nullptr && code >= 200 && code < 300) {
+            return self->StreamBody();
+          }
           self->ReadBody();
         });
   });
@@ -368,6 +377,39 @@ void Exchange::ReadBody() {
           if (ec) return self->Fail(self->TransportError(ec));
           self->OnResponse();
         });
+  });
+}
+
+void Exchange::StreamBody() {
+  BodyStream& stream = *request_.stream;
+  // Cancel closes the socket on the connection's strand, which fails the pending read.
+  std::weak_ptr<Exchange> weak = weak_from_this();
+  stream.SetCanceller([weak, executor = conn_->lowest().get_executor()] {
+    asio::post(executor, [weak] {
+      if (auto self = weak.lock(); self != nullptr && self->conn_ != nullptr) self->conn_->Close();
+    });
+  });
+  parser_->body_limit(std::numeric_limits<uint64_t>::max());
+  Arm(deadline_);
+  StreamStep();
+}
+
+void Exchange::StreamStep() {
+  std::string& body = parser_->get().body();
+  if (!body.empty()) {
+    request_.stream->Deliver(body);
+    body.clear();
+  }
+  if (request_.stream->cancelled()) return Fail(absl::CancelledError("context canceled"));
+  if (parser_->is_done()) return OnResponse();
+  conn_->Visit([&](auto& stream) {
+    http::async_read_some(stream, conn_->buffer, *parser_,
+                          [self = shared_from_this()](const beast::error_code& ec, size_t) {
+                            if (ec && !self->request_.stream->cancelled()) {
+                              return self->Fail(self->TransportError(ec));
+                            }
+                            self->StreamStep();
+                          });
   });
 }
 

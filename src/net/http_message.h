@@ -9,6 +9,7 @@
 #define SUNDIAL_NET_HTTP_MESSAGE_H_
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,6 +18,8 @@
 #include "absl/status/status.h"
 
 namespace sundial::net {
+
+class BodyStream;  // net/body_stream.h
 
 // An ordered list of header fields with case-insensitive names. Repeated names are kept.
 class Headers {
@@ -42,6 +45,8 @@ struct Request {
   std::string body{};
   // Overall deadline for this request including redirects; 0 = ClientOptions::request_timeout.
   std::chrono::milliseconds timeout{0};
+  // When set, a 2xx body is handed to the stream as it arrives (see net/body_stream.h).
+  std::shared_ptr<BodyStream> stream{};
 };
 
 struct Response {
