@@ -17,6 +17,9 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "tsdb/head_log.h"
 #include "tsdb/postings.h"
@@ -68,6 +71,11 @@ class Head : public Appendable, public Queryable {
   // The in-order chunks of a series (oldest first), for tests and the block writer. Empty if
   // the ref is unknown.
   std::vector<ChunkMeta> ChunksOf(SeriesRef ref) const;
+
+  // head_lookup.cc, for deletions (tsdb/db): the refs and labels of the series matching all
+  // matchers, in ref order; the labels of one series (false if the ref is unknown).
+  std::vector<std::pair<SeriesRef, Labels>> SeriesMatching(std::span<const Matcher> matchers) const;
+  bool LabelsOf(SeriesRef ref, Labels* out) const;
 
  private:
   friend class HeadAppender;

@@ -151,6 +151,14 @@ absl::Status DB::Init() {
   Timestamp blocks_maxt = INT64_MIN;
   for (const auto& b : BlocksSnapshot()) blocks_maxt = std::max(blocks_maxt, b->meta().max_time);
   if (blocks_maxt != INT64_MIN && head_.MinTime() < blocks_maxt) head_.Truncate(blocks_maxt);
+  // Deletions logged to the WAL, for the series still in the head.
+  std::vector<std::pair<Labels, block::Interval>> stones;
+  for (const WalHeadLog::Stone& st : replay.tombstones) {
+    Labels labels;
+    if (head_.LabelsOf(st.ref, &labels)) stones.push_back({std::move(labels), {st.mint, st.maxt}});
+  }
+  head_tombstones_.Add(stones);
+  if (head_.MinTime() != INT64_MAX) head_tombstones_.TruncateBefore(head_.MinTime());
 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(writer_, wal::Writer::Open(fs_, wal_dir_,
@@ -181,9 +189,14 @@ absl::StatusOr<std::unique_ptr<Querier>> DB::NewQuerier(Timestamp mint, Timestam
   // restart.
   const Timestamp head_mint = head_.MinTime();
   if (head_mint != INT64_MAX) mint = std::max(mint, head_mint);
-  ASSIGN_OR_RETURN(std::unique_ptr<Querier> head, head_.NewQuerier(mint, maxt));
+  ASSIGN_OR_RETURN(std::unique_ptr<Querier> head, HeadQuerier(mint, maxt));
   queriers.push_back(std::move(head));
   return NewMergeQuerier(std::move(queriers));
+}
+
+absl::StatusOr<std::unique_ptr<Querier>> DB::HeadQuerier(Timestamp mint, Timestamp maxt) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Querier> head, head_.NewQuerier(mint, maxt));
+  return NewTombstoneQuerier(std::move(head), head_tombstones_.Snapshot());
 }
 
 absl::Status DB::Compact() {
@@ -207,6 +220,7 @@ absl::Status DB::Truncate(Timestamp mint) {
   if (closed_) return absl::FailedPreconditionError("DB is closed");
   metrics_->truncations.fetch_add(1);
   head_.Truncate(mint);
+  head_tombstones_.TruncateBefore(mint);
 
   // Everything logged so far goes into completed segments, which the checkpoint then covers.
   ASSIGN_OR_RETURN(const int current, writer_->NextSegment());

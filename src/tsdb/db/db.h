@@ -40,6 +40,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,7 @@
 #include "tsdb/block/block.h"
 #include "tsdb/compact/planner.h"
 #include "tsdb/db/dir_lock.h"
+#include "tsdb/db/tombstone_querier.h"
 #include "tsdb/db/wal_head_log.h"
 #include "tsdb/head.h"
 #include "tsdb/storage.h"
@@ -124,6 +126,29 @@ class DB : public Appendable, public Queryable {
   // segments it covers are deleted. A failed checkpoint deletes nothing.
   absl::Status Truncate(Timestamp mint);
 
+  // db_admin.cc (Prometheus' DB.Delete, CleanTombstones and Snapshot). Each serializes with
+  // Compact.
+  //
+  // Deletes the samples in [mint, maxt] (both inclusive) of the series matching all matchers.
+  // Every block overlapping the range gets tombstones for its matching series that have a chunk
+  // in it (clamped to the series' data; the block's tombstones file and meta.json are rewritten
+  // and the block reopened); in the head, a tombstones record is logged to the WAL first, then
+  // the deletions apply in memory (a restart replays them). Queries stop returning the samples
+  // at once; the data goes when the block is compacted or cleaned, or when head compaction
+  // writes the block without it.
+  absl::Status Delete(Timestamp mint, Timestamp maxt, std::span<const Matcher> matchers);
+  // Rewrites every block that has tombstones into a new block without the deleted data (level 1,
+  // itself as source, the old block as parent, as Prometheus does) and deletes the old block
+  // once the new one is durable. A crash in between leaves both; Open deletes the parent.
+  // A block whose data was all deleted is just deleted.
+  absl::Status CleanTombstones();
+  // Hard-links the files of every block into dir/<ULID>/ and, with with_head, writes the head
+  // (deletions applied) as one more block into dir. dir is created if missing; it must not be
+  // the DB's dir. The result is a data directory that DB::Open and promtool read.
+  absl::Status Snapshot(const std::string& dir, bool with_head);
+  // Deleted intervals the head holds (for tests and logs).
+  uint64_t NumHeadTombstones() const;
+
   // fsyncs the WAL: every commit acknowledged so far survives a power loss.
   absl::Status Sync();
   // Syncs and closes the WAL and releases the lock. Later calls fail; idempotent.
@@ -153,6 +178,14 @@ class DB : public Appendable, public Queryable {
   // Rewrites a block's meta.json with `mark` applied and reopens the block.
   absl::Status MarkBlock(const std::string& ulid, bool failed, bool deletable);
   std::vector<std::shared_ptr<block::Block>> BlocksSnapshot() const;
+  // The head's querier with its deletions applied.
+  absl::StatusOr<std::unique_ptr<Querier>> HeadQuerier(Timestamp mint, Timestamp maxt);
+  // db_admin.cc.
+  absl::Status DeleteInBlock(const std::shared_ptr<block::Block>& b, Timestamp mint,
+                             Timestamp maxt, std::span<const Matcher> matchers)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  absl::Status DeleteInHead(Timestamp mint, Timestamp maxt, std::span<const Matcher> matchers)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   void AddBlock(std::shared_ptr<block::Block> b);
 
   const DbOptions options_;
@@ -160,6 +193,7 @@ class DB : public Appendable, public Queryable {
   const std::string wal_dir_;
   WalHeadLog log_;  // before head_: the head logs to it
   Head head_;
+  HeadTombstones head_tombstones_;  // deletions in the head (DB::Delete, WAL replay)
   ReplayStats replay_stats_;
   std::unique_ptr<DirLock> lock_;
 

@@ -96,7 +96,8 @@ absl::Status DB::CompactHead() {
   while (HeadCompactable(head_.MinTime(), head_.MaxTime(), range)) {
     const Timestamp mint = head_.MinTime();
     const Timestamp maxt = RangeEndForTimestamp(mint, range);
-    ASSIGN_OR_RETURN(std::unique_ptr<Querier> q, head_.NewQuerier(mint, maxt - 1));
+    // Deleted samples stay out of the block.
+    ASSIGN_OR_RETURN(std::unique_ptr<Querier> q, HeadQuerier(mint, maxt - 1));
     absl::StatusOr<block::BlockMeta> meta = block::WriteBlock(fs_, options_.dir, *q, mint, maxt);
     if (!meta.ok()) {
       compactions_failed_.fetch_add(1);

@@ -69,6 +69,25 @@ absl::Status WalHeadLog::LogSamples(std::span<const RefSample> samples) {
   return status;
 }
 
+absl::Status WalHeadLog::LogTombstones(std::span<const Stone> stones) {
+  std::vector<wal::Stone> records;
+  wal::Writer* writer;
+  {
+    absl::MutexLock lock(&mu_);
+    if (writer_ == nullptr) return absl::OkStatus();
+    writer = writer_;
+    for (const Stone& s : stones) {
+      auto it = entries_.find(s.ref);
+      if (it == entries_.end()) continue;
+      records.push_back({it->second.wal_ref, {{s.mint, s.maxt}}});
+    }
+  }
+  if (records.empty()) return absl::OkStatus();
+  std::string rec;
+  wal::EncodeTombstones(records, &rec);
+  return writer->Log(rec);
+}
+
 absl::flat_hash_set<uint64_t> WalHeadLog::RetainLive(
     Timestamp mint, absl::FunctionRef<bool(SeriesRef)> has_samples) {
   absl::MutexLock lock(&mu_);

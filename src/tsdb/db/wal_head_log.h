@@ -66,6 +66,16 @@ class WalHeadLog : public HeadLog {
   // or it was dropped from a checkpoint while this appender held it. The caller may retry.
   absl::Status LogSamples(std::span<const RefSample> samples) override;
 
+  // Deleted [mint, maxt] of a head series (DB::Delete).
+  struct Stone {
+    SeriesRef ref;
+    Timestamp mint;
+    Timestamp maxt;
+  };
+  // One tombstones record. Series without a series record in the log (none yet, or dropped by a
+  // checkpoint) are left out: they have no logged sample to delete. Fails if the writer failed.
+  absl::Status LogTombstones(std::span<const Stone> stones);
+
   // For a checkpoint at mint: forgets the series whose newest logged sample is before mint and
   // for which has_samples(head_ref) is false, and returns the WAL refs of all other series
   // (aliases included), whose series records the checkpoint must keep.

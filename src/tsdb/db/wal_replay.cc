@@ -68,6 +68,16 @@ class ReplayState {
     if (!status.ok()) kLog.Warn("WAL replay commit failed", {{"err", status}});
   }
 
+  void OnTombstones(const std::vector<wal::Stone>& stones) {
+    for (const wal::Stone& s : stones) {
+      auto it = wal_to_head_.find(s.ref);
+      if (it == wal_to_head_.end()) continue;
+      for (const wal::Interval& iv : s.intervals) {
+        result_.tombstones.push_back({it->second, iv.mint, iv.maxt});
+      }
+    }
+  }
+
   ReplayResult Finish() && { return std::move(result_); }
 
  private:
@@ -98,8 +108,11 @@ absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, H
         case wal::RecordType::kSamples:
           state.OnSamples(r->samples());
           break;
+        case wal::RecordType::kTombstones:
+          state.OnTombstones(r->tombstones());
+          break;
         default:
-          break;  // tombstones, exemplars, metadata, histograms: not kept by the head yet
+          break;  // exemplars, metadata, histograms: not kept by the head yet
       }
     }
     if (!r->status().ok()) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "base/file_system.h"
@@ -21,6 +22,9 @@ struct ReplayResult {
   int64_t samples = 0;              // samples read from the log
   int64_t unknown_ref_samples = 0;  // samples whose series record was missing
   int64_t rejected_samples = 0;     // samples the head refused (out of order, duplicate, ...)
+  // Deletions of the tombstone records, by head ref; those of series the head never got a
+  // sample for are dropped.
+  std::vector<WalHeadLog::Stone> tombstones;
 };
 
 // Replays dir into head in stream order. WAL series refs are mapped to the refs the head

@@ -1,0 +1,126 @@
+// Role "endpoints" (Prometheus' discovery/kubernetes/endpoints.go).
+#include <vector>
+
+#include "base/str_cat.h"
+#include "discovery/kubernetes/roles.h"
+
+namespace sundial::discovery::kubernetes {
+namespace {
+
+// Labels of the service with the same key, if known.
+void AddServiceLabels(LabelsBuilder& b, const Lookups& lookups, std::string_view key) {
+  if (!lookups.service) return;
+  const Json* svc = lookups.service(key);
+  if (svc == nullptr) return;
+  b.Set(Meta("namespace"), (*svc)["metadata"]["namespace"].str());
+  AddObjectMetaLabels(b, *svc, "service");
+}
+
+struct SeenPod {
+  const Json* pod;
+  std::vector<int64_t> ports;  // endpoint ports that produced a target
+};
+
+const Json* ResolvePod(const Lookups& lookups, const Json& ref) {
+  if (!lookups.pod || ref["kind"].str() != "Pod") return nullptr;
+  return lookups.pod(StrCat(ref["namespace"].str(), "/", ref["name"].str()));
+}
+
+}  // namespace
+
+TargetGroup BuildEndpointsGroup(const Json& endpoints, const Lookups& lookups) {
+  const std::string key = ObjectKey(endpoints);
+  TargetGroup g{.source = SourceFor("endpoints", key)};
+  LabelsBuilder labels;
+  labels.Set(Meta("namespace"), endpoints["metadata"]["namespace"].str());
+  AddServiceLabels(labels, lookups, key);
+  AddObjectMetaLabels(labels, endpoints, "endpoints");
+  g.labels = labels.Build();
+
+  std::vector<SeenPod> seen;
+  auto add = [&](const Json& addr, const Json& port, std::string_view ready) {
+    const int64_t number = port["port"].integer();
+    LabelsBuilder t;
+    t.Set("__address__", JoinHostPort(addr["ip"].str(), StrCat(number)));
+    t.Set(Meta("endpoint_port_name"), port["name"].str());
+    t.Set(Meta("endpoint_port_protocol"), port["protocol"].str());
+    t.Set(Meta("endpoint_ready"), ready);
+    const Json& ref = addr["targetRef"];
+    if (ref.is_object()) {
+      t.Set(Meta("endpoint_address_target_kind"), ref["kind"].str());
+      t.Set(Meta("endpoint_address_target_name"), ref["name"].str());
+    }
+    if (addr["nodeName"].is_string()) t.Set(Meta("endpoint_node_name"), addr["nodeName"].str());
+    t.Set(Meta("endpoint_hostname"), addr["hostname"].str());
+    if (addr["nodeName"].is_string()) {
+      AddNodeMetadata(t, lookups, addr["nodeName"].str());
+    } else if (ref.is_object() && ref["kind"].str() == "Node") {
+      AddNodeMetadata(t, lookups, ref["name"].str());
+    }
+    const Json* pod = ResolvePod(lookups, ref);
+    if (pod == nullptr) {
+      g.targets.push_back(t.Build());
+      return;
+    }
+    SeenPod* sp = nullptr;
+    for (SeenPod& s : seen) {
+      if (s.pod == pod) sp = &s;
+    }
+    if (sp == nullptr) sp = &seen.emplace_back(SeenPod{.pod = pod, .ports = {}});
+    AddPodLabels(t, *pod);
+    bool matched = false;
+    for (int init = 0; init < 2 && !matched; ++init) {
+      for (const Json& c : (*pod)["spec"][init ? "initContainers" : "containers"].items()) {
+        for (const Json& cport : c["ports"].items()) {
+          if (cport["containerPort"].integer() != number) continue;
+          t.Set(Meta("pod_container_name"), c["name"].str());
+          t.Set(Meta("pod_container_image"), c["image"].str());
+          t.Set(Meta("pod_container_port_name"), cport["name"].str());
+          t.Set(Meta("pod_container_port_number"), StrCat(number));
+          t.Set(Meta("pod_container_port_protocol"), port["protocol"].str());
+          t.Set(Meta("pod_container_init"), init ? "true" : "false");
+          matched = true;
+          break;
+        }
+        if (matched) break;
+      }
+    }
+    sp->ports.push_back(number);
+    g.targets.push_back(t.Build());
+  };
+
+  for (const Json& subset : endpoints["subsets"].items()) {
+    for (const Json& port : subset["ports"].items()) {
+      for (const Json& addr : subset["addresses"].items()) add(addr, port, "true");
+      for (const Json& addr : subset["notReadyAddresses"].items()) add(addr, port, "false");
+    }
+  }
+
+  // Container ports of the endpoints' pods that no endpoint port covered.
+  for (const SeenPod& sp : seen) {
+    const Json& pod = *sp.pod;
+    const std::string& pod_ip = pod["status"]["podIP"].str();
+    if (pod_ip.empty()) continue;
+    for (int init = 0; init < 2; ++init) {
+      for (const Json& c : pod["spec"][init ? "initContainers" : "containers"].items()) {
+        for (const Json& cport : c["ports"].items()) {
+          const int64_t number = cport["containerPort"].integer();
+          if (std::find(sp.ports.begin(), sp.ports.end(), number) != sp.ports.end()) continue;
+          LabelsBuilder t;
+          t.Set("__address__", JoinHostPort(pod_ip, StrCat(number)));
+          t.Set(Meta("pod_container_name"), c["name"].str());
+          t.Set(Meta("pod_container_image"), c["image"].str());
+          t.Set(Meta("pod_container_port_name"), cport["name"].str());
+          t.Set(Meta("pod_container_port_number"), StrCat(number));
+          t.Set(Meta("pod_container_port_protocol"), cport["protocol"].str());
+          t.Set(Meta("pod_container_init"), init ? "true" : "false");
+          AddPodLabels(t, pod);
+          g.targets.push_back(t.Build());
+        }
+      }
+    }
+  }
+  return g;
+}
+
+}  // namespace sundial::discovery::kubernetes

@@ -1,0 +1,50 @@
+// What every Kubernetes SD role shares: label naming, object keys, the metadata and pod labels
+// Prometheus attaches (discovery/kubernetes/kubernetes.go, pod.go), and lookups into the other
+// informers' stores.
+#ifndef SUNDIAL_DISCOVERY_KUBERNETES_OBJECTS_H_
+#define SUNDIAL_DISCOVERY_KUBERNETES_OBJECTS_H_
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "discovery/kubernetes/json.h"
+#include "model/labels.h"
+
+namespace sundial::discovery::kubernetes {
+
+inline constexpr std::string_view kMetaPrefix = "__meta_kubernetes_";
+
+// "__meta_kubernetes_" + suffix.
+std::string Meta(std::string_view suffix);
+// Every character outside [a-zA-Z0-9_] becomes '_' (Prometheus' strutil.SanitizeLabelName).
+std::string SanitizeLabelName(std::string_view name);
+// host:port with IPv6 hosts in brackets, as Go's net.JoinHostPort.
+std::string JoinHostPort(std::string_view host, std::string_view port);
+
+// "namespace/name", or "name" for cluster-scoped objects (nodes): the informer store key.
+std::string ObjectKey(const Json& object);
+
+// <prefix>_name plus <prefix>_label_<l>, _labelpresent_<l>, _annotation_<a> and
+// _annotationpresent_<a> for the object's metadata; prefix is the role ("pod", "node",
+// "service", "endpoints", "endpointslice", "ingress").
+void AddObjectMetaLabels(LabelsBuilder& b, const Json& object, std::string_view role);
+
+// The pod labels shared by the pod, endpoints and endpointslice roles: pod ip, ready, phase,
+// node name, host ip, uid, controller kind/name and the pod's metadata labels.
+void AddPodLabels(LabelsBuilder& b, const Json& pod);
+
+// Looks up objects of the other informers of a role by store key; an empty function or a
+// nullptr result means "not known".
+struct Lookups {
+  std::function<const Json*(std::string_view key)> service{};
+  std::function<const Json*(std::string_view key)> pod{};
+  std::function<const Json*(std::string_view name)> node{};  // set iff attach_metadata.node
+};
+
+// With attach_metadata.node: the node's name, labels and annotations (as role "node").
+void AddNodeMetadata(LabelsBuilder& b, const Lookups& lookups, std::string_view node_name);
+
+}  // namespace sundial::discovery::kubernetes
+
+#endif  // SUNDIAL_DISCOVERY_KUBERNETES_OBJECTS_H_
