@@ -6,6 +6,7 @@
 #include "discovery/dns_provider.h"
 #include "discovery/file_provider.h"
 #include "discovery/http_provider.h"
+#include "discovery/kubernetes/provider.h"
 #include "discovery/static_provider.h"
 
 namespace sundial::discovery {
@@ -33,8 +34,18 @@ std::vector<std::unique_ptr<Provider>> NewProviders(const std::string& set,
     providers.push_back(*std::move(p));
   }
   for (const config::DnsSdConfig& d : c.dns_sd_configs) providers.push_back(NewDnsProvider(d));
-  if (!c.kubernetes_sd_configs.empty()) {
-    kLog.Warn("kubernetes_sd configs are not implemented yet; ignored", {{"config", set}});
+  for (const config::KubernetesSdConfig& k : c.kubernetes_sd_configs) {
+    if (io_pool == nullptr) {
+      kLog.Warn("kubernetes_sd needs an IoPool; ignored", {{"config", set}});
+      continue;
+    }
+    absl::StatusOr<std::unique_ptr<Provider>> p = kubernetes::NewProvider(k, io_pool);
+    if (!p.ok()) {
+      kLog.Error("Cannot create service discovery",
+                 {{"config", set}, {"type", "kubernetes"}, {"err", p.status()}});
+      continue;
+    }
+    providers.push_back(*std::move(p));
   }
   return providers;
 }

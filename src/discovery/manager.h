@@ -42,7 +42,8 @@ class Manager {
 
   struct Options {
     std::chrono::milliseconds update_interval{5000};  // Prometheus' 5s throttle
-    // Runs the HTTP requests of http_sd; without it http_sd configs are logged and ignored.
+    // Runs the HTTP requests of http_sd and kubernetes_sd; without it those configs are logged
+    // and ignored.
     // Must outlive the manager.
     net::IoPool* io_pool = nullptr;
   };
@@ -54,8 +55,9 @@ class Manager {
   Manager& operator=(const Manager&) = delete;
 
   // Starts the providers of new and changed sets and stops those of removed and changed ones.
-  // A provider that cannot be created (an http_sd config whose TLS files cannot be read) is
-  // logged and left out. Unsupported kinds (kubernetes_sd for now) are logged and ignored.
+  // A provider that cannot be created (an http_sd config whose TLS files cannot be read, a
+  // kubernetes_sd config outside a cluster without api_server or kubeconfig_file) is logged and
+  // left out.
   void ApplyConfig(const std::map<std::string, config::ServiceDiscoveryConfigs>& sets);
 
   // Stops every provider and the sync thread. Idempotent.

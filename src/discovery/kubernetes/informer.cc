@@ -80,6 +80,36 @@ absl::Status StatusError(const net::Response& r) {
   return absl::UnavailableError(message);
 }
 
+// Watch events are concatenated JSON objects (the API server puts a newline after each, but
+// json.Decoder framing does not need it). Returns the end of the first complete object at or
+// after `from`, or npos when the data holds no complete object yet.
+size_t EndOfValue(std::string_view data, size_t from) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (size_t i = from; i < data.size(); ++i) {
+    const char c = data[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 struct Informer::WatchState {
@@ -291,11 +321,10 @@ Informer::WatchEnd Informer::Watch(std::stop_token stop, std::string* resource_v
     {
       std::lock_guard<std::mutex> lock(*mu_);
       size_t start = 0;
-      for (size_t nl; !relist && (nl = pending.find('\n', start)) != std::string::npos;
-           start = nl + 1) {
-        std::string_view line(pending.data() + start, nl - start);
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        relist = ApplyEvent(line, resource_version) == WatchEnd::kRelist;
+      for (size_t end; !relist && (end = EndOfValue(pending, start)) != std::string::npos;
+           start = end) {
+        relist = ApplyEvent(std::string_view(pending).substr(start, end - start),
+                            resource_version) == WatchEnd::kRelist;
       }
       pending.erase(0, start);
       on_batch_();
@@ -306,6 +335,7 @@ Informer::WatchEnd Informer::Watch(std::stop_token stop, std::string* resource_v
     }
     if (result.has_value()) {
       if (!result->ok()) {
+        if (stop.stop_requested()) return WatchEnd::kStopped;
         kLog.Warn("Kubernetes watch failed",
                   {{"resource", options_.resource}, {"err", result->status()}});
         end = WatchEnd::kResume;
