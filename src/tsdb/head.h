@@ -47,6 +47,28 @@ struct HeadCommitDrops {
   uint64_t too_old = 0;
 };
 
+// One entry of a cardinality top list.
+struct CardinalityStat {
+  std::string name;
+  uint64_t count = 0;
+  friend bool operator==(const CardinalityStat&, const CardinalityStat&) = default;
+};
+
+// The head's statistics as Prometheus' /api/v1/status/tsdb reports them (head_stats.cc).
+struct HeadIndexStats {
+  uint64_t num_series = 0;
+  uint64_t num_label_pairs = 0;  // distinct name=value pairs
+  uint64_t chunk_count = 0;      // in-order chunks, the open ones included
+  Timestamp min_time = INT64_MAX;
+  Timestamp max_time = INT64_MIN;
+  // Top lists, largest count first (ties by name), at most `limit` entries each:
+  std::vector<CardinalityStat> series_count_by_metric_name;  // values of by_label: series count
+  std::vector<CardinalityStat> label_value_count_by_label_name;   // names: number of values
+  std::vector<CardinalityStat> memory_in_bytes_by_label_name;     // names: sum of value bytes
+                                                                  // times series per value
+  std::vector<CardinalityStat> series_count_by_label_value_pair;  // "name=value": series count
+};
+
 class Head : public Appendable, public Queryable {
  public:
   explicit Head(HeadOptions options = {});
@@ -71,6 +93,10 @@ class Head : public Appendable, public Queryable {
   // The in-order chunks of a series (oldest first), for tests and the block writer. Empty if
   // the ref is unknown.
   std::vector<ChunkMeta> ChunksOf(SeriesRef ref) const;
+
+  // head_stats.cc: counts from the postings index (Prometheus' Head.Stats); the first list
+  // ranks the values of by_label (usually "__name__"). Walks the whole index: not for hot paths.
+  HeadIndexStats IndexStats(std::string_view by_label, size_t limit) const;
 
   // head_lookup.cc, for deletions (tsdb/db): the refs and labels of the series matching all
   // matchers, in ref order; the labels of one series (false if the ref is unknown).
