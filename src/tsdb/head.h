@@ -61,12 +61,13 @@ struct HeadIndexStats {
   uint64_t chunk_count = 0;      // in-order chunks, the open ones included
   Timestamp min_time = INT64_MAX;
   Timestamp max_time = INT64_MIN;
-  // Top lists, largest count first (ties by name), at most `limit` entries each:
-  std::vector<CardinalityStat> series_count_by_metric_name;  // values of by_label: series count
-  std::vector<CardinalityStat> label_value_count_by_label_name;   // names: number of values
-  std::vector<CardinalityStat> memory_in_bytes_by_label_name;     // names: sum of value bytes
-                                                                  // times series per value
-  std::vector<CardinalityStat> series_count_by_label_value_pair;  // "name=value": series count
+  // Top lists, largest count first (ties by name), at most `limit` entries each: the values of
+  // by_label by series count; label names by number of values; label names by the bytes of
+  // their values times the series carrying each; "name=value" pairs by series count.
+  std::vector<CardinalityStat> series_count_by_metric_name;
+  std::vector<CardinalityStat> label_value_count_by_label_name;
+  std::vector<CardinalityStat> memory_in_bytes_by_label_name;
+  std::vector<CardinalityStat> series_count_by_label_value_pair;
 };
 
 class Head : public Appendable, public Queryable {
