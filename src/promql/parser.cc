@@ -227,6 +227,22 @@ ExprPtr Parser::ParseQuery() {
   return e;
 }
 
+ExprPtr Parser::ParseMetricSelectorQuery() {
+  const Token& t = Peek();
+  ExprPtr e;
+  if (t.kind == Tok::kLeftBrace) {
+    e = ParseVectorSelector(nullptr);
+  } else if (IsMetricIdentifier(t.kind) || t.kind == Tok::kIdentifier) {
+    const Token& name = Advance();
+    e = ParseVectorSelector(&name);
+  } else {
+    return Unexpected("", "");
+  }
+  if (!e) return nullptr;
+  if (Peek().kind != Tok::kEOF) return Unexpected("", "");
+  return e;
+}
+
 ExprPtr Parser::ParseExpr(int min_prec) {
   if (++depth_ > options_.max_depth) {
     return Fail(Peek().pos,
@@ -542,6 +558,18 @@ absl::StatusOr<ExprPtr> Parse(std::string_view query, const ParseOptions& option
   std::string msg = StrCat(err.line, ":", err.column, ": parse error: ", err.message);
   if (error != nullptr) *error = std::move(err);
   return absl::InvalidArgumentError(AsAbsl(msg));
+}
+
+absl::StatusOr<std::vector<Matcher>> ParseMetricSelector(std::string_view selector) {
+  internal::Parser parser(selector, ParseOptions{});
+  ExprPtr e = parser.ParseMetricSelectorQuery();
+  if (e != nullptr && !parser.error().has_value()) {
+    return static_cast<const VectorSelector&>(*e).matchers;
+  }
+  ParseError err = parser.error().value_or(ParseError{{0, 0}, 0, 0, "unexpected error"});
+  internal::SetLineColumn(selector, &err);
+  return absl::InvalidArgumentError(
+      AsAbsl(StrCat(err.line, ":", err.column, ": parse error: ", err.message)));
 }
 
 }  // namespace sundial::promql

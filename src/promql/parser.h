@@ -46,6 +46,11 @@ struct ParseError {
 absl::StatusOr<ExprPtr> Parse(std::string_view query, const ParseOptions& options = {},
                               ParseError* error = nullptr);
 
+// One metric selector and nothing else (Prometheus' parser.ParseMetricSelector, used by
+// /federate): its matchers, including the __name__ one. Unlike Parse(), a selector whose
+// matchers all match the empty string is accepted. Errors as Parse() words them.
+absl::StatusOr<std::vector<Matcher>> ParseMetricSelector(std::string_view selector);
+
 }  // namespace sundial::promql
 
 #endif  // SUNDIAL_PROMQL_PARSER_H_

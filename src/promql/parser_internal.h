@@ -31,6 +31,9 @@ class Parser {
 
   // The whole query; nullptr and error() set on failure.
   ExprPtr ParseQuery();
+  // Only a metric selector (name, matchers or both) and nothing after it, as Prometheus'
+  // ParseMetricSelector; the type checks are not run.
+  ExprPtr ParseMetricSelectorQuery();
   const std::optional<ParseError>& error() const { return error_; }
 
  private:
