@@ -1,6 +1,8 @@
 // Decoding, validation and printing of the service discovery sections.
 #include "config/discovery_config.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
@@ -59,6 +61,39 @@ std::vector<std::string_view> AllowedSelectorRoles(std::string_view role) {
   return {role};
 }
 
+// Kubernetes' fields.ParseSelector: comma-separated terms (a backslash escapes the next
+// character), each "<field>=<value>", "<field>==<value>" or "<field>!=<value>".
+absl::Status ValidateFieldSelector(std::string_view selector) {
+  std::vector<std::string_view> terms;
+  size_t start = 0;
+  for (size_t i = 0; i < selector.size(); ++i) {
+    if (selector[i] == '\\') {
+      ++i;
+    } else if (selector[i] == ',') {
+      terms.push_back(selector.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  terms.push_back(selector.substr(start));
+  std::sort(terms.begin(), terms.end());
+  for (std::string_view term : terms) {
+    if (term.empty()) continue;
+    bool has_operator = false;
+    for (size_t i = 0; i < term.size() && !has_operator; ++i) {
+      if (term[i] == '\\') {
+        ++i;
+      } else if (term[i] == '=' || (term[i] == '!' && i + 1 < term.size() && term[i + 1] == '=')) {
+        has_operator = true;
+      }
+    }
+    if (!has_operator) {
+      return absl::InvalidArgumentError(
+          StrCat("invalid selector: '", selector, "'; can't understand '", term, "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateKubernetes(KubernetesSdConfig* c) {
   auto error = [](std::string message) { return absl::InvalidArgumentError(std::move(message)); };
   constexpr std::string_view kRoles[] = {"pod",           "service", "endpoints",
@@ -99,6 +134,7 @@ absl::Status ValidateKubernetes(KubernetesSdConfig* c) {
       for (std::string_view r : allowed) StrAppend(&list, list.empty() ? "" : ", ", r);
       return error(StrCat(c->role, " role supports only ", list, " selectors"));
     }
+    RETURN_IF_ERROR(ValidateFieldSelector(s.field));
   }
   return absl::OkStatus();
 }

@@ -178,6 +178,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{Job("kubernetes_sd_configs: [{role: endpoints, selectors: [{role: pod}, "
                       "{role: pod}]}]"),
                   "duplicated selector role: pod", 2},
+        BadConfig{Job("kubernetes_sd_configs: [{role: pod, selectors: [{role: pod, "
+                      "field: 'spec.nodeName=a,status.phase'}]}]"),
+                  "invalid selector: 'spec.nodeName=a,status.phase'; can't understand "
+                  "'status.phase'",
+                  2},
+        BadConfig{Job("kubernetes_sd_configs: [{role: pod, kubeconfig_file: k, "
+                      "tls_config: {insecure_skip_verify: true}}]"),
+                  "cannot use a custom HTTP client configuration together with 'kubeconfig_file'",
+                  2},
+        BadConfig{Job("kubernetes_sd_configs: [{role: pod, kubeconfig_file: k, "
+                      "namespaces: {own_namespace: true}}]"),
+                  "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously", 2},
         BadConfig{Job("kubernetes_sd_configs: [{role: pod, attach_metadata: {nod: true}}]"),
                   "field nod not found in type attach_metadata", 2},
         // Alerting.
