@@ -97,14 +97,39 @@ std::string Labels::ToString() const {
 }
 
 std::strong_ordering operator<=>(const Labels& a, const Labels& b) {
-  auto ia = a.begin(), ib = b.begin();
-  auto ea = a.end(), eb = b.end();
-  for (; ia != ea && ib != eb; ++ia, ++ib) {
-    if (auto c = ia->name.compare(ib->name); c != 0) return c <=> 0;
-    if (auto c = ia->value.compare(ib->value); c != 0) return c <=> 0;
+  // Equal encodings up to the first differing byte mean equal labels up to the pair holding
+  // it (pairs are self-delimiting): skip those, then compare pair by pair as usual.
+  const std::string_view da = a.data_, db = b.data_;
+  const size_t common = std::min(da.size(), db.size());
+  size_t diff = 0;
+  while (diff + 8 <= common && std::memcmp(da.data() + diff, db.data() + diff, 8) == 0) diff += 8;
+  while (diff < common && da[diff] == db[diff]) ++diff;
+  if (diff == da.size() && diff == db.size()) return std::strong_ordering::equal;
+  // One encoding a prefix of the other: the shorter has a subset of leading pairs.
+  if (diff == da.size()) return std::strong_ordering::less;
+  if (diff == db.size()) return std::strong_ordering::greater;
+  // The pair holding byte `diff` starts at the same offset in both and differs: it decides.
+  size_t offset = 0;
+  while (true) {
+    size_t len;
+    const char* p = GetVarint(da.data() + offset, &len);
+    p = GetVarint(p + len, &len);
+    const size_t next = static_cast<size_t>(p + len - da.data());
+    if (next > diff) break;
+    offset = next;
   }
-  if (ia == ea && ib == eb) return std::strong_ordering::equal;
-  return ia == ea ? std::strong_ordering::less : std::strong_ordering::greater;
+  auto decode = [offset](std::string_view d, std::string_view* name, std::string_view* value) {
+    size_t len;
+    const char* p = GetVarint(d.data() + offset, &len);
+    *name = std::string_view(p, len);
+    p = GetVarint(p + len, &len);
+    *value = std::string_view(p, len);
+  };
+  std::string_view na, va, nb, vb;
+  decode(da, &na, &va);
+  decode(db, &nb, &vb);
+  if (auto c = na.compare(nb); c != 0) return c <=> 0;
+  return va.compare(vb) <=> 0;
 }
 
 void Labels::AppendSorted(std::string_view name, std::string_view value) {

@@ -193,11 +193,27 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
 
   std::vector<Group> groups;
   absl::flat_hash_map<std::string, size_t> index;
+  std::string key;  // the kept name/value pairs, each length-prefixed
+  auto grouped = [&agg](std::string_view name) {
+    return std::find(agg.grouping.begin(), agg.grouping.end(), name) != agg.grouping.end();
+  };
   for (size_t i = 0; i < in.series.size(); ++i) {
-    Labels gl = GroupLabels(agg, in.series[i].labels);
-    std::string key(gl.Bytes());
-    auto [it, inserted] = index.try_emplace(key, groups.size());
-    if (inserted) groups.push_back(Group{std::move(gl), {}});
+    key.clear();
+    for (const Label& l : in.series[i].labels) {
+      const bool keep =
+          agg.without ? l.name != kMetricNameLabel && !grouped(l.name) : grouped(l.name);
+      if (!keep) continue;
+      for (std::string_view part : {l.name, l.value}) {
+        const uint32_t len = static_cast<uint32_t>(part.size());
+        key.append(reinterpret_cast<const char*>(&len), sizeof len);
+        key.append(part);
+      }
+    }
+    auto it = index.find(key);
+    if (it == index.end()) {
+      it = index.emplace(key, groups.size()).first;
+      groups.push_back(Group{GroupLabels(agg, in.series[i].labels), {}});
+    }
     groups[it->second].members.push_back(i);
   }
 
@@ -280,6 +296,60 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
           out.series.push_back(std::move(s));
         }
       }
+    }
+    return out;
+  }
+
+  if (op == AggregateOp::kSum || op == AggregateOp::kCount || op == AggregateOp::kGroup ||
+      op == AggregateOp::kMin || op == AggregateOp::kMax) {
+    // Member by member over all steps (each step still sees the members in input order, so
+    // the results equal AggregateFold's).
+    std::vector<double> comp(n);
+    for (Group& g : groups) {
+      RETURN_IF_ERROR(CheckInterrupt());
+      StepSeries o = EmptyLike(g.labels, n);
+      std::fill(comp.begin(), comp.end(), 0.0);
+      for (size_t m : g.members) {
+        const StepSeries& s = in.series[m];
+        bool any = false;
+        for (size_t i = 0; i < n; ++i) {
+          if (!s.has[i]) continue;
+          any = true;
+          const double v = s.v[i];
+          const bool first = !o.has[i];
+          o.has[i] = 1;
+          switch (op) {
+            case AggregateOp::kSum:
+              if (first) o.v[i] = 0;
+              KahanAdd(v, &o.v[i], &comp[i]);
+              break;
+            case AggregateOp::kCount:
+              o.v[i] = first ? 1 : o.v[i] + 1;
+              break;
+            case AggregateOp::kGroup:
+              o.v[i] = 1;
+              break;
+            default: {  // min, max
+              double& r = o.v[i];
+              if (first) {
+                r = v;
+              } else if ((op == AggregateOp::kMax ? r < v : r > v) || std::isnan(r)) {
+                r = v;
+              }
+              break;
+            }
+          }
+        }
+        // Delayed name removal: a group keeps a to-be-dropped __name__ (by (__name__)) only if
+        // none of its members drops it.
+        if (any) o.drop_name = o.drop_name || s.drop_name;
+      }
+      if (op == AggregateOp::kSum) {
+        for (size_t i = 0; i < n; ++i) {
+          if (o.has[i] && !std::isinf(o.v[i])) o.v[i] += comp[i];
+        }
+      }
+      out.series.push_back(std::move(o));
     }
     return out;
   }

@@ -18,23 +18,25 @@ absl::StatusOr<std::vector<RangeSeries>> Evaluator::Select(const VectorSelector&
   hints.range_ms = range_ms;
   std::unique_ptr<tsdb::SeriesSet> set = ctx_->querier->Select(hints, vs.matchers);
   int64_t total = 0;
-  while (set->Next()) {
-    RETURN_IF_ERROR(CheckInterrupt());
+  std::vector<FPoint> scratch;  // decoded here, then copied once at the exact size
+  for (size_t k = 0; set->Next(); ++k) {
+    if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
     const tsdb::Series& s = set->At();
-    RangeSeries rs;
-    rs.labels = s.labels();
+    scratch.clear();
     std::unique_ptr<tsdb::SampleIterator> it = s.Iterator();
     for (tsdb::ValueType vt = it->Seek(mint); vt != tsdb::ValueType::kNone; vt = it->Next()) {
       if (vt != tsdb::ValueType::kFloat) continue;
       auto [t, v] = it->At();
       if (t > maxt) break;
-      rs.points.push_back(FPoint{t, v});
+      scratch.push_back(FPoint{t, v});
     }
     RETURN_IF_ERROR(it->Err());
-    if (rs.points.empty()) continue;
-    total += static_cast<int64_t>(rs.points.size());
+    if (scratch.empty()) continue;
+    total += static_cast<int64_t>(scratch.size());
     RETURN_IF_ERROR(CheckSamples(total));
-    out.push_back(std::move(rs));
+    RangeSeries& rs = out.emplace_back();
+    rs.labels = s.labels();
+    rs.points.assign(scratch.begin(), scratch.end());
   }
   RETURN_IF_ERROR(set->Err());
   ctx_->stats->samples_loaded += total;
@@ -48,20 +50,33 @@ absl::StatusOr<EvalValue> Evaluator::EvalVectorSelector(const VectorSelector& vs
   ASSIGN_OR_RETURN(std::vector<RangeSeries> selected, Select(vs, *lo - lookback + 1, *hi, 0));
   EvalValue out;
   out.type = ValueType::kVector;
+  out.series.reserve(selected.size());
+  const bool sorted = std::is_sorted(ts.begin(), ts.end());
   for (RangeSeries& rs : selected) {
-    StepSeries s = EmptyLike(rs.labels, grid_.n);
+    StepSeries s;
+    s.v.assign(grid_.n, 0);
+    s.has.assign(grid_.n, 0);
     bool any = false;
+    const FPoint* const begin = rs.points.data();
+    const FPoint* const end = begin + rs.points.size();
+    const FPoint* next = begin;  // the first point after ts[i]
     for (size_t i = 0; i < grid_.n; ++i) {
-      auto it = std::upper_bound(rs.points.begin(), rs.points.end(), ts[i],
-                                 [](int64_t t, const FPoint& p) { return t < p.t; });
-      if (it == rs.points.begin()) continue;
-      --it;
+      if (sorted) {
+        while (next != end && next->t <= ts[i]) ++next;
+      } else {
+        next =
+            std::upper_bound(begin, end, ts[i], [](int64_t t, const FPoint& p) { return t < p.t; });
+      }
+      if (next == begin) continue;
+      const FPoint* it = next - 1;
       if (it->t <= ts[i] - lookback || tsdb::IsStaleNaN(it->v)) continue;
       s.v[i] = timestamps ? static_cast<double>(it->t) / 1000.0 : it->v;
       s.has[i] = 1;
       any = true;
     }
-    if (any) out.series.push_back(std::move(s));
+    if (!any) continue;
+    s.labels = std::move(rs.labels);
+    out.series.push_back(std::move(s));
   }
   return out;
 }

@@ -164,31 +164,44 @@ double AggregateFold(AggregateOp op, const std::vector<double>& vals, double par
 double Quantile(double phi, std::vector<double>& vals);
 
 // Applies f(window, i) to every window of every series of `in`; f returns false for "no
-// value". Output series keep their labels, drop __name__ when drop_name is set.
+// value". Output series take over the labels of `in` (left empty there), drop __name__ when
+// drop_name is set. Windows slide forward (ends never decrease), so each series is walked once.
 template <typename F>
-EvalValue MapWindows(const RangeInput& in, size_t n, bool drop_name, F f) {
+EvalValue MapWindows(RangeInput& in, size_t n, bool drop_name, F f) {
   EvalValue out;
   out.type = ValueType::kVector;
-  for (const RangeSeries& rs : in.series) {
-    StepSeries s = EmptyLike(rs.labels, n);
-    s.drop_name = drop_name || rs.drop_name;
+  out.series.reserve(in.series.size());
+  std::vector<double> v(n);
+  std::vector<uint8_t> has(n);
+  for (RangeSeries& rs : in.series) {
     bool any = false;
-    const FPoint* begin = rs.points.data();
-    const FPoint* end = begin + rs.points.size();
+    const FPoint* const end = rs.points.data() + rs.points.size();
+    const FPoint* lo = rs.points.data();
+    const FPoint* hi = lo;
     for (size_t i = 0; i < n; ++i) {
       const int64_t hi_t = in.ends[i], lo_t = hi_t - in.range_ms;
-      const FPoint* lo =
-          std::upper_bound(begin, end, lo_t, [](int64_t t, const FPoint& p) { return t < p.t; });
-      const FPoint* hi =
-          std::upper_bound(lo, end, hi_t, [](int64_t t, const FPoint& p) { return t < p.t; });
-      double v = 0;
-      if (lo != hi && f(std::span<const FPoint>(lo, hi), i, &v)) {
-        s.v[i] = v;
-        s.has[i] = 1;
+      if (i > 0 && hi_t < in.ends[i - 1]) {  // not expected; start over
+        lo = hi = rs.points.data();
+      }
+      while (lo != end && lo->t <= lo_t) ++lo;
+      if (hi < lo) hi = lo;
+      while (hi != end && hi->t <= hi_t) ++hi;
+      double x = 0;
+      has[i] = 0;
+      if (lo != hi && f(std::span<const FPoint>(lo, hi), i, &x)) {
+        v[i] = x;
+        has[i] = 1;
         any = true;
+      } else {
+        v[i] = 0;
       }
     }
-    if (any) out.series.push_back(std::move(s));
+    if (!any) continue;
+    StepSeries& s = out.series.emplace_back();
+    s.labels = std::move(rs.labels);
+    s.v = v;
+    s.has = has;
+    s.drop_name = drop_name || rs.drop_name;
   }
   return out;
 }

@@ -89,6 +89,13 @@ class BitReader {
     return true;
   }
 
+  // The bits from the current position on, left-aligned: at least the top 57 are the stream's
+  // (zero past its end; see BitsLeft()). Does not move.
+  uint64_t Peek() const { return Window() << (pos_ & 7); }
+  size_t BitsLeft() const { return size_bits_ - pos_; }
+  // REQUIRES: n <= BitsLeft().
+  void Skip(size_t n) { pos_ += n; }
+
   bool ReadByte(uint8_t* b) {
     uint64_t v;
     if (!ReadBits(8, &v)) return false;

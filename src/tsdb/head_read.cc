@@ -2,6 +2,8 @@
 // chunks with out-of-order samples.
 
 #include <algorithm>
+#include <span>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,12 +13,39 @@
 namespace sundial::tsdb {
 namespace {
 
+// One series of a Select: its part of the shared snapshot arena.
+struct SeriesView {
+  const SnapshotArena* arena;
+  SnapshotRange range;
+
+  size_t NumChunks() const {
+    return range.chunks_end - range.chunks_begin + (range.open_size > 0 ? 1 : 0);
+  }
+  Timestamp ChunkMaxT(size_t i) const {
+    const size_t closed = range.chunks_end - range.chunks_begin;
+    return i < closed ? arena->chunks[range.chunks_begin + i]->maxt : range.open_maxt;
+  }
+  std::string_view ChunkBytes(size_t i) const {
+    const size_t closed = range.chunks_end - range.chunks_begin;
+    if (i < closed) return arena->chunks[range.chunks_begin + i]->bytes;
+    return std::string_view(arena->open_bytes).substr(range.open_offset, range.open_size);
+  }
+  std::span<const std::pair<Timestamp, double>> OutOfOrder() const {
+    return std::span<const std::pair<Timestamp, double>>(arena->out_of_order)
+        .subspan(range.ooo_begin, range.ooo_end - range.ooo_begin);
+  }
+};
+
 // Iterates a snapshot within [mint, maxt]: chunks in order, merged with the out-of-order
 // samples; on equal timestamps the in-order sample wins.
 class HeadSeriesIterator final : public SampleIterator {
  public:
-  HeadSeriesIterator(const SeriesSnapshot* snapshot, Timestamp mint, Timestamp maxt)
-      : snapshot_(snapshot), mint_(mint), maxt_(maxt), chunk_it_(std::string_view()) {}
+  HeadSeriesIterator(const SeriesView& view, Timestamp mint, Timestamp maxt)
+      : view_(view),
+        ooo_(view.OutOfOrder()),
+        mint_(mint),
+        maxt_(maxt),
+        chunk_it_(std::string_view()) {}
 
   ValueType Next() override {
     if (state_ == State::kDone) return ValueType::kNone;
@@ -37,8 +66,7 @@ class HeadSeriesIterator final : public SampleIterator {
     } else if (in_order_valid_ && in_order_.first < t) {
       AdvanceInOrder(t);
     }
-    const auto& ooo = snapshot_->out_of_order;
-    while (ooo_pos_ < ooo.size() && ooo[ooo_pos_].first < t) ++ooo_pos_;
+    while (ooo_pos_ < ooo_.size() && ooo_[ooo_pos_].first < t) ++ooo_pos_;
     return Pick();
   }
 
@@ -51,10 +79,10 @@ class HeadSeriesIterator final : public SampleIterator {
 
   // Positions on the first in-order sample >= t, starting at chunk_; false if none.
   bool OpenChunk(Timestamp t) {
-    const auto& chunks = snapshot_->chunks;
-    while (chunk_ < chunks.size() && chunks[chunk_]->maxt < t) ++chunk_;
-    for (; chunk_ < chunks.size(); ++chunk_) {
-      chunk_it_ = XorIterator(chunks[chunk_]->bytes);
+    const size_t n = view_.NumChunks();
+    while (chunk_ < n && view_.ChunkMaxT(chunk_) < t) ++chunk_;
+    for (; chunk_ < n; ++chunk_) {
+      chunk_it_ = XorIterator(view_.ChunkBytes(chunk_));
       if (chunk_it_.Seek(t) == ValueType::kFloat) {
         in_order_ = chunk_it_.At();
         return true;
@@ -85,12 +113,11 @@ class HeadSeriesIterator final : public SampleIterator {
   }
 
   ValueType Pick() {
-    const auto& ooo = snapshot_->out_of_order;
-    const bool have_ooo = ooo_pos_ < ooo.size();
-    from_in_order_ = in_order_valid_ && (!have_ooo || in_order_.first <= ooo[ooo_pos_].first);
-    from_ooo_ = have_ooo && (!in_order_valid_ || ooo[ooo_pos_].first <= in_order_.first);
+    const bool have_ooo = ooo_pos_ < ooo_.size();
+    from_in_order_ = in_order_valid_ && (!have_ooo || in_order_.first <= ooo_[ooo_pos_].first);
+    from_ooo_ = have_ooo && (!in_order_valid_ || ooo_[ooo_pos_].first <= in_order_.first);
     if (!err_.ok() || (!from_in_order_ && !from_ooo_)) return Finish();
-    cur_ = from_in_order_ ? in_order_ : ooo[ooo_pos_];
+    cur_ = from_in_order_ ? in_order_ : ooo_[ooo_pos_];
     if (cur_.first > maxt_) return Finish();
     return ValueType::kFloat;
   }
@@ -100,7 +127,8 @@ class HeadSeriesIterator final : public SampleIterator {
     return ValueType::kNone;
   }
 
-  const SeriesSnapshot* snapshot_;
+  const SeriesView view_;
+  const std::span<const std::pair<Timestamp, double>> ooo_;
   const Timestamp mint_;
   const Timestamp maxt_;
   State state_ = State::kFresh;
@@ -115,40 +143,50 @@ class HeadSeriesIterator final : public SampleIterator {
   absl::Status err_;
 };
 
+struct SelectedSeries {
+  Labels labels;
+  SnapshotRange range;
+};
+
 class HeadSeries final : public Series {
  public:
-  HeadSeries(Labels labels, SeriesSnapshot snapshot, Timestamp mint, Timestamp maxt)
-      : labels_(std::move(labels)), snapshot_(std::move(snapshot)), mint_(mint), maxt_(maxt) {}
+  HeadSeries(const SnapshotArena* arena, Timestamp mint, Timestamp maxt)
+      : arena_(arena), mint_(mint), maxt_(maxt) {}
 
-  const Labels& labels() const override { return labels_; }
+  void Reset(const SelectedSeries* s) { series_ = s; }
+
+  const Labels& labels() const override { return series_->labels; }
   std::unique_ptr<SampleIterator> Iterator() const override {
-    return std::make_unique<HeadSeriesIterator>(&snapshot_, mint_, maxt_);
+    return std::make_unique<HeadSeriesIterator>(SeriesView{arena_, series_->range}, mint_, maxt_);
   }
 
  private:
-  Labels labels_;
-  SeriesSnapshot snapshot_;
+  const SnapshotArena* arena_;
+  const SelectedSeries* series_ = nullptr;
   Timestamp mint_;
   Timestamp maxt_;
 };
 
-class VectorSeriesSet final : public SeriesSet {
+// The series of one Select, snapshotted into one arena and sorted by labels.
+class ArenaSeriesSet final : public SeriesSet {
  public:
-  explicit VectorSeriesSet(std::vector<std::unique_ptr<HeadSeries>> series)
-      : series_(std::move(series)) {}
+  ArenaSeriesSet(std::unique_ptr<SnapshotArena> arena, std::vector<SelectedSeries> series,
+                 Timestamp mint, Timestamp maxt)
+      : arena_(std::move(arena)), series_(std::move(series)), current_(arena_.get(), mint, maxt) {}
 
   bool Next() override {
     if (next_ >= series_.size()) return false;
-    current_ = std::move(series_[next_++]);
+    current_.Reset(&series_[next_++]);
     return true;
   }
-  const Series& At() const override { return *current_; }
+  const Series& At() const override { return current_; }
   absl::Status Err() const override { return absl::OkStatus(); }
 
  private:
-  std::vector<std::unique_ptr<HeadSeries>> series_;
+  std::unique_ptr<SnapshotArena> arena_;
+  std::vector<SelectedSeries> series_;
   size_t next_ = 0;
-  std::unique_ptr<HeadSeries> current_;
+  HeadSeries current_;
 };
 
 }  // namespace
@@ -162,21 +200,22 @@ class HeadQuerier final : public Querier {
                                     std::span<const Matcher> matchers) override {
     const Timestamp mint = std::max(mint_, hints.start);
     const Timestamp maxt = std::min(maxt_, hints.end);
-    std::vector<std::unique_ptr<HeadSeries>> out;
+    auto arena = std::make_unique<SnapshotArena>();
+    std::vector<SelectedSeries> out;
     if (mint <= maxt) {
-      SeriesSnapshot snapshot;
-      for (SeriesRef ref : PostingsForMatchers(head_->postings_, matchers)) {
+      const Postings refs = PostingsForMatchers(head_->postings_, matchers);
+      out.reserve(refs.size());
+      arena->chunks.reserve(refs.size() * 2);
+      SnapshotRange range;
+      for (SeriesRef ref : refs) {
         head_->series_.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-          if (s.Snapshot(mint, maxt, &snapshot)) {
-            out.push_back(
-                std::make_unique<HeadSeries>(s.labels(), std::move(snapshot), mint, maxt));
-          }
+          if (s.Snapshot(mint, maxt, arena.get(), &range)) out.push_back({s.labels(), range});
         });
       }
     }
     std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return a->labels() < b->labels(); });
-    return std::make_unique<VectorSeriesSet>(std::move(out));
+              [](const SelectedSeries& a, const SelectedSeries& b) { return a.labels < b.labels; });
+    return std::make_unique<ArenaSeriesSet>(std::move(arena), std::move(out), mint, maxt);
   }
 
   absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override {

@@ -76,23 +76,30 @@ void MemSeries::InsertOutOfOrder(Timestamp t, double v) {
   out_of_order_.insert(it, {t, v});
 }
 
-bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SeriesSnapshot* out) const {
-  out->chunks.clear();
-  out->out_of_order.clear();
+bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
+                         SnapshotRange* out) const {
+  *out = SnapshotRange();
+  out->chunks_begin = static_cast<uint32_t>(arena->chunks.size());
   for (const auto& c : closed_) {
-    if (c->maxt >= mint && c->mint <= maxt) out->chunks.push_back(c);
+    if (c->maxt >= mint && c->mint <= maxt) arena->chunks.push_back(c);
   }
+  out->chunks_end = static_cast<uint32_t>(arena->chunks.size());
   if (head_ != nullptr && head_->NumSamples() > 0 && max_time_ >= mint && head_mint_ <= maxt) {
     // Copy-on-read: the open chunk keeps changing after the lock is released.
-    out->chunks.push_back(std::make_shared<const ClosedChunk>(
-        ClosedChunk{head_mint_, max_time_, head_->NumSamples(), std::string(head_->bytes())}));
+    const std::string_view bytes = head_->bytes();
+    out->open_offset = arena->open_bytes.size();
+    out->open_size = bytes.size();
+    out->open_maxt = max_time_;
+    arena->open_bytes.append(bytes);
   }
+  out->ooo_begin = static_cast<uint32_t>(arena->out_of_order.size());
   auto first = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), mint,
                                 [](const auto& s, Timestamp ts) { return s.first < ts; });
   for (auto it = first; it != out_of_order_.end() && it->first <= maxt; ++it) {
-    out->out_of_order.push_back(*it);
+    arena->out_of_order.push_back(*it);
   }
-  return !out->chunks.empty() || !out->out_of_order.empty();
+  out->ooo_end = static_cast<uint32_t>(arena->out_of_order.size());
+  return out->chunks_end > out->chunks_begin || out->open_size > 0 || out->ooo_end > out->ooo_begin;
 }
 
 void MemSeries::TruncateBefore(Timestamp mint) {

@@ -53,12 +53,21 @@ struct ChunkMeta {
   friend bool operator==(const ChunkMeta&, const ChunkMeta&) = default;
 };
 
-// What a reader copies out of a series under its lock: it stays valid and consistent after the
-// lock is released, whatever appenders and truncation do.
-struct SeriesSnapshot {
-  std::vector<std::shared_ptr<const ClosedChunk>> chunks;  // in time order; may include the copy
-                                                           // of the open chunk, last
-  std::vector<std::pair<Timestamp, double>> out_of_order;  // sorted by timestamp
+// What readers copy out of series under their locks, for many series back to back (one
+// Select): it stays valid and consistent after the locks are released, whatever appenders and
+// truncation do. Closed chunks are shared, not copied; only the open chunk's bytes are.
+struct SnapshotArena {
+  std::vector<std::shared_ptr<const ClosedChunk>> chunks;  // per series in time order
+  std::string open_bytes;                                  // copies of open chunks
+  std::vector<std::pair<Timestamp, double>> out_of_order;  // per series sorted by timestamp
+};
+
+// One series' part of a SnapshotArena.
+struct SnapshotRange {
+  uint32_t chunks_begin = 0, chunks_end = 0;
+  uint32_t ooo_begin = 0, ooo_end = 0;
+  size_t open_offset = 0, open_size = 0;  // open_size 0: no open chunk in range
+  Timestamp open_maxt = 0;
 };
 
 class MemSeries {
@@ -90,8 +99,9 @@ class MemSeries {
   // Inserts an out-of-order sample. REQUIRES: Appendable() returned kOutOfOrder for it.
   void InsertOutOfOrder(Timestamp t, double v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Copies what overlaps [mint, maxt] into *out (replacing its contents). False if nothing does.
-  bool Snapshot(Timestamp mint, Timestamp maxt, SeriesSnapshot* out) const
+  // Appends what overlaps [mint, maxt] to *arena and describes it in *out. False (and the
+  // arena unchanged) if nothing does.
+  bool Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena, SnapshotRange* out) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Drops chunks that end before mint and out-of-order samples before mint.

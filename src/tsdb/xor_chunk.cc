@@ -1,5 +1,6 @@
 #include "tsdb/xor_chunk.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace sundial::tsdb {
@@ -158,18 +159,25 @@ ValueType XorIterator::Next() {
     ++read_;
     return ValueType::kFloat;
   }
-  // Delta of delta: up to four '1' bits select the bucket.
-  int prefix = 0;
-  for (int i = 0; i < 4; ++i) {
-    bool bit;
-    if (!reader_.ReadBit(&bit)) return Fail();
-    if (!bit) break;
-    ++prefix;
-  }
+  // Delta of delta: up to four '1' bits select the bucket. One peek covers the prefix and the
+  // short buckets.
   static constexpr int kBucketBits[] = {0, 14, 17, 20, 64};
+  const uint64_t w = reader_.Peek();
+  const size_t left = reader_.BitsLeft();
+  const int prefix = std::min(std::countl_one(w), 4);
+  const size_t used = prefix < 4 ? static_cast<size_t>(prefix) + 1 : 4;
   const int sz = kBucketBits[prefix];
+  if (used > left) return Fail();
   int64_t dod = 0;
-  if (sz != 0) {
+  if (sz == 0) {
+    reader_.Skip(used);
+  } else if (sz < 64 && used + static_cast<size_t>(sz) <= left) {
+    uint64_t bits = (w << used) >> (64 - sz);
+    reader_.Skip(used + static_cast<size_t>(sz));
+    if (bits > (uint64_t{1} << (sz - 1))) bits -= uint64_t{1} << sz;  // sign
+    dod = static_cast<int64_t>(bits);
+  } else {
+    reader_.Skip(used);
     uint64_t bits;
     if (!reader_.ReadBits(sz, &bits)) return Fail();
     if (sz < 64 && bits > (uint64_t{1} << (sz - 1))) bits -= uint64_t{1} << sz;  // sign
@@ -183,17 +191,25 @@ ValueType XorIterator::Next() {
 }
 
 bool XorIterator::ReadValue() {
-  bool bit;
-  if (!reader_.ReadBit(&bit)) return false;
-  if (!bit) return true;  // same value
-  if (!reader_.ReadBit(&bit)) return false;
-  if (bit) {
-    uint64_t leading, sigbits;
-    if (!reader_.ReadBits(5, &leading) || !reader_.ReadBits(6, &sigbits)) return false;
+  const uint64_t w = reader_.Peek();
+  const size_t left = reader_.BitsLeft();
+  if (left < 1) return false;
+  if ((w >> 63) == 0) {  // same value
+    reader_.Skip(1);
+    return true;
+  }
+  if (left < 2) return false;
+  if ((w >> 62) & 1) {  // new leading/trailing window: 5 + 6 bits
+    if (left < 13) return false;
+    const uint64_t leading = (w << 2) >> 59;
+    uint64_t sigbits = (w << 7) >> 58;
     if (sigbits == 0) sigbits = 64;
     if (leading + sigbits > 64) return false;
     leading_ = static_cast<uint8_t>(leading);
     trailing_ = static_cast<uint8_t>(64 - leading - sigbits);
+    reader_.Skip(13);
+  } else {
+    reader_.Skip(2);
   }
   const int sigbits = 64 - leading_ - trailing_;
   uint64_t bits;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace sundial {
@@ -38,6 +39,41 @@ TEST(Labels, ComparesLikePrometheus) {
   EXPECT_LT(ab, b);  // by name first
   EXPECT_LT((Labels{{"a", "1"}}), (Labels{{"a", "2"}}));
   EXPECT_EQ(a, (Labels{{"a", "1"}}));
+}
+
+// The comparison skips the common encoded prefix; it must still order like a pair-by-pair
+// comparison for sets sharing prefixes, with names and values that are prefixes of others and
+// values longer than 127 bytes (two-byte length varints).
+TEST(Labels, ComparesPairByPairWhateverTheSharedPrefix) {
+  const std::vector<std::string> names = {"a", "ab", "b", "__name__"};
+  const std::vector<std::string> values = {
+      "", "x", "xy", "y", std::string(130, 'x'), std::string(129, 'x') + "y"};
+  std::vector<Labels> sets;
+  for (const std::string& v1 : values) {
+    for (const std::string& v2 : values) {
+      for (size_t n = 0; n < names.size(); ++n) {
+        sets.push_back(Labels{{"__name__", "m"}, {names[n], v1}, {"zz", v2}});
+        sets.push_back(Labels{{names[n], v1}, {names[(n + 1) % names.size()], v2}});
+      }
+    }
+  }
+  auto naive = [](const Labels& a, const Labels& b) {
+    std::vector<Label> la(a.begin(), a.end()), lb(b.begin(), b.end());
+    for (size_t i = 0; i < la.size() && i < lb.size(); ++i) {
+      if (int c = la[i].name.compare(lb[i].name); c != 0) return c < 0 ? -1 : 1;
+      if (int c = la[i].value.compare(lb[i].value); c != 0) return c < 0 ? -1 : 1;
+    }
+    if (la.size() == lb.size()) return 0;
+    return la.size() < lb.size() ? -1 : 1;
+  };
+  for (const Labels& a : sets) {
+    for (const Labels& b : sets) {
+      const auto got = a <=> b;
+      const int want = naive(a, b);
+      EXPECT_EQ(got < 0, want < 0) << a.ToString() << " vs " << b.ToString();
+      EXPECT_EQ(got == 0, want == 0) << a.ToString() << " vs " << b.ToString();
+    }
+  }
 }
 
 TEST(Labels, HashMatchesPrometheusDefinition) {
