@@ -1,0 +1,241 @@
+// Sundial and the Debian Prometheus 2.42 scrape the same real targets — a Debian node-exporter and
+// Prometheus' own /metrics — with the same configuration; the series they store, their target
+// health and the staleness after a target dies must agree.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/api/json.h"
+#include "integration/api/peers.h"
+#include "integration/process.h"
+
+namespace sundial::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using api::Escape;
+using api::kPrometheusBinary;
+
+constexpr char kNodeExporter[] = "/usr/bin/prometheus-node-exporter";
+
+// Collectors whose series set does not change from one scrape to the next on any machine.
+const std::vector<std::string> kNodeCollectors = {"cpu",  "loadavg", "meminfo", "stat",
+                                                  "time", "uname",   "vmstat"};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int PickFreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+struct Server {
+  std::unique_ptr<ChildProcess> process;
+  int port = 0;
+  std::string name;
+};
+
+std::string Config(int node_port, int prometheus_port) {
+  return "global:\n"
+         "  scrape_interval: 1s\n"
+         "  scrape_timeout: 1s\n"
+         "scrape_configs:\n"
+         "  - job_name: node\n"
+         "    static_configs:\n"
+         "      - targets: ['127.0.0.1:" +
+         std::to_string(node_port) +
+         "']\n"
+         "        labels: {env: test}\n"
+         "  - job_name: prometheus\n"
+         "    static_configs:\n"
+         "      - targets: ['127.0.0.1:" +
+         std::to_string(prometheus_port) +
+         "']\n"
+         "    metric_relabel_configs:\n"
+         "      - source_labels: [__name__]\n"
+         "        regex: 'go_.*|process_.*|prometheus_build_info|prometheus_tsdb_head_.*'\n"
+         "        action: keep\n";
+}
+
+json::Value Get(const Server& s, const std::string& target) {
+  HttpResult r = HttpRequest(s.port, "GET", target);
+  json::Value v;
+  std::string error;
+  EXPECT_EQ(r.status, 200) << s.name << " " << target << ": " << r.body;
+  EXPECT_TRUE(json::Parse(r.body, &v, &error)) << s.name << ": " << error;
+  return v;
+}
+
+// The label sets of the series matching `selector`, canonical JSON each.
+std::set<std::string> SeriesSet(const Server& s, const std::string& selector) {
+  json::Value v = Get(s, "/api/v1/series?match[]=" + Escape(selector) +
+                             "&start=" + std::to_string(::time(nullptr) - 120));
+  std::set<std::string> out;
+  if (const json::Value* data = v.Find("data"); data != nullptr) {
+    for (const json::Value& series : data->items) out.insert(json::Canonical(series));
+  }
+  return out;
+}
+
+// The instant query result at now as a set of "labels => value" (values only when with_values).
+std::set<std::string> Instant(const Server& s, const std::string& query, bool with_values) {
+  json::Value v = Get(s, "/api/v1/query?query=" + Escape(query));
+  std::set<std::string> out;
+  const json::Value* data = v.Find("data");
+  const json::Value* result = data == nullptr ? nullptr : data->Find("result");
+  if (result == nullptr) return out;
+  for (const json::Value& sample : result->items) {
+    std::string line = json::Canonical(*sample.Find("metric"));
+    if (with_values) line += " => " + sample.Find("value")->items[1].text;
+    out.insert(line);
+  }
+  return out;
+}
+
+// Polls until both servers answer the query with a non-empty result satisfying `done`.
+bool WaitBoth(const std::vector<Server*>& servers, const std::string& query,
+              std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all = true;
+    for (Server* s : servers) all = all && !Instant(*s, query, false).empty();
+    if (all) return true;
+    std::this_thread::sleep_for(250ms);
+  }
+  return false;
+}
+
+class ScrapePeersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (access(kPrometheusBinary, X_OK) != 0) GTEST_SKIP() << "no " << kPrometheusBinary;
+    if (access(kNodeExporter, X_OK) != 0) GTEST_SKIP() << "no " << kNodeExporter;
+    dir_ = MakeTempDir();
+    node_port_ = PickFreePort();
+    std::vector<std::string> node_argv = {
+        kNodeExporter, "--web.listen-address=127.0.0.1:" + std::to_string(node_port_),
+        "--collector.disable-defaults"};
+    for (const std::string& c : kNodeCollectors) node_argv.push_back("--collector." + c);
+    node_ = std::make_unique<ChildProcess>(node_argv);
+    ASSERT_TRUE(node_->WaitForStderr("Listening on", 20s)) << node_->Stderr();
+
+    prometheus_.name = "prometheus";
+    prometheus_.port = PickFreePort();
+    const std::string config = dir_ + "/prometheus.yml";
+    std::ofstream(config) << Config(node_port_, prometheus_.port);
+    prometheus_.process = std::make_unique<ChildProcess>(std::vector<std::string>{
+        kPrometheusBinary, "--config.file=" + config,
+        "--storage.tsdb.path=" + dir_ + "/prometheus-data",
+        "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_.port)});
+    ASSERT_TRUE(prometheus_.process->WaitForStderr("Server is ready to receive web requests.", 60s))
+        << prometheus_.process->Stderr();
+
+    sundial_.name = "sundial";
+    sundial_.process = std::make_unique<ChildProcess>(std::vector<std::string>{
+        SUNDIAL_BINARY, "--config.file=" + config, "--storage.tsdb.path=" + dir_ + "/sundial-data",
+        "--web.listen-address=127.0.0.1:0"});
+    ASSERT_TRUE(sundial_.process->WaitForStderr("Server is ready to receive web requests.", 60s))
+        << sundial_.process->Stderr();
+    std::smatch m;
+    const std::string log = sundial_.process->Stderr();
+    ASSERT_TRUE(std::regex_search(
+        log, m, std::regex("msg=\"Start listening for connections\" address=127.0.0.1:(\\d+)")))
+        << log;
+    sundial_.port = std::stoi(m[1]);
+  }
+
+  std::vector<Server*> Both() { return {&prometheus_, &sundial_}; }
+
+  std::string dir_;
+  int node_port_ = 0;
+  std::unique_ptr<ChildProcess> node_;
+  Server prometheus_;
+  Server sundial_;
+};
+
+TEST_F(ScrapePeersTest, SameSeriesHealthAndStaleness) {
+  // Three successful scrapes of each target on both servers.
+  ASSERT_TRUE(WaitBoth(Both(), "count_over_time(up{job=\"node\"}[1m]) >= 3", 60s));
+  ASSERT_TRUE(WaitBoth(Both(), "count_over_time(up{job=\"prometheus\"}[1m]) >= 3", 60s));
+
+  for (const char* job : {"node", "prometheus"}) {
+    SCOPED_TRACE(job);
+    const std::string selector = std::string("{job=\"") + job + "\"}";
+    const std::set<std::string> want = SeriesSet(prometheus_, selector);
+    const std::set<std::string> got = SeriesSet(sundial_, selector);
+    EXPECT_GT(want.size(), 20u);
+    std::vector<std::string> missing, extra;
+    for (const std::string& s : want) {
+      if (!got.contains(s)) missing.push_back(s);
+    }
+    for (const std::string& s : got) {
+      if (!want.contains(s)) extra.push_back(s);
+    }
+    EXPECT_TRUE(missing.empty()) << missing.size() << " series only in Prometheus, first "
+                                 << missing.front();
+    EXPECT_TRUE(extra.empty()) << extra.size() << " series only in Sundial, first "
+                               << extra.front();
+    // Per target: healthy, and the same number of samples scraped and kept after relabeling.
+    const std::string by = std::string("{job=\"") + job + "\"}";
+    for (const char* metric :
+         {"up", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling"}) {
+      EXPECT_EQ(Instant(sundial_, metric + by, true), Instant(prometheus_, metric + by, true))
+          << metric;
+    }
+  }
+  // Values that do not move between scrapes are equal.
+  for (const char* stable : {"node_memory_MemTotal_bytes", "node_uname_info",
+                             "count by (cpu) (node_cpu_seconds_total)", "prometheus_build_info"}) {
+    EXPECT_EQ(Instant(sundial_, stable, true), Instant(prometheus_, stable, true)) << stable;
+  }
+
+  // The node exporter goes away: both mark it down and its series go stale.
+  node_->Signal(SIGKILL);
+  node_->Wait(10s);
+  ASSERT_TRUE(WaitBoth(Both(), "up{job=\"node\"} == 0", 30s));
+  for (Server* s : Both()) {
+    EXPECT_TRUE(Instant(*s, "node_load1", false).empty()) << s->name << " still serves node_load1";
+  }
+  EXPECT_EQ(Instant(sundial_, "{job=\"node\"}", false),
+            Instant(prometheus_, "{job=\"node\"}", false));
+  EXPECT_EQ(Instant(sundial_, "scrape_samples_scraped{job=\"node\"}", true),
+            Instant(prometheus_, "scrape_samples_scraped{job=\"node\"}", true));
+
+  // The targets API agrees on health and labels.
+  for (const char* state : {"up", "down"}) {
+    std::set<std::string> per_server[2];
+    for (int i = 0; i < 2; ++i) {
+      json::Value v = Get(*Both()[i], "/api/v1/targets?state=active");
+      for (const json::Value& t : v.Find("data")->Find("activeTargets")->items) {
+        if (t.Find("health")->text != state) continue;
+        per_server[i].insert(json::Canonical(*t.Find("labels")) + " " +
+                             json::Canonical(*t.Find("discoveredLabels")));
+      }
+    }
+    EXPECT_EQ(per_server[1], per_server[0]) << state;
+  }
+}
+
+}  // namespace
+}  // namespace sundial::testing
