@@ -42,6 +42,7 @@ bool Replayer::Next() {
 
 absl::Status Replayer::Decode() {
   type_ = GetRecordType(reader_->record());
+  ++counts_[static_cast<uint8_t>(type_)];
   const std::string_view rec = reader_->record();
   absl::Status s;
   switch (type_) {

@@ -17,6 +17,8 @@
 #ifndef SUNDIAL_TSDB_WAL_REPLAY_H_
 #define SUNDIAL_TSDB_WAL_REPLAY_H_
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +54,12 @@ class Replayer {
   const std::vector<RefMmapMarker>& mmap_markers() const { return mmap_markers_; }
   const std::vector<RefMetadata>& metadata() const { return metadata_; }
 
+  // Records read so far (checkpoint and segments) whose type byte is `type`; kUnknown counts
+  // every type byte this version does not know, and empty records. For logging what a replay
+  // skipped: a Prometheus WAL may hold records the caller does not apply (histograms, metadata,
+  // mmap markers of chunks in chunks_head/).
+  int64_t records(RecordType type) const { return counts_[static_cast<uint8_t>(type)]; }
+
   // The checkpoint replayed first, if any.
   const std::optional<CheckpointRef>& checkpoint() const { return checkpoint_; }
   // Whether the current record comes from the checkpoint, and its position.
@@ -71,6 +79,7 @@ class Replayer {
   absl::Status status_;
 
   RecordType type_ = RecordType::kUnknown;
+  std::array<int64_t, 256> counts_ = {};
   std::vector<RefSeries> series_;
   std::vector<RefSample> samples_;
   std::vector<Stone> tombstones_;

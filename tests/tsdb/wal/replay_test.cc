@@ -90,6 +90,14 @@ TEST(Replayer, TypedRecordsInOrder) {
   EXPECT_FALSE(r->Next());
   EXPECT_TRUE(r->status().ok());
   EXPECT_FALSE(r->checkpoint().has_value());
+  // Every record is counted by its type, whether decoded or not.
+  for (RecordType t :
+       {RecordType::kSeries, RecordType::kSamples, RecordType::kTombstones, RecordType::kMetadata,
+        RecordType::kHistogramSamples, RecordType::kUnknown}) {
+    EXPECT_EQ(r->records(t), 1) << static_cast<int>(t);
+  }
+  EXPECT_EQ(r->records(RecordType::kExemplars), 0);
+  EXPECT_EQ(r->records(RecordType::kFloatHistogramSamples), 0);
 }
 
 TEST(Replayer, UndecodableRecordIsCorruptionAtItsPosition) {
