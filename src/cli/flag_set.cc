@@ -1,5 +1,6 @@
 #include "cli/flag_set.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -22,8 +23,9 @@ FlagSet::FlagSet(std::string program, std::string description)
     : program_(std::move(program)), description_(std::move(description)) {}
 
 void FlagSet::Add(std::string name, std::string help, std::string default_text, bool is_bool,
-                  Setter setter) {
+                  Setter setter, std::function<std::string()> value) {
   Flag flag;
+  flag.value = std::move(value);
   flag.name = std::move(name);
   flag.help = std::move(help);
   flag.default_text = std::move(default_text);
@@ -33,24 +35,30 @@ void FlagSet::Add(std::string name, std::string help, std::string default_text, 
 }
 
 void FlagSet::String(std::string name, std::string* dst, std::string help) {
-  Add(std::move(name), std::move(help), StrCat("\"", *dst, "\""), false, [dst](std::string_view v) {
-    dst->assign(v);
-    return absl::OkStatus();
-  });
+  Add(
+      std::move(name), std::move(help), StrCat("\"", *dst, "\""), false,
+      [dst](std::string_view v) {
+        dst->assign(v);
+        return absl::OkStatus();
+      },
+      [dst] { return *dst; });
 }
 
 void FlagSet::Bool(std::string name, bool* dst, std::string help) {
-  Add(std::move(name), std::move(help), *dst ? "true" : "", true,
+  Add(
+      std::move(name), std::move(help), *dst ? "true" : "", true,
       [dst](std::string_view v) -> absl::Status {
         absl::StatusOr<bool> b = ParseBool(v);
         if (!b.ok()) return b.status();
         *dst = *b;
         return absl::OkStatus();
-      });
+      },
+      [dst] { return std::string(*dst ? "true" : "false"); });
 }
 
 void FlagSet::Int(std::string name, int64_t* dst, std::string help) {
-  Add(std::move(name), std::move(help), StrCat(*dst), false,
+  Add(
+      std::move(name), std::move(help), StrCat(*dst), false,
       [dst](std::string_view v) -> absl::Status {
         int64_t out;
         auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
@@ -59,11 +67,13 @@ void FlagSet::Int(std::string name, int64_t* dst, std::string help) {
         }
         *dst = out;
         return absl::OkStatus();
-      });
+      },
+      [dst] { return StrCat(*dst); });
 }
 
 void FlagSet::Float(std::string name, double* dst, std::string help) {
-  Add(std::move(name), std::move(help), FormatFloat(*dst), false,
+  Add(
+      std::move(name), std::move(help), FormatFloat(*dst), false,
       [dst](std::string_view v) -> absl::Status {
         std::string s(v);
         char* end = nullptr;
@@ -73,39 +83,55 @@ void FlagSet::Float(std::string name, double* dst, std::string help) {
         }
         *dst = out;
         return absl::OkStatus();
-      });
+      },
+      [dst] { return FormatFloat(*dst); });
 }
 
 void FlagSet::Duration(std::string name, sundial::Duration* dst, std::string help) {
-  Add(std::move(name), std::move(help), FormatDuration(*dst), false,
+  Add(
+      std::move(name), std::move(help), FormatDuration(*dst), false,
       [dst](std::string_view v) -> absl::Status {
         absl::StatusOr<sundial::Duration> d = ParseDuration(v);
         if (!d.ok()) return d.status();
         *dst = *d;
         return absl::OkStatus();
-      });
+      },
+      [dst] { return FormatDuration(*dst); });
 }
 
 void FlagSet::Strings(std::string name, std::vector<std::string>* dst, std::string help,
                       bool split_commas) {
-  Add(std::move(name), std::move(help), "", false, [dst, split_commas](std::string_view v) {
-    if (!split_commas) {
-      dst->emplace_back(v);
-      return absl::OkStatus();
-    }
-    size_t start = 0;
-    while (start <= v.size()) {
-      size_t comma = v.find(',', start);
-      if (comma == std::string_view::npos) comma = v.size();
-      if (comma > start) dst->emplace_back(v.substr(start, comma - start));
-      start = comma + 1;
-    }
-    return absl::OkStatus();
-  });
+  Add(
+      std::move(name), std::move(help), "", false,
+      [dst, split_commas](std::string_view v) {
+        if (!split_commas) {
+          dst->emplace_back(v);
+          return absl::OkStatus();
+        }
+        size_t start = 0;
+        while (start <= v.size()) {
+          size_t comma = v.find(',', start);
+          if (comma == std::string_view::npos) comma = v.size();
+          if (comma > start) dst->emplace_back(v.substr(start, comma - start));
+          start = comma + 1;
+        }
+        return absl::OkStatus();
+      },
+      [dst] {
+        std::string out;
+        for (const std::string& s : *dst) {
+          if (!out.empty()) out.push_back(',');
+          out.append(s);
+        }
+        return out;
+      });
 }
 
-void FlagSet::Custom(std::string name, Setter setter, std::string default_text, std::string help) {
-  Add(std::move(name), std::move(help), std::move(default_text), false, std::move(setter));
+void FlagSet::Custom(std::string name, Setter setter, std::string default_text, std::string help,
+                     std::function<std::string()> unset_value) {
+  Add(std::move(name), std::move(help), std::move(default_text), false, std::move(setter),
+      std::move(unset_value));
+  flags_.back().custom = true;
 }
 
 void FlagSet::Hide(std::string_view name) {
@@ -176,6 +202,7 @@ absl::StatusOr<std::vector<std::string>> FlagSet::Parse(char* const* begin, char
           StrCat("invalid value \"", value, "\" for flag '--", flag->name, "': ", s.message()));
     }
     flag->set = true;
+    flag->raw.assign(value);
   }
   return positional;
 }
@@ -190,6 +217,22 @@ std::string FlagSet::Usage() const {
     if (!f.is_bool) StrAppend(&head, "=", f.default_text.empty() ? "<value>" : f.default_text);
     StrAppend(&out, head, "\n          ", f.help, "\n");
   }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> FlagSet::Values() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(flags_.size());
+  for (const Flag& f : flags_) {
+    std::string v;
+    if (f.custom && f.set) {
+      v = f.raw;
+    } else {
+      v = f.value ? f.value() : f.default_text;
+    }
+    out.emplace_back(f.name, std::move(v));
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

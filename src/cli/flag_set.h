@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -37,8 +38,10 @@ class FlagSet {
   // Repeatable; each occurrence appends (comma-separated values are split when split_commas).
   void Strings(std::string name, std::vector<std::string>* dst, std::string help,
                bool split_commas = false);
-  // Any other type: setter parses and stores; default_text is shown in Usage().
-  void Custom(std::string name, Setter setter, std::string default_text, std::string help);
+  // Any other type: setter parses and stores; default_text is shown in Usage(). Values() shows
+  // the text last given, or unset_value() (default_text when null) if the flag was not given.
+  void Custom(std::string name, Setter setter, std::string default_text, std::string help,
+              std::function<std::string()> unset_value = nullptr);
   // Parsed like the others but left out of Usage() (Prometheus hides some flags too).
   void Hide(std::string_view name);
 
@@ -52,6 +55,12 @@ class FlagSet {
 
   std::string Usage() const;
 
+  // Every flag, hidden ones too, with its current value as text, sorted by name (what
+  // Prometheus shows at /api/v1/status/flags): strings as they are, booleans "true"/"false",
+  // durations as Prometheus formats them ("1d12h"), repeated flags joined with ",", custom flags
+  // the last value given (or their default text).
+  std::vector<std::pair<std::string, std::string>> Values() const;
+
  private:
   struct Flag {
     std::string name;
@@ -61,10 +70,13 @@ class FlagSet {
     bool hidden = false;
     bool set = false;
     Setter setter;
+    std::function<std::string()> value;  // typed flags: the destination's value as text
+    bool custom = false;                 // Values(): raw when set, else value() / default_text
+    std::string raw;                     // the last value given on the command line
   };
   Flag* Find(std::string_view name);
   void Add(std::string name, std::string help, std::string default_text, bool is_bool,
-           Setter setter);
+           Setter setter, std::function<std::string()> value = nullptr);
 
   std::string program_;
   std::string description_;

@@ -94,7 +94,8 @@ void RegisterServerFlags(FlagSet* f, ServerOptions* o) {
         o->storage_tsdb_retention_time = *d;
         return absl::OkStatus();
       },
-      "", "How long to retain samples in storage. Defaults to 15d when no retention is set.");
+      "", "How long to retain samples in storage. Defaults to 15d when no retention is set.",
+      [] { return std::string("0s"); });
   f->Custom(
       "storage.tsdb.retention.size",
       [o](std::string_view v) -> absl::Status {
@@ -105,7 +106,8 @@ void RegisterServerFlags(FlagSet* f, ServerOptions* o) {
       },
       "",
       "Maximum number of bytes that can be stored for blocks. A unit is required: B, KB, MB, GB, "
-      "TB, PB, EB (powers of 2).");
+      "TB, PB, EB (powers of 2).",
+      [] { return std::string("0B"); });
   f->Bool("storage.tsdb.wal-compression", &o->storage_tsdb_wal_compression,
           "Compress the tsdb WAL.");
   f->Duration("storage.tsdb.min-block-duration", &o->storage_tsdb_min_block_duration,
@@ -118,11 +120,21 @@ void RegisterServerFlags(FlagSet* f, ServerOptions* o) {
         o->storage_tsdb_max_block_duration = *d;
         return absl::OkStatus();
       },
-      "", "Maximum duration compacted blocks may span. Defaults to 10% of the retention period.");
+      "", "Maximum duration compacted blocks may span. Defaults to 10% of the retention period.",
+      [o] { return FormatDuration(o->storage_tsdb_max_block_duration); });
   f->Hide("storage.tsdb.min-block-duration");
   f->Hide("storage.tsdb.max-block-duration");
   f->Bool("storage.tsdb.no-lockfile", &o->storage_tsdb_no_lockfile,
           "Do not create lockfile in data directory.");
+
+  f->Int("storage.remote.read-sample-limit", &o->storage_remote_read_sample_limit,
+         "Most samples one remote read request may return (0: no limit). Streamed (chunked) "
+         "responses are not limited.");
+  f->Int("storage.remote.read-concurrent-limit", &o->storage_remote_read_concurrent_limit,
+         "Most remote read requests served at the same time (0: no limit); others wait.");
+  f->Int("storage.remote.read-max-bytes-in-frame", &o->storage_remote_read_max_bytes_in_frame,
+         "Bytes of chunks per frame of a streamed remote read response before a new frame is "
+         "started (clients may limit frame sizes too).");
 
   f->Duration("rules.alert.for-outage-tolerance", &o->rules_alert_for_outage_tolerance,
               "Max time to tolerate an outage for restoring \"for\" state of alert.");

@@ -37,6 +37,10 @@ struct ServerOptions {
   sundial::Duration storage_tsdb_max_block_duration{0};  // after Finalize(): 10% of retention
   bool storage_tsdb_no_lockfile = false;
 
+  int64_t storage_remote_read_sample_limit = 50000000;
+  int64_t storage_remote_read_concurrent_limit = 10;
+  int64_t storage_remote_read_max_bytes_in_frame = 1048576;
+
   sundial::Duration rules_alert_for_outage_tolerance = std::chrono::hours(1);
   sundial::Duration rules_alert_for_grace_period = std::chrono::minutes(10);
   sundial::Duration rules_alert_resend_delay = std::chrono::minutes(1);

@@ -102,5 +102,30 @@ TEST(FlagSet, UsageShowsDefaultsAndHidesHidden) {
   EXPECT_THAT(usage, ::testing::Not(HasSubstr("--ratio")));
 }
 
+TEST(FlagSet, ValuesListEveryFlagWithItsCurrentValueSortedByName) {
+  Fixture f;
+  f.flags.Hide("ratio");
+  f.flags.Custom(
+      "level", [](std::string_view) { return absl::OkStatus(); }, "info", "h");
+  ASSERT_TRUE(ParseArgs(f.flags, {"--no-on", "--timeout=90m", "--feature=a,b", "--feature", "c",
+                                  "--name", "x y"})
+                  .ok());
+  EXPECT_THAT(f.flags.Values(),
+              ElementsAre(std::pair<std::string, std::string>("count", "7"),
+                          std::pair<std::string, std::string>("enabled", "false"),
+                          std::pair<std::string, std::string>("feature", "a,b,c"),
+                          std::pair<std::string, std::string>("level", "info"),
+                          std::pair<std::string, std::string>("name", "x y"),
+                          std::pair<std::string, std::string>("on", "false"),
+                          std::pair<std::string, std::string>("ratio", "0.5"),
+                          std::pair<std::string, std::string>("timeout", "1h30m")));
+  // A custom flag shows the text it was last given; values follow later changes.
+  ASSERT_TRUE(ParseArgs(f.flags, {"--level=debug"}).ok());
+  f.count = 9;
+  std::vector<std::pair<std::string, std::string>> v = f.flags.Values();
+  EXPECT_EQ(v[0].second, "9");
+  EXPECT_EQ(v[3].second, "debug");
+}
+
 }  // namespace
 }  // namespace sundial::cli
