@@ -123,8 +123,12 @@ web::api::ApiOptions ApiOptionsFor(const ServerOptions& opts, tsdb::DB* db,
   api.max_concurrency = static_cast<int>(std::max<int64_t>(1, opts.query_max_concurrency));
   api.targets = [scrapes] { return scrapes->Targets(); };
   api.config_yaml = [config] { return config::ToYaml(*config->Current()); };
+  api.external_labels = [config] { return config->Current()->global.external_labels; };
   api.is_ready = [ready] { return ready->load(); };
   api.enable_admin_api = opts.web_enable_admin_api;
+  api.remote_read.sample_limit = opts.storage_remote_read_sample_limit;
+  api.remote_read.concurrent_limit = static_cast<int>(opts.storage_remote_read_concurrent_limit);
+  api.remote_read.max_bytes_in_frame = opts.storage_remote_read_max_bytes_in_frame;
   const BuildInfo& build = GetBuildInfo();
   // Grafana reads the version as the Prometheus version it may rely on; build metadata after
   // '+' keeps ours visible without changing semver precedence (Debian's is "2.42.0+ds").
@@ -155,30 +159,24 @@ web::api::ApiOptions ApiOptionsFor(const ServerOptions& opts, tsdb::DB* db,
     info.storage_retention = retention;
     return info;
   };
-  api.head_stats = [db] {
+  api.head_stats = [db](int64_t limit) {
+    tsdb::HeadIndexStats s =
+        db->head().IndexStats(kMetricNameLabel, static_cast<size_t>(std::max<int64_t>(limit, 0)));
     web::api::HeadStats h;
-    h.num_series = static_cast<int64_t>(db->head().NumSeries());
-    h.min_time = db->head().MinTime();
-    h.max_time = db->head().MaxTime();
+    h.num_series = static_cast<int64_t>(s.num_series);
+    h.num_label_pairs = static_cast<int64_t>(s.num_label_pairs);
+    h.chunk_count = static_cast<int64_t>(s.chunk_count);
+    h.min_time = s.min_time;
+    h.max_time = s.max_time;
+    auto copy = [](const std::vector<tsdb::CardinalityStat>& from,
+                   web::api::HeadStats::TopList* to) {
+      for (const tsdb::CardinalityStat& c : from) to->emplace_back(c.name, c.count);
+    };
+    copy(s.series_count_by_metric_name, &h.series_count_by_metric_name);
+    copy(s.label_value_count_by_label_name, &h.label_value_count_by_label_name);
+    copy(s.memory_in_bytes_by_label_name, &h.memory_in_bytes_by_label_name);
+    copy(s.series_count_by_label_value_pair, &h.series_count_by_label_value_pair);
     return h;
-  };
-  api.flags = {
-      {"config.file", opts.config_file},
-      {"query.lookback-delta", FormatDuration(opts.query_lookback_delta)},
-      {"query.max-concurrency", StrCat(opts.query_max_concurrency)},
-      {"query.max-samples", StrCat(opts.query_max_samples)},
-      {"query.timeout", FormatDuration(opts.query_timeout)},
-      {"storage.tsdb.path", opts.storage_tsdb_path},
-      {"storage.tsdb.retention.time", FormatDuration(opts.storage_tsdb_retention_time)},
-      {"web.cors.origin", opts.web_cors_origin},
-      {"web.enable-admin-api", opts.web_enable_admin_api ? "true" : "false"},
-      {"web.enable-lifecycle", opts.web_enable_lifecycle ? "true" : "false"},
-      {"web.enable-remote-write-receiver",
-       opts.web_enable_remote_write_receiver ? "true" : "false"},
-      {"web.external-url", opts.web_external_url},
-      {"web.listen-address", opts.web_listen_address},
-      {"web.max-connections", StrCat(opts.web_max_connections)},
-      {"web.route-prefix", opts.web_route_prefix},
   };
   return api;
 }
@@ -276,7 +274,9 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
   otlp.receiver.lookback_delta_ms = opts.query_lookback_delta.count();
   web::RegisterOtlpHandler(&router, db.get(), otlp_enabled, std::move(otlp));
 
-  web::api::Api api_v1(ApiOptionsFor(opts, db.get(), &scrapes, &config, &ready));
+  web::api::ApiOptions api_options = ApiOptionsFor(opts, db.get(), &scrapes, &config, &ready);
+  api_options.flags = flags.Values();  // every flag with its value, as /status/flags lists them
+  web::api::Api api_v1(std::move(api_options));
   api_v1.Register(&router);
 
   web::ServerOptions web_opts;

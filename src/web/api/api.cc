@@ -248,11 +248,43 @@ std::string RuntimeInfoJson(const RuntimeInfo& r) {
 }
 
 std::string TsdbStatusJson(const HeadStats& h) {
-  return StrCat(R"({"headStats":{"numSeries":)", h.num_series, R"(,"numLabelPairs":)",
-                h.num_label_pairs, R"(,"chunkCount":)", h.chunk_count, R"(,"minTime":)", h.min_time,
-                R"(,"maxTime":)", h.max_time,
-                R"(},"seriesCountByMetricName":[],"labelValueCountByLabelName":[],)"
-                R"("memoryInBytesByLabelName":[],"seriesCountByLabelValuePair":[]})");
+  std::string out = StrCat(R"({"headStats":{"numSeries":)", h.num_series, R"(,"numLabelPairs":)",
+                           h.num_label_pairs, R"(,"chunkCount":)", h.chunk_count, R"(,"minTime":)",
+                           h.min_time, R"(,"maxTime":)", h.max_time, "}");
+  const std::pair<std::string_view, const HeadStats::TopList*> lists[] = {
+      {"seriesCountByMetricName", &h.series_count_by_metric_name},
+      {"labelValueCountByLabelName", &h.label_value_count_by_label_name},
+      {"memoryInBytesByLabelName", &h.memory_in_bytes_by_label_name},
+      {"seriesCountByLabelValuePair", &h.series_count_by_label_value_pair}};
+  for (const auto& [key, list] : lists) {
+    out.push_back(',');
+    AppendKey(&out, key);
+    out.push_back('[');
+    for (size_t i = 0; i < list->size(); ++i) {
+      if (i > 0) out.push_back(',');
+      out.append(R"({"name":)");
+      AppendJsonString(&out, (*list)[i].first);
+      StrAppend(&out, R"(,"value":)", (*list)[i].second, "}");
+    }
+    out.push_back(']');
+  }
+  out.push_back('}');
+  return out;
+}
+
+// /status/tsdb's `limit` (Prometheus 3.x): 10 by default, 1 to 10000.
+absl::StatusOr<int64_t> ParseTsdbLimit(std::string_view s) {
+  constexpr int64_t kMaxLimit = 10000;
+  if (s.empty()) return 10;
+  int64_t v = 0;
+  auto res = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (res.ec != std::errc() || res.ptr != s.data() + s.size() || v < 1) {
+    return absl::InvalidArgumentError("limit must be a positive number");
+  }
+  if (v > kMaxLimit) {
+    return absl::InvalidArgumentError(StrCat("limit must not exceed ", kMaxLimit));
+  }
+  return v;
 }
 
 Handler Fixed(std::string data) {
@@ -288,9 +320,12 @@ void Api::Register(Router* router) {
   route("/query_range", method(&Impl::QueryRange), true);
   route("/query_exemplars", method(&Impl::QueryExemplars), true);
   route("/format_query", method(&Impl::FormatQuery), true);
+  route("/parse_query", method(&Impl::ParseQuery), true);
   route("/labels", method(&Impl::LabelNames), true);
   route("/label/{name}/values", method(&Impl::LabelValues), false);
   route("/series", method(&Impl::Series), true);
+  router->Get("/federate", RequireReady(o.is_ready, method(&Impl::Federate)));
+  router->Post("/api/v1/read", RequireReady(o.is_ready, method(&Impl::RemoteRead)));
 
   route("/metadata", Fixed("{}"), false);
   route("/targets/metadata", Fixed("[]"), false);
@@ -343,10 +378,20 @@ void Api::Register(Router* router) {
       false);
   route(
       "/status/tsdb",
-      [impl](const HttpRequest&, std::shared_ptr<Responder> resp) {
-        HeadStats h;
-        if (impl->options.head_stats) h = impl->options.head_stats();
-        SendSuccess(resp.get(), TsdbStatusJson(h));
+      [impl](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+        absl::StatusOr<int64_t> limit = ParseTsdbLimit(req.Param("limit"));
+        if (!limit.ok()) {
+          SendError(resp.get(), ApiError::BadData(std::string(AsStd(limit.status().message()))));
+          return;
+        }
+        if (!impl->options.head_stats) {
+          SendSuccess(resp.get(), TsdbStatusJson(HeadStats{}));
+          return;
+        }
+        // Walks the whole index: off the io thread.
+        impl->pool.Submit([impl, limit = *limit, resp] {
+          SendSuccess(resp.get(), TsdbStatusJson(impl->options.head_stats(limit)));
+        });
       },
       false);
 

@@ -15,6 +15,7 @@
 #define SUNDIAL_WEB_API_API_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -56,6 +57,19 @@ struct HeadStats {
   int64_t chunk_count = 0;
   int64_t min_time = INT64_MAX;
   int64_t max_time = INT64_MIN;
+  // The top lists next to headStats, largest first: (name, value) pairs.
+  using TopList = std::vector<std::pair<std::string, uint64_t>>;
+  TopList series_count_by_metric_name;
+  TopList label_value_count_by_label_name;
+  TopList memory_in_bytes_by_label_name;
+  TopList series_count_by_label_value_pair;
+};
+
+// /api/v1/read limits (--storage.remote.read-*); 0 turns a limit off.
+struct RemoteReadOptions {
+  int64_t sample_limit = 50'000'000;  // per request, SAMPLES responses only
+  int concurrent_limit = 10;          // reads running at once; more wait
+  int64_t max_bytes_in_frame = 1'048'576;
 };
 
 struct ApiOptions {
@@ -68,7 +82,13 @@ struct ApiOptions {
   std::function<scrape::TargetsSnapshot()> targets;
   std::function<std::string()> config_yaml;
   std::function<RuntimeInfo()> runtime_info;
-  std::function<HeadStats()> head_stats;
+  // For /status/tsdb; `limit` is the length of the top lists (10 unless the request says).
+  std::function<HeadStats(int64_t limit)> head_stats;
+  // global.external_labels of the current config, for /federate.
+  std::function<std::map<std::string, std::string>()> external_labels;
+  // The clock of /federate (ms since the epoch); null: the system clock.
+  std::function<int64_t()> now;
+  RemoteReadOptions remote_read;
   // Command-line flags by name ("web.listen-address" -> ":9090"), sorted by name.
   std::vector<std::pair<std::string, std::string>> flags;
   BuildInfoJson build_info;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "model/matcher.h"
 #include "web/api/api.h"
 #include "web/api/query_pool.h"
@@ -33,8 +34,22 @@ struct Api::Impl {
   void LabelValues(const HttpRequest& req, std::shared_ptr<Responder> resp);
   void Series(const HttpRequest& req, std::shared_ptr<Responder> resp);
 
+  // parse_query.cc
+  void ParseQuery(const HttpRequest& req, std::shared_ptr<Responder> resp);
+
+  // federate.cc (served at /federate, outside /api/v1)
+  void Federate(const HttpRequest& req, std::shared_ptr<Responder> resp);
+
+  // remote_read.cc
+  void RemoteRead(const HttpRequest& req, std::shared_ptr<Responder> resp);
+  bool ReadSlotFree() const ABSL_SHARED_LOCKS_REQUIRED(read_mu) {
+    return reads_running < options.remote_read.concurrent_limit;
+  }
+
   ApiOptions options;
   QueryPool pool;
+  absl::Mutex read_mu;
+  int reads_running ABSL_GUARDED_BY(read_mu) = 0;
 };
 
 // Buffers JSON and streams it to the responder in chunks once it grows past a threshold; a
