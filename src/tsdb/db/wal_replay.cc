@@ -90,6 +90,26 @@ class ReplayState {
   ReplayResult result_;
 };
 
+// Records of types the head does not apply (a Prometheus WAL has histogram samples, metadata,
+// exemplars, mmap markers of out-of-order chunks, and possibly types newer than this version):
+// skipped, and logged with their counts.
+void LogSkippedRecords(const wal::Replayer& r) {
+  using wal::RecordType;
+  const int64_t exemplars = r.records(RecordType::kExemplars);
+  const int64_t mmap_markers = r.records(RecordType::kMmapMarkers);
+  const int64_t metadata = r.records(RecordType::kMetadata);
+  const int64_t histograms = r.records(RecordType::kHistogramSamples);
+  const int64_t float_histograms = r.records(RecordType::kFloatHistogramSamples);
+  const int64_t unknown = r.records(RecordType::kUnknown);
+  if (exemplars + mmap_markers + metadata + histograms + float_histograms + unknown == 0) return;
+  kLog.Info("WAL replay skipped records", {{"exemplars", exemplars},
+                                           {"mmap_markers", mmap_markers},
+                                           {"metadata", metadata},
+                                           {"histogram_samples", histograms},
+                                           {"float_histogram_samples", float_histograms},
+                                           {"unknown_types", unknown}});
+}
+
 }  // namespace
 
 absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, Head* head) {
@@ -115,6 +135,7 @@ absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, H
           break;  // exemplars, metadata, histograms: not kept by the head yet
       }
     }
+    LogSkippedRecords(*r);
     if (!r->status().ok()) {
       corruption = wal::GetCorruption(r->status());
       if (!corruption.has_value() || r->in_checkpoint()) return r->status();
