@@ -8,6 +8,8 @@
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "promql/evaluator.h"
+#include "promql/printer.h"
+#include "promql/query_tracker.h"
 
 namespace sundial::promql {
 namespace {
@@ -153,6 +155,9 @@ Result Engine::RangeQuery(tsdb::Queryable* storage, const Expr& expr, int64_t st
 Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end,
                    int64_t step, bool instant, const QueryControl& control,
                    std::string_view query_text) const {
+  std::string printed;
+  if (options_.active_query_tracker != nullptr && query_text.empty()) printed = ToString(expr);
+  TrackedQuery tracked(options_.active_query_tracker, query_text.empty() ? printed : query_text);
   Result result;
   absl::StatusOr<std::unique_ptr<tsdb::Querier>> querier =
       storage->NewQuerier(INT64_MIN, INT64_MAX);

@@ -30,6 +30,8 @@
 
 namespace sundial::promql {
 
+class ActiveQueryTracker;  // promql/query_tracker.h
+
 struct EngineOptions {
   // How far back an instant selector looks for a sample: window (t - lookback, t].
   int64_t lookback_delta_ms = 5 * 60 * 1000;
@@ -42,6 +44,8 @@ struct EngineOptions {
   int64_t timeout_ms = 2 * 60 * 1000;
   // Parser feature switches used for textual queries.
   ParseOptions parse_options = ParseOptions::AllEnabled();
+  // Records every query while it runs (the data dir's queries.active); not owned, may be null.
+  ActiveQueryTracker* active_query_tracker = nullptr;
 };
 
 struct QueryStats {
