@@ -62,8 +62,8 @@ struct HeadIndexStats {
   Timestamp min_time = INT64_MAX;
   Timestamp max_time = INT64_MIN;
   // Top lists, largest count first (ties by name), at most `limit` entries each: the values of
-  // by_label by series count; label names by number of values; label names by the bytes of
-  // their values times the series carrying each; "name=value" pairs by series count.
+  // by_label by series count; label names by number of values; label names by the bytes their
+  // pairs take in all series (Prometheus 3.x's estimate); "name=value" pairs by series count.
   std::vector<CardinalityStat> series_count_by_metric_name;
   std::vector<CardinalityStat> label_value_count_by_label_name;
   std::vector<CardinalityStat> memory_in_bytes_by_label_name;

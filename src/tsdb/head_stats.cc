@@ -1,6 +1,8 @@
 // Head::IndexStats: the cardinality statistics of /api/v1/status/tsdb, computed from the
-// postings index as Prometheus' MemPostings.Stats does (its memory figure is the 2.x one: the
-// bytes of every value times the number of series carrying it).
+// postings index as Prometheus' MemPostings.Stats does. The memory figure is Prometheus 3.x's
+// (labels.SizeOfLabels with its default string labels): each name=value pair takes the bytes of
+// name and value, each with a length prefix (1 byte below 255, else 4), once per series.
+// Prometheus 2.x summed only the bytes of the distinct values.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -11,6 +13,9 @@
 
 namespace sundial::tsdb {
 namespace {
+
+// The length prefix of a string in Prometheus' string labels.
+uint64_t PrefixBytes(size_t n) { return n < 255 ? 1 : 4; }
 
 // Keeps the `limit` largest counts, largest first; equal counts by name.
 void TopN(std::vector<CardinalityStat>* stats, size_t limit) {
@@ -45,7 +50,8 @@ HeadIndexStats Head::IndexStats(std::string_view by_label, size_t limit) const {
       const uint64_t series = postings_.Get(name, value).size();
       if (name == by_label) metrics.push_back({value, series});
       pairs.push_back({StrCat(name, "=", value), series});
-      bytes += value.size() * series;
+      bytes += (name.size() + PrefixBytes(name.size()) + value.size() + PrefixBytes(value.size())) *
+               series;
     }
     memory.push_back({name, bytes});
     // Only the top entries are kept; trimming as we go bounds memory by the number of values

@@ -36,9 +36,10 @@ TEST_F(HeadStatsTest, CountsAndTopListsAsPrometheus) {
   EXPECT_EQ(s.series_count_by_metric_name, (Stats{{"up", 3}, {"http", 1}}));
   EXPECT_EQ(s.label_value_count_by_label_name,
             (Stats{{"__name__", 2}, {"instance", 2}, {"job", 2}, {"code", 1}}));
-  // Bytes of each value times its series: __name__ 2*3 + 4*1, job 1*3 + 1*1, code 3*1, ...
+  // Per pair, name and value with a one-byte length prefix each, times its series:
+  // __name__ (9+3)*3 + (9+5)*1, instance (9+2)*2 + 11, job (4+2)*3 + 6, code 5+4.
   EXPECT_EQ(s.memory_in_bytes_by_label_name,
-            (Stats{{"__name__", 10}, {"job", 4}, {"code", 3}, {"instance", 3}}));
+            (Stats{{"__name__", 50}, {"instance", 33}, {"job", 24}, {"code", 9}}));
   EXPECT_EQ(s.series_count_by_label_value_pair, (Stats{{"__name__=up", 3},
                                                        {"job=a", 3},
                                                        {"instance=x", 2},
@@ -52,7 +53,7 @@ TEST_F(HeadStatsTest, LimitAndLabel) {
   HeadIndexStats s = head_.IndexStats("job", 2);
   EXPECT_EQ(s.series_count_by_metric_name, (Stats{{"a", 3}, {"b", 1}}));
   EXPECT_EQ(s.label_value_count_by_label_name, (Stats{{"__name__", 2}, {"instance", 2}}));
-  EXPECT_EQ(s.memory_in_bytes_by_label_name, (Stats{{"__name__", 10}, {"job", 4}}));
+  EXPECT_EQ(s.memory_in_bytes_by_label_name, (Stats{{"__name__", 50}, {"instance", 33}}));
   EXPECT_EQ(s.series_count_by_label_value_pair, (Stats{{"__name__=up", 3}, {"job=a", 3}}));
   EXPECT_TRUE(head_.IndexStats("__name__", 0).series_count_by_metric_name.empty());
 
