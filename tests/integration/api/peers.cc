@@ -340,6 +340,12 @@ std::string Peers::Start() {
   return "";
 }
 
+int PickFreePort() { return FreePort(); }
+
+int RemoteWrite(int port, const std::string& payload, std::string* response) {
+  return PostRemoteWrite(port, payload, response);
+}
+
 bool SundialLacks(int sundial_port, const std::string& path) {
   HttpResult r = HttpRequest(sundial_port, "GET", path);
   return r.status == 404 && r.body.find("\"status\"") == std::string::npos;

@@ -62,6 +62,13 @@ class Peers {
   int sundial_port_ = 0;
 };
 
+// An ephemeral TCP port on 127.0.0.1 that was free a moment ago (0 if none).
+int PickFreePort();
+
+// POSTs a snappy-compressed remote write 1.0 payload to 127.0.0.1:port/api/v1/write; returns
+// the HTTP status (0 when the connection failed) and appends the raw response to *response.
+int RemoteWrite(int port, const std::string& payload, std::string* response);
+
 // True when Sundial answers a GET of path (no parameters) with its router's plain 404, i.e. the
 // endpoint is not served yet; an API error in JSON is not "missing".
 bool SundialLacks(int sundial_port, const std::string& path);
