@@ -1,5 +1,8 @@
 #include "tsdb/block/block_writer.h"
 
+#include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status_macros.h"
@@ -20,24 +23,42 @@ absl::Status WriteContents(FileSystem* fs, const std::string& dir, Querier& quer
   RETURN_IF_ERROR(fs->CreateDirs(dir));
   ChunkWriter chunk_writer(fs, JoinPath(dir, kChunksDirname), options.segment_size);
 
+  // The index's symbol table precedes its series, so it is made first from every label name
+  // and value the querier knows (a superset of what the selected series use, as Prometheus'
+  // compactor writes the symbols of its sources); then series are written as they come and not
+  // kept (see IndexWriter).
+  ASSIGN_OR_RETURN(std::unique_ptr<IndexWriter> index,
+                   IndexWriter::Create(fs, JoinPath(dir, kIndexFilename)));
+  {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, querier.LabelNames({}));
+    std::vector<std::vector<std::string>> values(names.size());
+    std::vector<std::string_view> symbols;
+    for (size_t i = 0; i < names.size(); ++i) {
+      ASSIGN_OR_RETURN(values[i], querier.LabelValues(names[i], {}));
+      symbols.push_back(names[i]);
+      symbols.insert(symbols.end(), values[i].begin(), values[i].end());
+    }
+    RETURN_IF_ERROR(index->AddSymbols(std::move(symbols)));
+  }
+
   ASSIGN_OR_RETURN(Matcher all, Matcher::Create(MatchType::kRegexp, kMetricNameLabel, ".*"));
   SelectHints hints;
   hints.start = meta->min_time;
   hints.end = meta->max_time - 1;
   std::unique_ptr<SeriesSet> set = querier.Select(hints, std::span<const Matcher>(&all, 1));
 
-  std::vector<IndexSeries> series;
+  std::vector<ChunkMeta> chunks;
   int per_chunk = options.samples_per_chunk > 0 ? options.samples_per_chunk : kSamplesPerChunk;
   while (set->Next()) {
     const Series& s = set->At();
     std::unique_ptr<SampleIterator> it = s.Iterator();
-    IndexSeries out;
+    chunks.clear();
     XorChunk chunk;
     ChunkMeta cm;
     auto flush = [&]() -> absl::Status {
       if (chunk.NumSamples() == 0) return absl::OkStatus();
       ASSIGN_OR_RETURN(cm.ref, chunk_writer.Write(kEncXor, chunk.bytes()));
-      out.chunks.push_back(cm);
+      chunks.push_back(cm);
       chunk = XorChunk();
       return absl::OkStatus();
     };
@@ -57,17 +78,16 @@ absl::Status WriteContents(FileSystem* fs, const std::string& dir, Querier& quer
     }
     RETURN_IF_ERROR(it->Err());
     RETURN_IF_ERROR(flush());
-    if (out.chunks.empty()) continue;
-    meta->stats.num_chunks += out.chunks.size();
-    out.labels = s.labels();
-    series.push_back(std::move(out));
+    if (chunks.empty()) continue;
+    meta->stats.num_chunks += chunks.size();
+    ++meta->stats.num_series;
+    RETURN_IF_ERROR(index->AddSeries(s.labels(), chunks));
   }
   RETURN_IF_ERROR(set->Err());
-  meta->stats.num_series = series.size();
   if (meta->stats.num_samples == 0 && !options.write_empty) return absl::OkStatus();
 
   RETURN_IF_ERROR(chunk_writer.Close());
-  RETURN_IF_ERROR(WriteIndex(fs, JoinPath(dir, kIndexFilename), series));
+  RETURN_IF_ERROR(index->Finish());
   RETURN_IF_ERROR(WriteTombstones(fs, dir, Tombstones{}));
   RETURN_IF_ERROR(WriteMeta(fs, dir, *meta));
   return fs->SyncDir(dir);

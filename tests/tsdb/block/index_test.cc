@@ -168,6 +168,63 @@ TEST(IndexWriterTest, EmptyIndexIsReadable) {
   EXPECT_THAT(*(*r)->AllPostings(), IsEmpty());
 }
 
+// The streaming writer flushing after every series and section writes the very bytes of the
+// in-memory encoding.
+TEST_F(IndexTest, StreamingWriterWritesTheSameBytes) {
+  MemFileSystem fs;
+  absl::StatusOr<std::unique_ptr<IndexWriter>> w =
+      IndexWriter::Create(&fs, "/index", /*flush_bytes=*/1);
+  ASSERT_TRUE(w.ok()) << w.status();
+  std::vector<std::string_view> symbols;
+  for (const IndexSeries& s : series_) {
+    for (const Label& l : s.labels) symbols.insert(symbols.end(), {l.value, l.name, l.value});
+  }
+  ASSERT_TRUE((*w)->AddSymbols(symbols).ok());
+  for (const IndexSeries& s : series_) ASSERT_TRUE((*w)->AddSeries(s.labels, s.chunks).ok());
+  ASSERT_TRUE((*w)->Finish().ok());
+  absl::StatusOr<std::string> written = fs.Contents("/index");
+  ASSERT_TRUE(written.ok());
+  EXPECT_TRUE(*written == bytes_);
+}
+
+// Symbols no series uses (a compaction takes every symbol of its sources) are harmless.
+TEST_F(IndexTest, StreamingWriterKeepsExtraSymbols) {
+  IndexWriter w;
+  std::vector<std::string_view> symbols = {"unused", "zzz"};
+  for (const IndexSeries& s : series_) {
+    for (const Label& l : s.labels) symbols.insert(symbols.end(), {l.name, l.value});
+  }
+  ASSERT_TRUE(w.AddSymbols(symbols).ok());
+  for (const IndexSeries& s : series_) ASSERT_TRUE(w.AddSeries(s.labels, s.chunks).ok());
+  ASSERT_TRUE(w.Finish().ok());
+  absl::StatusOr<std::unique_ptr<IndexReader>> r = IndexReader::FromBytes(w.contents(), "idx");
+  ASSERT_TRUE(r.ok()) << r.status();
+  absl::StatusOr<Postings> all = (*r)->AllPostings();
+  ASSERT_TRUE(all.ok());
+  size_t i = 0;
+  for (SeriesRef id : *all) {
+    Labels l;
+    std::vector<ChunkMeta> c;
+    ASSERT_TRUE((*r)->Series(id, &l, &c).ok());
+    ASSERT_LT(i, series_.size());
+    EXPECT_EQ(l, series_[i].labels);
+    EXPECT_EQ(c, series_[i].chunks);
+    ++i;
+  }
+  EXPECT_EQ(i, series_.size());
+}
+
+TEST(IndexWriterTest, StreamingWriterChecksItsInput) {
+  IndexWriter w;
+  EXPECT_THAT(w.AddSeries(Labels{{"a", "b"}}, {}).message(), HasSubstr("before symbols"));
+  ASSERT_TRUE(w.AddSymbols({"a", "b"}).ok());
+  EXPECT_FALSE(w.AddSymbols({"c"}).ok());
+  EXPECT_THAT(w.AddSeries(Labels{{"a", "c"}}, {}).message(),
+              HasSubstr("a=c of {a=\"c\"} is not in the index symbol table"));
+  EXPECT_TRUE(w.AddSeries(Labels{{"a", "b"}}, {}).ok());
+  EXPECT_THAT(w.AddSeries(Labels{{"a", "b"}}, {}).message(), HasSubstr("out-of-order series"));
+}
+
 TEST_F(IndexTest, EveryFlippedByteIsDetectedOrHarmless) {
   // Flip each byte in turn: Open fails, or reading every series fails, or (padding and unused
   // bytes) everything reads back the same. Never a crash.

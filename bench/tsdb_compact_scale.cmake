@@ -1,0 +1,3 @@
+sundial_cc_benchmark(NAME tsdb_compact_scale_benchmark
+                     SRCS ${PROJECT_SOURCE_DIR}/bench/tsdb_compact_scale_benchmark.cc
+                     DEPS sundial_tsdb_compact sundial_tsdb_block)
