@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -232,6 +233,56 @@ TEST_F(ScrapeManagerTest, StaleMarkersForVanishedSeriesFailuresAndRemovedTargets
   EXPECT_LE(ep.requests(), requests + 1);  // at most one scrape was in flight
   EXPECT_EQ(stale_count("o", "k"), 0);
   ASSERT_EQ(manager_.Targets().active.size(), 1u);
+}
+
+// The scrape cache predicts each line from the previous body's order; bodies that reorder,
+// grow, shrink and repeat lines must still land every value on its own series, keep each
+// series' relabeling outcome, and mark only vanished series stale.
+TEST_F(ScrapeManagerTest, ReorderedAndChangingBodiesKeepSeriesApart) {
+  Endpoint ep;
+  Apply(StaticJob("j", ep.address(),
+                  "    metric_relabel_configs:\n"
+                  "      - {source_labels: [__name__], regex: dropped, action: drop}\n"));
+  const std::vector<std::string> bodies = {
+      "a 1\nb 2\ndropped 0\nc 3\n",
+      "c 13\nb 12\na 11\ndropped 0\n",  // reversed
+      "a 21\nx 24\nb 22\n",             // c vanishes, x appears in the middle
+      "a 31\nb 32\nx 34\nc 33\n",       // c is back
+      "dropped 0\n",
+      "a 41\nb 42\nc 43\nx 44\n",
+  };
+  size_t scrapes = 0;
+  for (const std::string& body : bodies) {
+    ep.Set(body);
+    // Two scrapes of each body: the second one is predicted from the first.
+    ASSERT_TRUE(Scraped("j", scrapes + 3));
+    scrapes = Up("j").size();
+  }
+  // Each series' distinct values in order, stale markers as -1 (consecutive repeats folded).
+  auto history = [&](const char* name) {
+    std::vector<double> out;
+    for (const StoredSeries& s : Series({{"__name__", name}, {"job", "j"}})) {
+      for (auto [t, v] : s.samples) {
+        const double x = tsdb::IsStaleNaN(v) ? -1 : v;
+        if (out.empty() || out.back() != x) out.push_back(x);
+      }
+    }
+    return out;
+  };
+  using ::testing::ElementsAre;
+  using ::testing::IsSupersetOf;
+  EXPECT_THAT(history("a"), IsSupersetOf({11.0, 21.0, 31.0, -1.0, 41.0}));
+  EXPECT_THAT(history("b"), IsSupersetOf({12.0, 22.0, 32.0, -1.0, 42.0}));
+  EXPECT_THAT(history("c"), IsSupersetOf({3.0, 13.0, -1.0, 33.0, 43.0}));
+  EXPECT_THAT(history("x"), IsSupersetOf({24.0, 34.0, -1.0, 44.0}));
+  for (const char* name : {"a", "b", "c", "x"}) {
+    const std::vector<double> h = history(name);
+    EXPECT_TRUE(std::is_sorted(h.begin(), h.end(), [](double l, double r) {
+      return l >= 0 && r >= 0 && l < r;  // non-stale values only ever grow
+    })) << name;
+  }
+  EXPECT_TRUE(Series({{"__name__", "dropped"}}).empty());
+  EXPECT_THAT(history("up"), ElementsAre(1.0));
 }
 
 TEST_F(ScrapeManagerTest, HonorLabelsAndMetricRelabeling) {

@@ -28,13 +28,40 @@ struct StringHash {
 };
 
 struct ScrapeCache {
+  using SeriesMap = std::unordered_map<std::string, CacheEntry, StringHash, std::equal_to<>>;
+  using Slot = SeriesMap::value_type;
+
   // Node-based: entry pointers stay valid until the entry is erased.
-  std::unordered_map<std::string, CacheEntry, StringHash, std::equal_to<>> series;
+  SeriesMap series;
   uint64_t iter = 0;  // number of the current (or last) scrape
   // Entries appended without an explicit timestamp by the previous successful scrape; they get
   // stale markers when they disappear. Never points at an erased entry (see EndScrape).
   std::vector<CacheEntry*> prev_seen;
   std::vector<CacheEntry*> cur_seen;
+  // Every series line of the last fully parsed body, in body order, and of the body being parsed.
+  // Exporters print their series in the same order every time, so the n-th line of a body is
+  // first compared with the n-th line of the last one, which spares hashing it. prev_order only
+  // holds entries of the last scrape, which EvictOld keeps.
+  std::vector<Slot*> prev_order;
+  std::vector<Slot*> cur_order;
+
+  // The slot of raw series text `key`, the `pos`-th series line of the body, or nullptr.
+  Slot* Find(std::string_view key, size_t pos) {
+    if (pos < prev_order.size() && prev_order[pos]->first == key) return prev_order[pos];
+    auto it = series.find(key);
+    return it == series.end() ? nullptr : &*it;
+  }
+
+  // Ends a scrape whose body was (parsed_ok) or was not parsed to its end: the order of a
+  // complete body predicts the next one; a partial one predicts nothing.
+  void EndOrder(bool parsed_ok) {
+    if (parsed_ok) {
+      prev_order.swap(cur_order);
+    } else {
+      prev_order.clear();
+    }
+    cur_order.clear();
+  }
 
   // Erases entries seen neither in this scrape nor in the previous one.
   void EvictOld() {

@@ -206,6 +206,7 @@ void ScrapeLoop::FinishLocked(absl::StatusOr<net::Response> response, int64_t st
     AppendStaleLocked(app.get(), start_ms, /*report_too=*/false);
   }
   cache_->cur_seen.clear();
+  cache_->EndOrder(err.ok());
   cache_->EvictOld();
   AppendReportLocked(app.get(), start_ms, duration, err.ok());
   if (absl::Status s = app->Commit(); !s.ok()) {
@@ -241,9 +242,8 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
     if (entry == Entry::kEof) break;
     if (entry != Entry::kSeries) continue;
     ++scraped_;
-    auto it = cache_->series.find(parser->Series());
-    bool miss = it == cache_->series.end();
-    if (miss) {
+    ScrapeCache::Slot* slot = cache_->Find(parser->Series(), cache_->cur_order.size());
+    if (slot == nullptr) {
       CacheEntry e;
       parser->Labels(&builder);
       MutateSampleLabels(sample_target_labels_, job.honor_labels, &builder);
@@ -253,9 +253,10 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
         e.dropped = e.labels.empty();
       }
       if (!e.dropped) RETURN_IF_ERROR(CheckLabelLimits(e.labels, job.limits));
-      it = cache_->series.emplace(std::string(parser->Series()), std::move(e)).first;
+      slot = &*cache_->series.emplace(std::string(parser->Series()), std::move(e)).first;
     }
-    CacheEntry& e = it->second;
+    cache_->cur_order.push_back(slot);
+    CacheEntry& e = slot->second;
     const bool first_this_scrape = e.last_iter != cache_->iter;
     e.last_iter = cache_->iter;
     if (e.dropped) continue;
