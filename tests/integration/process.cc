@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <thread>
 
 namespace sundial::testing {
@@ -152,9 +154,19 @@ HttpResult HttpRequest(int port, const std::string& method, const std::string& t
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   }
   req += "\r\n" + body;
-  if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
-    close(fd);
-    return result;
+  // A server that never ends the response fails the request after a minute instead of hanging
+  // the test; large requests are written in as many pieces as the socket takes.
+  timeval timeout{60, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  for (size_t written = 0; written < req.size();) {
+    ssize_t n = write(fd, req.data() + written, req.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      close(fd);
+      return result;
+    }
+    written += static_cast<size_t>(n);
   }
   std::string raw = ReadAll(fd);
   close(fd);

@@ -321,6 +321,14 @@ TEST_F(ServerTest, HostileApiRequestsGetCleanErrors) {
   EXPECT_EQ(points.status, 400);
   EXPECT_THAT(points.body, HasSubstr("exceeded maximum resolution of 11,000 points"));
 
+  // A 4 MB invalid regex: the error quotes it (twice), an 8 MB answer sent whole.
+  HttpResult regex = HttpRequest(port_, "POST", "/api/v1/query",
+                                 "query=x%7Ba%3D~%22%28" + std::string(4 << 20, 'a') + "%22%7D");
+  EXPECT_EQ(regex.status, 400);
+  EXPECT_EQ(regex.headers["content-length"], std::to_string(regex.body.size()));
+  EXPECT_GT(regex.body.size(), size_t{8} << 20);
+  EXPECT_THAT(regex.body.substr(0, 160), HasSubstr("parse error: invalid regular expression"));
+
   EXPECT_EQ(HttpRequest(port_, "GET", "/-/healthy").status, 200);
   HttpResult q = HttpRequest(port_, "POST", "/api/v1/query", "query=1%2B1&time=4");
   EXPECT_EQ(q.body, R"({"status":"success","data":{"resultType":"scalar","result":[4,"2"]}})");
