@@ -342,9 +342,10 @@ Informer::WatchEnd Informer::Watch(std::stop_token stop, std::string* resource_v
       } else if ((*result)->status_code == 410) {
         end = WatchEnd::kRelist;
       } else if ((*result)->status_code != 200) {
+        // Forbidden, a server error, ...: try the watch again after a backoff.
         kLog.Warn("Kubernetes watch failed",
                   {{"resource", options_.resource}, {"err", StatusError(**result)}});
-        end = WatchEnd::kRelist;
+        end = WatchEnd::kResume;
       }
       break;
     }

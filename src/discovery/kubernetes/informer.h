@@ -1,9 +1,10 @@
 // Informer: keeps a local copy of one Kubernetes resource in one namespace (or all) current, as
 // client-go's reflector does: LIST (paged, with the label/field selectors), then WATCH from the
 // list's resourceVersion with allowWatchBookmarks, applying ADDED/MODIFIED/DELETED events as
-// they arrive and BOOKMARK resourceVersions. A watch that ends (server timeout) or breaks is
-// resumed from the last resourceVersion after a backoff; 410 Gone (status or ERROR event)
-// re-lists at once; a failed list is retried with backoff (doubling up to max_backoff).
+// they arrive and BOOKMARK resourceVersions. A watch that ends (server timeout), breaks or is
+// refused (other than 410) is resumed from the last resourceVersion, after a backoff when it
+// lasted less than a second; 410 Gone (status or ERROR event) re-lists at once; a failed list is
+// retried with backoff (doubling up to max_backoff).
 //
 // The store and every callback are guarded by a mutex the owner passes in (shared by all the
 // informers of one provider so that handlers may read the other stores).
