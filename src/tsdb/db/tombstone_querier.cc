@@ -69,8 +69,8 @@ class FilteredSeries final : public Series {
 class TombstoneSeriesSet final : public SeriesSet {
  public:
   TombstoneSeriesSet(std::unique_ptr<SeriesSet> inner,
-                     std::shared_ptr<const HeadTombstones::View> view)
-      : inner_(std::move(inner)), view_(std::move(view)) {}
+                     std::shared_ptr<const HeadTombstones::View> view, bool keep_empty)
+      : inner_(std::move(inner)), view_(std::move(view)), keep_empty_(keep_empty) {}
 
   bool Next() override {
     while (inner_->Next()) {
@@ -83,7 +83,7 @@ class TombstoneSeriesSet final : public SeriesSet {
       filtered_.emplace(&s, deleted);
       std::unique_ptr<SampleIterator> it = filtered_->Iterator();
       // A series with nothing left is skipped; an error is kept for the reader to see.
-      if (it->Next() == ValueType::kNone && it->Err().ok()) continue;
+      if (!keep_empty_ && it->Next() == ValueType::kNone && it->Err().ok()) continue;
       current_ = &*filtered_;
       return true;
     }
@@ -95,6 +95,7 @@ class TombstoneSeriesSet final : public SeriesSet {
  private:
   std::unique_ptr<SeriesSet> inner_;
   std::shared_ptr<const HeadTombstones::View> view_;
+  const bool keep_empty_;
   std::optional<FilteredSeries> filtered_;
   const Series* current_ = nullptr;
 };
@@ -106,7 +107,10 @@ class TombstoneQuerier final : public Querier {
 
   std::unique_ptr<SeriesSet> Select(const SelectHints& hints,
                                     std::span<const Matcher> matchers) override {
-    return std::make_unique<TombstoneSeriesSet>(inner_->Select(hints, matchers), view_);
+    // Metadata lookups (the series API) list a head series whatever was deleted of it, as
+    // Prometheus does: its open head chunk never lies wholly inside a deleted range.
+    return std::make_unique<TombstoneSeriesSet>(inner_->Select(hints, matchers), view_,
+                                                /*keep_empty=*/hints.func == "series");
   }
   absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override {
     return inner_->LabelNames(matchers);

@@ -8,9 +8,9 @@
 //   std::unique_ptr<Querier> q = NewTombstoneQuerier(std::move(head_q), stones.Snapshot());
 //   stones.TruncateBefore(head_min_time);                // after the head was truncated
 //
-// A series whose samples in range are all deleted is not returned by Select (as Prometheus
-// skips series whose chunks are all deleted). LabelNames and LabelValues are not filtered,
-// as in Prometheus.
+// A series whose samples in range are all deleted is not returned by Select, except for
+// metadata selects (hints.func "series"), which list it as Prometheus' head does. LabelNames
+// and LabelValues are not filtered, as in Prometheus.
 #ifndef SUNDIAL_TSDB_DB_TOMBSTONE_QUERIER_H_
 #define SUNDIAL_TSDB_DB_TOMBSTONE_QUERIER_H_
 
