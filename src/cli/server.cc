@@ -126,6 +126,14 @@ web::api::ApiOptions ApiOptionsFor(const ServerOptions& opts, tsdb::DB* db,
   api.external_labels = [config] { return config->Current()->global.external_labels; };
   api.is_ready = [ready] { return ready->load(); };
   api.enable_admin_api = opts.web_enable_admin_api;
+  api.admin.delete_series = [db](int64_t mint, int64_t maxt, std::span<const Matcher> matchers) {
+    return db->Delete(mint, maxt, matchers);
+  };
+  api.admin.clean_tombstones = [db] { return db->CleanTombstones(); };
+  api.admin.snapshot = [db](const std::string& dir, bool with_head) {
+    return db->Snapshot(dir, with_head);
+  };
+  api.admin.data_dir = opts.storage_tsdb_path;
   api.remote_read.sample_limit = opts.storage_remote_read_sample_limit;
   api.remote_read.concurrent_limit = static_cast<int>(opts.storage_remote_read_concurrent_limit);
   api.remote_read.max_bytes_in_frame = opts.storage_remote_read_max_bytes_in_frame;

@@ -395,16 +395,7 @@ void Api::Register(Router* router) {
       },
       false);
 
-  // Admin endpoints: not implemented yet, so they answer as Prometheus 2.42 does without
-  // --web.enable-admin-api (status 500, errorType "unavailable").
-  Handler admin = [](const HttpRequest&, std::shared_ptr<Responder> resp) {
-    SendJson(resp.get(), 500, ErrorBody({ErrorType::kUnavailable, "admin APIs disabled"}));
-  };
-  for (const char* p :
-       {"/admin/tsdb/delete_series", "/admin/tsdb/clean_tombstones", "/admin/tsdb/snapshot"}) {
-    router->Post(StrCat("/api/v1", p), admin);
-    router->Put(StrCat("/api/v1", p), admin);
-  }
+  RegisterAdminRoutes(router, impl);
 }
 
 }  // namespace sundial::web::api

@@ -17,10 +17,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "model/matcher.h"
 #include "promql/engine.h"
 #include "scrape/target_status.h"
 #include "tsdb/storage.h"
@@ -72,6 +75,19 @@ struct RemoteReadOptions {
   int64_t max_bytes_in_frame = 1'048'576;
 };
 
+// The storage operations behind /api/v1/admin/tsdb/* (admin_handlers.cc); the server binds
+// them to tsdb::DB's Delete, CleanTombstones and Snapshot. A null hook answers 500.
+struct AdminHooks {
+  // Deletes [mint, maxt] (ms, both inclusive) of the series matching all matchers.
+  std::function<absl::Status(int64_t mint, int64_t maxt, std::span<const Matcher> matchers)>
+      delete_series;
+  std::function<absl::Status()> clean_tombstones;
+  // Writes a snapshot into dir (created if missing); with_head also writes the head.
+  std::function<absl::Status(const std::string& dir, bool with_head)> snapshot;
+  // Snapshots go to <data_dir>/snapshots/<name>.
+  std::string data_dir;
+};
+
 struct ApiOptions {
   tsdb::Queryable* storage = nullptr;  // required; must outlive the Api
   // Defaults of each query (lookback, timeout, max samples); per-request timeout and
@@ -95,6 +111,7 @@ struct ApiOptions {
   // API handlers answer 503 "Service Unavailable" until this is true; null: always ready.
   std::function<bool()> is_ready;
   bool enable_admin_api = false;
+  AdminHooks admin;  // used only with enable_admin_api
 };
 
 class Api {
@@ -110,6 +127,7 @@ class Api {
 
  private:
   struct Impl;
+  friend void RegisterAdminRoutes(Router* router, Impl* impl);  // admin_handlers.cc
   std::shared_ptr<Impl> impl_;
 };
 

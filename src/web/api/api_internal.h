@@ -52,6 +52,9 @@ struct Api::Impl {
   int reads_running ABSL_GUARDED_BY(read_mu) = 0;
 };
 
+// admin_handlers.cc: /api/v1/admin/tsdb/* (POST and PUT).
+void RegisterAdminRoutes(Router* router, Api::Impl* impl);
+
 // Buffers JSON and streams it to the responder in chunks once it grows past a threshold; a
 // response that stays small is sent whole with a Content-Length.
 class JsonStream {

@@ -312,6 +312,15 @@ std::vector<Case> Cases() {
                       "instance");
   sorted.ordered_result = true;
   cases.push_back(sorted);
+  // These peers run without --web.enable-admin-api (admin_test.cc turns it on).
+  for (const char* admin : {"delete_series", "clean_tombstones", "snapshot"}) {
+    cases.push_back(Case{std::string("admin_") + admin + "_disabled",
+                         "POST",
+                         std::string("/api/v1/admin/tsdb/") + admin,
+                         {{"match[]", "up"}},
+                         500,
+                         "admin APIs disabled"});
+  }
   return cases;
 }
 

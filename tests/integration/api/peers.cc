@@ -260,7 +260,7 @@ std::string Form(const std::vector<std::pair<std::string, std::string>>& params)
   return out;
 }
 
-Peers* Peers::Get(std::string* skip, std::string* error) {
+Peers* Peers::Get(std::string* skip, std::string* error, bool admin_api) {
   // Destroyed at exit, which kills both children and removes the temp dir.
   static std::unique_ptr<Peers> peers;
   static std::string start_error;
@@ -272,7 +272,7 @@ Peers* Peers::Get(std::string* skip, std::string* error) {
   if (!started) {
     started = true;
     peers.reset(new Peers());
-    start_error = peers->Start();
+    start_error = peers->Start(admin_api);
     if (!start_error.empty()) peers.reset();
   }
   *error = start_error;
@@ -288,7 +288,7 @@ Peers::~Peers() {
   }
 }
 
-std::string Peers::Start() {
+std::string Peers::Start(bool admin_api) {
   dir_ = MakeTempDir();
   if (dir_.empty()) return "cannot make a temp dir";
   const std::string config = dir_ + "/prometheus.yml";
@@ -297,11 +297,12 @@ std::string Peers::Start() {
 
   for (int attempt = 0; attempt < 3 && prometheus_port_ == 0; ++attempt) {
     int port = FreePort();
-    auto child = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kPrometheusBinary, "--config.file=" + config,
-                                 "--storage.tsdb.path=" + dir_ + "/prometheus-data",
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                                 "--web.enable-remote-write-receiver"});
+    std::vector<std::string> argv = {kPrometheusBinary, "--config.file=" + config,
+                                     "--storage.tsdb.path=" + dir_ + "/prometheus-data",
+                                     "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                                     "--web.enable-remote-write-receiver"};
+    if (admin_api) argv.push_back("--web.enable-admin-api");
+    auto child = std::make_unique<ChildProcess>(argv);
     if (child->WaitForStderr("Server is ready to receive web requests.", 60s)) {
       prometheus_ = std::move(child);
       prometheus_port_ = port;
@@ -311,9 +312,12 @@ std::string Peers::Start() {
   }
   if (prometheus_port_ == 0) return "prometheus found no free port";
 
-  sundial_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-      SUNDIAL_BINARY, "--config.file=" + config, "--storage.tsdb.path=" + dir_ + "/sundial-data",
-      "--web.listen-address=127.0.0.1:0", "--web.enable-remote-write-receiver"});
+  std::vector<std::string> argv = {SUNDIAL_BINARY, "--config.file=" + config,
+                                   "--storage.tsdb.path=" + sundial_data_dir(),
+                                   "--web.listen-address=127.0.0.1:0",
+                                   "--web.enable-remote-write-receiver"};
+  if (admin_api) argv.push_back("--web.enable-admin-api");
+  sundial_ = std::make_unique<ChildProcess>(argv);
   if (!sundial_->WaitForStderr("Server is ready to receive web requests.", 60s)) {
     return "sundial did not start:\n" + sundial_->Stderr();
   }

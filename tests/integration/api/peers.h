@@ -44,16 +44,20 @@ class Peers {
   // Starts both servers and loads the dataset on the first call; later calls return the same
   // instance. Returns nullptr with *skip set when /usr/bin/prometheus is not installed, and
   // nullptr with *error set when something did not start or load.
-  static Peers* Get(std::string* skip, std::string* error);
+  // With admin_api both start with --web.enable-admin-api; the first call of the process
+  // decides.
+  static Peers* Get(std::string* skip, std::string* error, bool admin_api = false);
 
   ~Peers();
 
   int prometheus_port() const { return prometheus_port_; }
   int sundial_port() const { return sundial_port_; }
+  // Sundial's --storage.tsdb.path.
+  std::string sundial_data_dir() const { return dir_ + "/sundial-data"; }
 
  private:
   Peers() = default;
-  std::string Start();
+  std::string Start(bool admin_api);
 
   std::string dir_;
   std::unique_ptr<ChildProcess> prometheus_;
