@@ -120,6 +120,9 @@ TEST_F(KubernetesProviderTest, PodsListThenWatchEventsWithSelectorsAndBookmarks)
   config::KubernetesSdConfig c = Config("pod");
   c.selectors = {{.role = "pod", .label = "app=web,tier!=db", .field = "status.phase=Running"}};
   auto p = Make(c);
+  metrics::CounterFamily& events = Events();
+  const double adds = events.WithLabelValues({"pod", "add"}).Value();
+  const double deletes = events.WithLabelValues({"pod", "delete"}).Value();
   Updates updates;
   p->Start(updates.Fn());
 
@@ -153,6 +156,8 @@ TEST_F(KubernetesProviderTest, PodsListThenWatchEventsWithSelectorsAndBookmarks)
   // A deleted pod leaves an empty group for its source.
   api_.SendEvent(kPods, Event("DELETED", WithVersion(kWebPod, "140")));
   EXPECT_TRUE(updates.Group("pod/shop/web-7d4b9c-x2x", 0).labels.empty());
+  EXPECT_EQ(events.WithLabelValues({"pod", "add"}).Value() - adds, 2);  // listed + ADDED
+  EXPECT_EQ(events.WithLabelValues({"pod", "delete"}).Value() - deletes, 1);
   api_.SendEvent(kPods,
                  Event("BOOKMARK", R"({"kind":"Pod","metadata":{"resourceVersion":"150"}})"));
 

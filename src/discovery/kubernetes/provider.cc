@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/metrics_registry.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "discovery/kubernetes/informer.h"
@@ -12,6 +13,20 @@
 #include "net/http_client.h"
 
 namespace sundial::discovery::kubernetes {
+
+metrics::CounterFamily& Events() {
+  static metrics::CounterFamily& f = []() -> metrics::CounterFamily& {
+    metrics::CounterFamily& family = metrics::Registry::Default().NewCounterFamily(
+        "prometheus_sd_kubernetes_events_total", "The number of Kubernetes events handled.",
+        {"role", "event"});
+    for (const char* role : {"endpointslice", "endpoints", "node", "pod", "service", "ingress"}) {
+      for (const char* event : {"add", "delete", "update"}) family.WithLabelValues({role, event});
+    }
+    return family;
+  }();
+  return f;
+}
+
 namespace {
 
 struct Resource {
@@ -114,7 +129,16 @@ Informer* KubernetesProvider::NewInformer(std::string_view role, std::string ns,
                     .field_selector = std::move(field),
                     .initial_backoff = options_.initial_backoff,
                     .max_backoff = options_.max_backoff};
-  informers_.push_back(std::make_unique<Informer>(std::move(o), client_, &mu_, std::move(on_change),
+  metrics::CounterFamily& events = Events();
+  metrics::Counter* counters[3] = {&events.WithLabelValues({role, "add"}),
+                                   &events.WithLabelValues({role, "delete"}),
+                                   &events.WithLabelValues({role, "update"})};
+  auto counted = [counters, on_change = std::move(on_change)](const std::string& key,
+                                                              const Json* old, const Json* cur) {
+    counters[old == nullptr ? 0 : cur == nullptr ? 1 : 2]->Inc();
+    on_change(key, old, cur);
+  };
+  informers_.push_back(std::make_unique<Informer>(std::move(o), client_, &mu_, std::move(counted),
                                                   [this] { OnBatch(); }));
   return informers_.back().get();
 }
@@ -282,6 +306,7 @@ void KubernetesProvider::OnBatch() {
 
 absl::StatusOr<std::unique_ptr<Provider>> NewProvider(const config::KubernetesSdConfig& config,
                                                       net::IoPool* pool, ProviderOptions options) {
+  Events();  // exported from the start
   ASSIGN_OR_RETURN(ApiServer api, ResolveApiServer(config, options.env));
   ASSIGN_OR_RETURN(std::unique_ptr<net::HttpClient> client,
                    net::HttpClient::Create(api.client, pool));

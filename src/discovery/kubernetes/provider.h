@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "base/metrics_family.h"
 #include "config/discovery_config.h"
 #include "discovery/kubernetes/api_server.h"
 #include "discovery/provider.h"
@@ -25,6 +26,10 @@ struct ProviderOptions {
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{30000};
 };
+
+// prometheus_sd_kubernetes_events_total{role, event}: store changes (event add, delete or
+// update) per resource role; every combination is exported from the first provider on.
+metrics::CounterFamily& Events();
 
 // Fails when the API server or its client cannot be configured (no in-cluster environment, an
 // unreadable kubeconfig, token or TLS file). REQUIRES: pool outlives the provider.
