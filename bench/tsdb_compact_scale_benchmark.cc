@@ -6,8 +6,9 @@
 //
 // Counters of every benchmark: items_per_second = samples per second; rss_before_MiB = VmRSS
 // when the measured part starts; peak_delta_MiB = VmHWM at its end minus rss_before_MiB (the
-// peak is reset through /proc/self/clear_refs first, so setup does not count); bytes_per_sample
-// of the block written.
+// peak is reset through /proc/self/clear_refs first, so setup does not count); anon_end_MiB and
+// file_end_MiB = RssAnon and RssFile at the end (mapped block files count in the peak);
+// bytes_per_sample of the block written; BM_Compact's inputs_MiB = size of its source blocks.
 //
 // BM_WriteBlock/series:N   one 2h block from a generator that holds no data (head compaction
 //                          without the head: the writer's own cost and memory)
@@ -172,6 +173,9 @@ std::string BenchDir(const std::string& name) {
 
 void Report(benchmark::State& state, double rss_before, int64_t samples, int64_t bytes) {
   state.counters["rss_before_MiB"] = rss_before;
+  // What is resident at the end: anonymous (heap) and file-backed (mapped blocks) pages.
+  state.counters["anon_end_MiB"] = ProcStatusMiB("RssAnon:");
+  state.counters["file_end_MiB"] = ProcStatusMiB("RssFile:");
   state.counters["peak_delta_MiB"] = ProcStatusMiB("VmHWM:") - rss_before;
   state.counters["bytes_per_sample"] =
       samples > 0 ? static_cast<double>(bytes) / static_cast<double>(samples) : 0;
@@ -230,6 +234,10 @@ void BM_Compact(benchmark::State& state) {
     state.SkipWithError("source blocks");
     return;
   }
+  // The sources are mapped: their pages count in VmRSS/VmHWM as they are read.
+  double inputs = 0;
+  for (const auto& b : blocks) inputs += static_cast<double>(b->Size());
+  state.counters["inputs_MiB"] = inputs / (1024.0 * 1024.0);
   const std::string out_dir = dir + "/out";
   int64_t samples = 0, bytes = 0;
   double rss_before = 0;
