@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "config/web_config.h"
 #include "net/io_pool.h"
+#include "promql/query_tracker.h"
 #include "scrape/manager.h"
 #include "tsdb/db/db.h"
 #include "web/api/api.h"
@@ -246,6 +247,22 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
   std::unique_ptr<tsdb::DB> db = *std::move(opened);
   kLog.Info("TSDB started", {{"head_series", static_cast<int64_t>(db->head().NumSeries())}});
 
+  // Prometheus' active query log: <data dir>/queries.active, one slot per concurrent query.
+  std::unique_ptr<promql::ActiveQueryTracker> query_tracker;
+  if (auto t = promql::ActiveQueryTracker::Open(
+          opts.storage_tsdb_path,
+          static_cast<int>(std::max<int64_t>(1, opts.query_max_concurrency)));
+      t.ok()) {
+    query_tracker = *std::move(t);
+    if (query_tracker->unfinished()) {
+      Logger("activeQueryTracker")
+          .Info("These queries didn't finish in prometheus' last run:",
+                {{"queries", *query_tracker->unfinished()}});
+    }
+  } else {
+    kLog.Error("Error opening the active query log", {{"err", t.status()}});
+  }
+
   net::IoPool pool(static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   std::atomic<bool> ready{false};
 
@@ -284,6 +301,7 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
 
   web::api::ApiOptions api_options = ApiOptionsFor(opts, db.get(), &scrapes, &config, &ready);
   api_options.flags = flags.Values();  // every flag with its value, as /status/flags lists them
+  api_options.engine_options.active_query_tracker = query_tracker.get();
   web::api::Api api_v1(std::move(api_options));
   api_v1.Register(&router);
 
