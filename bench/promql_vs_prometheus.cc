@@ -1,0 +1,389 @@
+// Side-by-side PromQL timing through the HTTP API: Sundial against the Debian Prometheus 2.42.
+// Both servers start empty on ephemeral ports with the remote write receiver on and get the SAME
+// generated RED dataset (tests/integration/api/peers.h supplies the process, HTTP and remote
+// write helpers); then every query runs interleaved (Sundial, Prometheus, Sundial, ...) N times
+// per server and the medians are printed as a table. A benchmark, not a test: nothing is
+// asserted about speed; result sizes are printed so that a query that fails on one side shows.
+//
+//   build/bench/promql_vs_prometheus --series=10000 --hours=2 --runs=5
+//   build/bench/promql_vs_prometheus --series=100000 --hours=2 --runs=3 --ranges=1h
+//
+// Dataset (per instance): http_requests_total{service,method,status,instance,job,pod} for
+// 2 methods x 3 statuses, http_request_duration_seconds_bucket{service,instance,job,pod,le} with
+// 10 buckets, and up{instance,job}: 17 series per instance; `pod` is unique per instance (the
+// high-cardinality label). Samples every --interval_s seconds ending now.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "integration/api/peers.h"
+#include "integration/process.h"
+#include "remotewrite/prompb_v1.pb.h"
+#include "snappy.h"
+#include "yaml-cpp/yaml.h"
+
+namespace {
+
+using sundial::testing::ChildProcess;
+using sundial::testing::HttpRequest;
+using sundial::testing::HttpResult;
+using sundial::testing::MakeTempDir;
+using sundial::testing::api::Form;
+using sundial::testing::api::PickFreePort;
+using sundial::testing::api::RemoteWrite;
+using namespace std::chrono_literals;
+
+struct Options {
+  int series = 10000;
+  double hours = 2;
+  int interval_s = 15;
+  int runs = 5;
+  std::string ranges = "1h,24h";  // range query spans to time (besides the instant queries)
+  std::string rules_glob = "/work/shared/user-configs";
+  std::string prometheus = "/usr/bin/prometheus";
+  std::string sundial = SUNDIAL_BINARY;
+};
+
+constexpr int kServices = 20;
+constexpr const char* kMethods[] = {"GET", "POST"};
+constexpr const char* kStatuses[] = {"200", "404", "500"};
+constexpr double kStatusShare[] = {0.95, 0.04, 0.01};
+constexpr const char* kBuckets[] = {"0.005", "0.01", "0.025", "0.05", "0.1",
+                                    "0.25",  "0.5",  "1",     "2.5",  "+Inf"};
+constexpr double kBucketShare[] = {0.1, 0.25, 0.45, 0.65, 0.8, 0.9, 0.95, 0.98, 0.995, 1.0};
+constexpr int kSeriesPerInstance = 6 + 10 + 1;
+
+struct GenSeries {
+  std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
+  double rate = 0;   // increase per second (counters); 0: the `up` gauge
+  double share = 1;  // fraction of the instance's traffic
+};
+
+std::vector<GenSeries> MakeSeries(int total) {
+  std::vector<GenSeries> out;
+  const int instances = std::max(1, total / kSeriesPerInstance);
+  for (int i = 0; i < instances; ++i) {
+    const int svc = i % kServices;
+    const std::string service = "svc-" + std::to_string(svc);
+    const std::string job = "job-" + std::to_string(svc % 5);
+    const std::string instance = "10." + std::to_string(i / 65536) + "." +
+                                 std::to_string((i / 256) % 256) + "." + std::to_string(i % 256) +
+                                 ":8080";
+    char pod[64];
+    std::snprintf(pod, sizeof pod, "%s-%08x", service.c_str(),
+                  static_cast<unsigned>(i * 2654435761u));
+    const double traffic = 1 + (i * 7919 % 97) / 10.0;
+    for (const char* method : kMethods) {
+      for (size_t s = 0; s < 3; ++s) {
+        out.push_back({{{"__name__", "http_requests_total"},
+                        {"instance", instance},
+                        {"job", job},
+                        {"method", method},
+                        {"pod", pod},
+                        {"service", service},
+                        {"status", kStatuses[s]}},
+                       traffic * kStatusShare[s] / 2,
+                       1});
+      }
+    }
+    for (size_t b = 0; b < 10; ++b) {
+      out.push_back({{{"__name__", "http_request_duration_seconds_bucket"},
+                      {"instance", instance},
+                      {"job", job},
+                      {"le", kBuckets[b]},
+                      {"pod", pod},
+                      {"service", service}},
+                     traffic * kBucketShare[b],
+                     1});
+    }
+    out.push_back({{{"__name__", "up"}, {"instance", instance}, {"job", job}}, 0, 1});
+  }
+  return out;
+}
+
+// Sends samples [from, to) of every series, in time order, in requests of about 200k samples.
+bool Load(int port, const std::vector<GenSeries>& series, int64_t base_ms, int64_t step_ms,
+          int from, int to) {
+  const size_t per_request = std::max<size_t>(1, 200000 / static_cast<size_t>(to - from));
+  for (size_t first = 0; first < series.size(); first += per_request) {
+    sundial::remotewrite::prompb::WriteRequest req;
+    for (size_t k = first; k < std::min(series.size(), first + per_request); ++k) {
+      const GenSeries& g = series[k];
+      auto* ts = req.add_timeseries();
+      for (const auto& [n, v] : g.labels) {
+        auto* l = ts->add_labels();
+        l->set_name(n);
+        l->set_value(v);
+      }
+      for (int i = from; i < to; ++i) {
+        const int64_t t = base_ms + i * step_ms;
+        auto* s = ts->add_samples();
+        s->set_timestamp(t);
+        if (g.rate == 0) {
+          s->set_value(k % 50 == 0 && i % 40 < 3 ? 0 : 1);  // some targets flap
+        } else {
+          // A counter with a little per-step jitter; integral as real request counts.
+          const double x = g.rate * static_cast<double>(i) * static_cast<double>(step_ms) / 1000;
+          s->set_value(std::floor(x + 3 * std::sin(static_cast<double>(i + k) * 0.1) + 3));
+        }
+      }
+    }
+    const std::string raw = req.SerializeAsString();
+    std::string payload;
+    snappy::Compress(raw.data(), raw.size(), &payload);
+    std::string body;
+    const int status = RemoteWrite(port, payload, &body);
+    if (status != 204 && status != 200) {
+      std::fprintf(stderr, "remote write to port %d: %d %s\n", port, status, body.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> RuleExprs(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const char* name : {"recording_rules.yaml", "recording_rules.yml", "k8s_rules.yaml"}) {
+    try {
+      YAML::Node root = YAML::LoadFile(dir + "/" + name);
+      for (const auto& group : root["groups"]) {
+        for (const auto& rule : group["rules"]) {
+          if (rule["record"]) out.push_back(rule["expr"].as<std::string>());
+        }
+      }
+    } catch (const std::exception&) {
+      // missing or unreadable: skipped
+    }
+  }
+  for (std::string& e : out) {
+    std::replace(e.begin(), e.end(), '\n', ' ');
+    e = std::regex_replace(e, std::regex(" +"), " ");
+  }
+  return out;
+}
+
+double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+
+std::string Num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+// Wall time of one query in ms, and the number of result series (-1 on error).
+std::pair<double, int> Time(int port, const std::string& target) {
+  const auto t0 = std::chrono::steady_clock::now();
+  HttpResult r = HttpRequest(port, "GET", target);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (r.status != 200) return {ms, -1};
+  // Result entries are the objects holding "metric".
+  int n = 0;
+  for (size_t p = r.body.find("\"metric\""); p != std::string::npos;
+       p = r.body.find("\"metric\"", p + 1)) {
+    ++n;
+  }
+  if (n == 0 && r.body.find("\"resultType\":\"scalar\"") != std::string::npos) n = 1;
+  return {ms, n};
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int64_t ParseSpan(const std::string& s) {
+  const double n = std::atof(s.c_str());
+  switch (s.back()) {
+    case 'd':
+      return static_cast<int64_t>(n * 86400000);
+    case 'h':
+      return static_cast<int64_t>(n * 3600000);
+    case 'm':
+      return static_cast<int64_t>(n * 60000);
+    default:
+      return static_cast<int64_t>(n * 1000);
+  }
+}
+
+int StartSundial(const Options& o, const std::string& dir, std::unique_ptr<ChildProcess>* out) {
+  *out = std::make_unique<ChildProcess>(std::vector<std::string>{
+      o.sundial, "--config.file=" + dir + "/prometheus.yml",
+      "--storage.tsdb.path=" + dir + "/sundial-data", "--web.listen-address=127.0.0.1:0",
+      "--web.enable-remote-write-receiver"});
+  if (!(*out)->WaitForStderr("Server is ready to receive web requests.", 120s)) return 0;
+  std::smatch m;
+  const std::string log = (*out)->Stderr();
+  if (!std::regex_search(
+          log, m, std::regex("msg=\"Start listening for connections\" address=127.0.0.1:(\\d+)")))
+    return 0;
+  return std::stoi(m[1]);
+}
+
+int StartPrometheus(const Options& o, const std::string& dir, std::unique_ptr<ChildProcess>* out) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const int port = PickFreePort();
+    *out = std::make_unique<ChildProcess>(
+        std::vector<std::string>{o.prometheus, "--config.file=" + dir + "/prometheus.yml",
+                                 "--storage.tsdb.path=" + dir + "/prometheus-data",
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(port),
+                                 "--web.enable-remote-write-receiver"});
+    if ((*out)->WaitForStderr("Server is ready to receive web requests.", 120s)) return port;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto val = [&](std::string_view flag) -> const char* {
+      if (a.substr(0, flag.size()) == flag && a.size() > flag.size() && a[flag.size()] == '=') {
+        return argv[i] + flag.size() + 1;
+      }
+      return nullptr;
+    };
+    if (const char* v = val("--series")) {
+      o.series = std::atoi(v);
+    } else if (const char* v = val("--hours")) {
+      o.hours = std::atof(v);
+    } else if (const char* v = val("--interval_s")) {
+      o.interval_s = std::atoi(v);
+    } else if (const char* v = val("--runs")) {
+      o.runs = std::atoi(v);
+    } else if (const char* v = val("--ranges")) {
+      o.ranges = v;
+    } else if (const char* v = val("--rules_dir")) {
+      o.rules_glob = v;
+    } else if (const char* v = val("--prometheus")) {
+      o.prometheus = v;
+    } else if (const char* v = val("--sundial")) {
+      o.sundial = v;
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--series=N] [--hours=H] [--interval_s=S] [--runs=R] "
+                   "[--ranges=1h,24h] [--rules_dir=D] [--prometheus=P] [--sundial=S]\n",
+                   argv[0]);
+      return 2;
+    }
+  }
+  const std::string dir = MakeTempDir();
+  {
+    FILE* f = std::fopen((dir + "/prometheus.yml").c_str(), "w");
+    std::fputs("global:\n  scrape_interval: 15s\n", f);
+    std::fclose(f);
+  }
+  std::unique_ptr<ChildProcess> prom, sun;
+  const int prom_port = StartPrometheus(o, dir, &prom);
+  const int sun_port = StartSundial(o, dir, &sun);
+  if (prom_port == 0 || sun_port == 0) {
+    std::fprintf(stderr, "servers did not start\n%s\n%s\n", prom ? prom->Stderr().c_str() : "",
+                 sun ? sun->Stderr().c_str() : "");
+    return 1;
+  }
+
+  const std::vector<GenSeries> series = MakeSeries(o.series);
+  const int64_t step_ms = o.interval_s * 1000LL;
+  const int points = static_cast<int>(o.hours * 3600 / o.interval_s) + 1;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const int64_t end_ms = now_ms / step_ms * step_ms;
+  const int64_t base_ms = end_ms - (points - 1) * step_ms;
+  std::printf("dataset: %zu series x %d samples (%.1fh at %ds) = %.1fM samples\n", series.size(),
+              points, o.hours, o.interval_s, series.size() * static_cast<double>(points) / 1e6);
+  std::fflush(stdout);
+  const auto load0 = std::chrono::steady_clock::now();
+  // 10-minute slices keep every sample inside both heads' appendable window.
+  const int slice = std::max(1, 600 / o.interval_s);
+  for (int from = 0; from < points; from += slice) {
+    const int to = std::min(points, from + slice);
+    for (int port : {prom_port, sun_port}) {
+      if (!Load(port, series, base_ms, step_ms, from, to)) return 1;
+    }
+  }
+  std::printf("loaded both in %.0f s\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - load0).count());
+
+  std::vector<std::string> queries = {
+      "sum(rate(http_requests_total[5m])) by (service)",
+      "sum(rate(http_requests_total{status=~\"5..\"}[5m])) by (service) / "
+      "sum(rate(http_requests_total[5m])) by (service)",
+      "histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by "
+      "(service, le))",
+      "topk(5, sum(rate(http_requests_total[5m])) by (instance))",
+      "sum(rate(http_requests_total{pod=~\"svc-1.*\"}[5m]))",
+      "quantile_over_time(0.9, http_requests_total{service=\"svc-3\",status=\"200\"}[30m])",
+      "max_over_time(sum(rate(http_requests_total[5m])) by (service)[30m:1m])",
+      "count(up == 0) by (job)",
+  };
+  for (std::string& e : RuleExprs(o.rules_glob)) queries.push_back(std::move(e));
+
+  struct Kind {
+    std::string name;
+    int64_t span_ms;  // 0: instant
+    int64_t step_ms;
+  };
+  std::vector<Kind> kinds = {{"instant", 0, 0}};
+  for (size_t p = 0; p < o.ranges.size();) {
+    size_t q = o.ranges.find(',', p);
+    if (q == std::string::npos) q = o.ranges.size();
+    const std::string r = o.ranges.substr(p, q - p);
+    p = q + 1;
+    if (r.empty()) continue;
+    const int64_t span = ParseSpan(r);
+    // Grafana-like resolution: about 250 points, at least the scrape interval.
+    kinds.push_back({"range " + r, span, std::max<int64_t>(step_ms, span / 250 / 1000 * 1000)});
+  }
+
+  std::printf("\n%-10s | %-90.90s | %10s | %10s | %7s | %s\n", "kind", "query", "sundial ms",
+              "prom ms", "ratio", "series s/p");
+  for (const Kind& k : kinds) {
+    for (const std::string& q : queries) {
+      std::vector<std::pair<std::string, std::string>> params = {{"query", q}};
+      std::string path;
+      if (k.span_ms == 0) {
+        params.push_back({"time", Num(Seconds(end_ms))});
+        path = "/api/v1/query?";
+      } else {
+        const int64_t start = std::max(base_ms, end_ms - k.span_ms);
+        params.push_back({"start", Num(Seconds(start))});
+        params.push_back({"end", Num(Seconds(end_ms))});
+        params.push_back({"step", Num(Seconds(k.step_ms))});
+        path = "/api/v1/query_range?";
+      }
+      const std::string target = path + Form(params);
+      std::vector<double> ts, tp;
+      int ns = 0, np = 0;
+      Time(sun_port, target);  // warm-up, both
+      Time(prom_port, target);
+      for (int r = 0; r < o.runs; ++r) {
+        auto [a, na] = Time(sun_port, target);
+        auto [b, nb] = Time(prom_port, target);
+        ts.push_back(a);
+        tp.push_back(b);
+        ns = na;
+        np = nb;
+      }
+      const double ms = Median(ts), mp = Median(tp);
+      std::printf("%-10s | %-90.90s | %10.1f | %10.1f | %6.2fx | %d/%d\n", k.name.c_str(),
+                  q.c_str(), ms, mp, mp / ms, ns, np);
+      std::fflush(stdout);
+    }
+  }
+  std::printf("\nratio = Prometheus median / Sundial median (above 1: Sundial faster)\n");
+  return 0;
+}
