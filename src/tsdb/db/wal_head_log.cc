@@ -43,6 +43,8 @@ absl::Status WalHeadLog::LogSeries(std::span<const RefSeries> series) {
 absl::Status WalHeadLog::LogSamples(std::span<const RefSample> samples) {
   std::vector<wal::RefSample> records;
   records.reserve(samples.size());
+  std::vector<Entry*> entries;  // stable: nothing is inserted while mu_ is held here
+  entries.reserve(samples.size());
   wal::Writer* writer;
   {
     absl::MutexLock lock(&mu_);
@@ -55,11 +57,11 @@ absl::Status WalHeadLog::LogSamples(std::span<const RefSample> samples) {
             StrCat("series ", s.ref, " has no series record in the WAL yet; retry the commit"));
       }
       records.push_back({it->second.wal_ref, s.t, s.v});
+      entries.push_back(&it->second);
     }
     // Only after every ref resolved, so a failed batch leaves max_t untouched.
-    for (const RefSample& s : samples) {
-      Entry& e = entries_.find(s.ref)->second;
-      e.max_t = std::max(e.max_t, s.t);
+    for (size_t i = 0; i < samples.size(); ++i) {
+      entries[i]->max_t = std::max(entries[i]->max_t, samples[i].t);
     }
   }
   std::string rec;
