@@ -16,11 +16,6 @@ void AddServiceLabels(LabelsBuilder& b, const Lookups& lookups, std::string_view
   AddObjectMetaLabels(b, *svc, "service");
 }
 
-struct SeenPod {
-  const Json* pod;
-  std::vector<int64_t> ports;  // endpoint ports that produced a target
-};
-
 const Json* ResolvePod(const Lookups& lookups, const Json& ref) {
   if (!lookups.pod || ref["kind"].str() != "Pod") return nullptr;
   return lookups.pod(StrCat(ref["namespace"].str(), "/", ref["name"].str()));
@@ -96,30 +91,7 @@ TargetGroup BuildEndpointsGroup(const Json& endpoints, const Lookups& lookups) {
     }
   }
 
-  // Container ports of the endpoints' pods that no endpoint port covered.
-  for (const SeenPod& sp : seen) {
-    const Json& pod = *sp.pod;
-    const std::string& pod_ip = pod["status"]["podIP"].str();
-    if (pod_ip.empty()) continue;
-    for (int init = 0; init < 2; ++init) {
-      for (const Json& c : pod["spec"][init ? "initContainers" : "containers"].items()) {
-        for (const Json& cport : c["ports"].items()) {
-          const int64_t number = cport["containerPort"].integer();
-          if (std::find(sp.ports.begin(), sp.ports.end(), number) != sp.ports.end()) continue;
-          LabelsBuilder t;
-          t.Set("__address__", JoinHostPort(pod_ip, StrCat(number)));
-          t.Set(Meta("pod_container_name"), c["name"].str());
-          t.Set(Meta("pod_container_image"), c["image"].str());
-          t.Set(Meta("pod_container_port_name"), cport["name"].str());
-          t.Set(Meta("pod_container_port_number"), StrCat(number));
-          t.Set(Meta("pod_container_port_protocol"), cport["protocol"].str());
-          t.Set(Meta("pod_container_init"), init ? "true" : "false");
-          AddPodLabels(t, pod);
-          g.targets.push_back(t.Build());
-        }
-      }
-    }
-  }
+  AddUncoveredPodPorts(seen, &g);
   return g;
 }
 

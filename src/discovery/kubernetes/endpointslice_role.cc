@@ -7,11 +7,6 @@
 namespace sundial::discovery::kubernetes {
 namespace {
 
-struct SeenPod {
-  const Json* pod;
-  std::vector<int64_t> ports;
-};
-
 std::string_view Bool(const Json& v) { return v.boolean() ? "true" : "false"; }
 
 // The secondary slice of a dual-stack service duplicates the primary one's targets.
@@ -132,29 +127,7 @@ TargetGroup BuildEndpointSliceGroup(const Json& slice, const Lookups& lookups) {
     }
   }
 
-  for (const SeenPod& sp : seen) {
-    const Json& pod = *sp.pod;
-    const std::string& pod_ip = pod["status"]["podIP"].str();
-    if (pod_ip.empty()) continue;
-    for (int init = 0; init < 2; ++init) {
-      for (const Json& c : pod["spec"][init ? "initContainers" : "containers"].items()) {
-        for (const Json& cport : c["ports"].items()) {
-          const int64_t number = cport["containerPort"].integer();
-          if (std::find(sp.ports.begin(), sp.ports.end(), number) != sp.ports.end()) continue;
-          LabelsBuilder t;
-          t.Set("__address__", JoinHostPort(pod_ip, StrCat(number)));
-          t.Set(Meta("pod_container_name"), c["name"].str());
-          t.Set(Meta("pod_container_image"), c["image"].str());
-          t.Set(Meta("pod_container_port_name"), cport["name"].str());
-          t.Set(Meta("pod_container_port_number"), StrCat(number));
-          t.Set(Meta("pod_container_port_protocol"), cport["protocol"].str());
-          t.Set(Meta("pod_container_init"), init ? "true" : "false");
-          AddPodLabels(t, pod);
-          g.targets.push_back(t.Build());
-        }
-      }
-    }
-  }
+  AddUncoveredPodPorts(seen, &g);
   return g;
 }
 

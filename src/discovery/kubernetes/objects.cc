@@ -1,5 +1,7 @@
 #include "discovery/kubernetes/objects.h"
 
+#include <algorithm>
+
 #include "base/str_cat.h"
 
 namespace sundial::discovery::kubernetes {
@@ -83,6 +85,32 @@ void AddNodeMetadata(LabelsBuilder& b, const Lookups& lookups, std::string_view 
   if (!lookups.node || node_name.empty()) return;
   const Json* node = lookups.node(node_name);
   if (node != nullptr) AddObjectMetaLabels(b, *node, "node");
+}
+
+void AddUncoveredPodPorts(const std::vector<SeenPod>& seen, TargetGroup* g) {
+  for (const SeenPod& sp : seen) {
+    const Json& pod = *sp.pod;
+    const std::string& pod_ip = pod["status"]["podIP"].str();
+    if (pod_ip.empty()) continue;
+    for (int init = 0; init < 2; ++init) {
+      for (const Json& c : pod["spec"][init ? "initContainers" : "containers"].items()) {
+        for (const Json& cport : c["ports"].items()) {
+          const int64_t number = cport["containerPort"].integer();
+          if (std::find(sp.ports.begin(), sp.ports.end(), number) != sp.ports.end()) continue;
+          LabelsBuilder t;
+          t.Set("__address__", JoinHostPort(pod_ip, StrCat(number)));
+          t.Set(Meta("pod_container_name"), c["name"].str());
+          t.Set(Meta("pod_container_image"), c["image"].str());
+          t.Set(Meta("pod_container_port_name"), cport["name"].str());
+          t.Set(Meta("pod_container_port_number"), StrCat(number));
+          t.Set(Meta("pod_container_port_protocol"), cport["protocol"].str());
+          t.Set(Meta("pod_container_init"), init ? "true" : "false");
+          AddPodLabels(t, pod);
+          g->targets.push_back(t.Build());
+        }
+      }
+    }
+  }
 }
 
 }  // namespace sundial::discovery::kubernetes

@@ -7,8 +7,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "discovery/kubernetes/json.h"
+#include "discovery/target_group.h"
 #include "model/labels.h"
 
 namespace sundial::discovery::kubernetes {
@@ -33,6 +35,16 @@ void AddObjectMetaLabels(LabelsBuilder& b, const Json& object, std::string_view 
 // The pod labels shared by the pod, endpoints and endpointslice roles: pod ip, ready, phase,
 // node name, host ip, uid, controller kind/name and the pod's metadata labels.
 void AddPodLabels(LabelsBuilder& b, const Json& pod);
+
+// A pod that endpoints (or an endpoint slice) point at, and the ports of its endpoints.
+struct SeenPod {
+  const Json* pod;
+  std::vector<int64_t> ports;  // endpoint ports that produced a target
+};
+
+// Appends to g a target for every container port of these pods that no endpoint port covered
+// (pod ip:port with the container and pod labels), as Prometheus does for both endpoint roles.
+void AddUncoveredPodPorts(const std::vector<SeenPod>& seen, TargetGroup* g);
 
 // Looks up objects of the other informers of a role by store key; an empty function or a
 // nullptr result means "not known".
