@@ -3,9 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
-#include <condition_variable>
-#include <mutex>
-#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -14,6 +11,7 @@
 #include "base/str_cat.h"
 #include "base/strings.h"
 #include "discovery/refresh_provider.h"
+#include "discovery/stoppable_fetch.h"
 #include "model/names.h"
 #include "net/client_options_from_config.h"
 #include "net/http_client.h"
@@ -110,30 +108,6 @@ std::string FormatSeconds(Duration d) {
   return ec == std::errc() ? std::string(buf, end) : "0";
 }
 
-struct Pending {
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::optional<absl::StatusOr<net::Response>> result;  // guarded by mu
-};
-
-// client.Do, abandoned (the callback still runs later) when stop is requested.
-absl::StatusOr<net::Response> Fetch(net::HttpClient& client, net::Request request,
-                                    std::stop_token stop) {
-  auto pending = std::make_shared<Pending>();
-  client.Do(std::move(request), [pending](absl::StatusOr<net::Response> r) {
-    {
-      std::lock_guard<std::mutex> lock(pending->mu);
-      pending->result = std::move(r);
-    }
-    pending->cv.notify_all();
-  });
-  std::unique_lock<std::mutex> lock(pending->mu);
-  if (!pending->cv.wait(lock, stop, [&] { return pending->result.has_value(); })) {
-    return absl::CancelledError("discovery stopped");
-  }
-  return *std::move(pending->result);
-}
-
 absl::StatusOr<std::vector<TargetGroup>> Refresh(const config::HttpSdConfig& config,
                                                  net::HttpClient& client, std::stop_token stop) {
   net::Request request{.url = config.url};
@@ -141,7 +115,7 @@ absl::StatusOr<std::vector<TargetGroup>> Refresh(const config::HttpSdConfig& con
   request.headers.Set("Accept", "application/json");
   request.headers.Set("X-Prometheus-Refresh-Interval-Seconds",
                       FormatSeconds(config.refresh_interval));
-  absl::StatusOr<net::Response> response = Fetch(client, std::move(request), stop);
+  absl::StatusOr<net::Response> response = StoppableFetch(client, std::move(request), stop);
   if (!response.ok()) {
     if (!stop.stop_requested()) Failures().Inc();
     return response.status();

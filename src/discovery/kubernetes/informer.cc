@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/str_cat.h"
 #include "discovery/kubernetes/objects.h"
+#include "discovery/stoppable_fetch.h"
 #include "net/body_stream.h"
 
 #ifndef SUNDIAL_VERSION_STRING
@@ -45,30 +46,6 @@ net::Request ApiRequest(std::string url) {
   r.headers.Set("Accept", "application/json");
   r.headers.Set("User-Agent", StrCat("Prometheus/", SUNDIAL_VERSION_STRING));
   return r;
-}
-
-struct Pending {
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::optional<absl::StatusOr<net::Response>> result;  // guarded by mu
-};
-
-// client.Do, abandoned (its callback still runs later) when stop is requested.
-absl::StatusOr<net::Response> Fetch(net::HttpClient& client, net::Request request,
-                                    std::stop_token stop) {
-  auto pending = std::make_shared<Pending>();
-  client.Do(std::move(request), [pending](absl::StatusOr<net::Response> r) {
-    {
-      std::lock_guard<std::mutex> lock(pending->mu);
-      pending->result = std::move(r);
-    }
-    pending->cv.notify_all();
-  });
-  std::unique_lock<std::mutex> lock(pending->mu);
-  if (!pending->cv.wait(lock, stop, [&] { return pending->result.has_value(); })) {
-    return absl::CancelledError("discovery stopped");
-  }
-  return *std::move(pending->result);
 }
 
 absl::Status StatusError(const net::Response& r) {
@@ -194,7 +171,7 @@ absl::StatusOr<std::string> Informer::List(std::stop_token stop) {
   do {
     net::Request request = ApiRequest(ListUrl(continue_token));
     request.timeout = std::chrono::seconds(60);
-    absl::StatusOr<net::Response> r = Fetch(*client_, std::move(request), stop);
+    absl::StatusOr<net::Response> r = StoppableFetch(*client_, std::move(request), stop);
     if (!r.ok()) return r.status();
     if (r->status_code != 200) return StatusError(*r);
     absl::StatusOr<Json> list = Json::Parse(r->body);
