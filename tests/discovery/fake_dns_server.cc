@@ -115,6 +115,16 @@ std::string ResponseBuilder::Build() const {
 }
 
 FakeDnsServer::FakeDnsServer(DnsHandler handler) : handler_(std::move(handler)) {
+  // UDP and TCP must share one port number, and the kernel only picks the UDP one: another
+  // process may already hold that number for TCP, so try a few ports before giving up.
+  for (int attempts = 1; !BindBothOnOnePort(); ++attempts) {
+    if (attempts == 100) abort();
+  }
+  udp_thread_ = std::thread([this] { ServeUdp(); });
+  tcp_thread_ = std::thread([this] { ServeTcp(); });
+}
+
+bool FakeDnsServer::BindBothOnOnePort() {
   udp_fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -123,16 +133,17 @@ FakeDnsServer::FakeDnsServer(DnsHandler handler) : handler_(std::move(handler)) 
   socklen_t len = sizeof addr;
   getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
-  // TCP on the same port number.
   tcp_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(tcp_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (tcp_fd_ < 0 || bind(tcp_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(tcp_fd_, 16) != 0) {
-    abort();
+  if (tcp_fd_ >= 0 && bind(tcp_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      listen(tcp_fd_, 16) == 0) {
+    return true;
   }
-  udp_thread_ = std::thread([this] { ServeUdp(); });
-  tcp_thread_ = std::thread([this] { ServeTcp(); });
+  close(udp_fd_);
+  if (tcp_fd_ >= 0) close(tcp_fd_);
+  udp_fd_ = tcp_fd_ = -1;
+  return false;
 }
 
 FakeDnsServer::~FakeDnsServer() {

@@ -57,6 +57,8 @@ class FakeDnsServer {
   int queries() const { return queries_.load(); }
 
  private:
+  // Binds UDP to a kernel-chosen port and TCP to the same number; false if TCP's is taken.
+  bool BindBothOnOnePort();
   void ServeUdp();
   void ServeTcp();
   std::optional<std::string> Handle(std::string_view wire, bool tcp);
