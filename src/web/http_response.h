@@ -23,6 +23,7 @@
 #ifndef SUNDIAL_WEB_HTTP_RESPONSE_H_
 #define SUNDIAL_WEB_HTTP_RESPONSE_H_
 
+#include <atomic>
 #include <string>
 #include <string_view>
 
@@ -62,6 +63,11 @@ class Responder {
 
   // True once Send() or Write() was called (the status line can no longer change).
   virtual bool started() const = 0;
+
+  // A flag that becomes true when the client goes away (closes or resets its connection) before
+  // the response is complete, so long-running handlers can stop working, e.g. as a query's
+  // cancel flag. Valid as long as this Responder; null when the transport cannot tell.
+  virtual const std::atomic<bool>* client_gone() const { return nullptr; }
 };
 
 }  // namespace sundial::web

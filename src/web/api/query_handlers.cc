@@ -133,11 +133,17 @@ bool Truncate(promql::Value* value, int64_t limit) {
   return false;
 }
 
+// Evaluates the job and answers it. A client that hangs up cancels the evaluation, also while
+// the job waits in the pool's queue, as Prometheus cancels on the request context.
 void RunQuery(tsdb::Queryable* storage, const QueryJob& job, Responder* resp) {
+  promql::QueryControl control;
+  control.cancel = resp->client_gone();
+  if (control.cancel != nullptr && control.cancel->load()) return;
   Clock::time_point started = Clock::now();
   promql::Engine engine(job.engine_options);
-  promql::Result r = job.range ? engine.RangeQuery(storage, *job.expr, job.start, job.end, job.step)
-                               : engine.InstantQuery(storage, *job.expr, job.start);
+  promql::Result r =
+      job.range ? engine.RangeQuery(storage, *job.expr, job.start, job.end, job.step, control)
+                : engine.InstantQuery(storage, *job.expr, job.start, control);
   Clock::time_point done = Clock::now();
   if (!r.status.ok()) {
     SendError(resp, EvalError(r.status));

@@ -1,5 +1,7 @@
 #include "web/internal/connection.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -314,6 +316,7 @@ void Connection::HandleRequest() {
     case Router::Match::Kind::kFound:
       break;
   }
+  WatchForHangup();
   try {
     (*match.handler)(req, resp);
   } catch (const std::exception& e) {
@@ -323,6 +326,28 @@ void Connection::HandleRequest() {
     kLog.Error("HTTP handler failed", {{"handler", match.pattern}, {"err", "unknown exception"}});
     resp->FailFromException();
   }
+}
+
+void Connection::WatchForHangup() {
+  if (watching_ || phase_ != Phase::kResponding || buffer_.size() > 0) return;
+  watching_ = true;
+  stream_.tcp().socket().async_wait(tcp::socket::wait_read,
+                                    [self = shared_from_this()](boost::system::error_code ec) {
+                                      self->watching_ = false;
+                                      self->OnReadableWhileResponding(ec);
+                                    });
+}
+
+void Connection::OnReadableWhileResponding(boost::system::error_code ec) {
+  if (ec || phase_ != Phase::kResponding) return;  // closed, or a request is being read now
+  char byte;
+  const ssize_t n = recv(stream_.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return;  // a pipelined request: the client is still there
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    WatchForHangup();
+    return;
+  }
+  client_gone_ = true;  // EOF or reset
 }
 
 bool Connection::Enqueue(std::string data, bool last) {
@@ -416,6 +441,7 @@ void Connection::DrainInput() {
 void Connection::CloseSocket() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
+  client_gone_ = true;
   boost::system::error_code ec;
   stream_.tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
   stream_.tcp().close();

@@ -49,6 +49,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Abort() { ForceClose(); }
 
   const Server::State& state() const { return *state_; }
+  // True once the client hung up during a response or the connection closed. Any thread.
+  const std::atomic<bool>& client_gone() const { return client_gone_; }
 
  private:
   enum class Phase { kIdle, kReading, kResponding, kClosed };
@@ -62,6 +64,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Answers a request that could not be read and closes the connection.
   void Reject(int status, std::string_view text);
   void HandleRequest();
+  // While a response is produced, notices the client closing or resetting the connection (as Go's
+  // http.Server cancels the request context). Stops at the first pipelined byte.
+  void WatchForHangup();
+  void OnReadableWhileResponding(boost::system::error_code ec);
   void DoWrite();
   void OnWritten(boost::system::error_code ec, size_t bytes);
   void OnResponseDone();
@@ -81,8 +87,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false;
   std::vector<std::string> in_flight_;
   bool in_flight_last_ = false;
-  bool linger_ = false;  // after a rejected request: drain input before closing
+  bool linger_ = false;    // after a rejected request: drain input before closing
+  bool watching_ = false;  // a WatchForHangup wait is pending
   std::atomic<bool> close_after_response_{false};
+  std::atomic<bool> client_gone_{false};
 
   // Shared with response producers.
   std::mutex mu_;

@@ -145,6 +145,8 @@ void ResponseStream::StartStream() {
   broken_ = !conn_->Enqueue(SerializeHead(std::nullopt, gzip, chunked_), /*last=*/false);
 }
 
+const std::atomic<bool>* ResponseStream::client_gone() const { return &conn_->client_gone(); }
+
 bool ResponseStream::Write(std::string_view chunk) {
   if (state_ == State::kDone || broken_) return false;
   if (state_ == State::kNew) StartStream();

@@ -42,6 +42,7 @@ class ResponseStream final : public Responder {
   bool Write(std::string_view chunk) override;
   void Finish() override;
   bool started() const override { return state_ != State::kNew; }
+  const std::atomic<bool>* client_gone() const override;
 
   // A handler threw: 500 if nothing was sent, else the connection is broken off.
   void FailFromException();
