@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "tsdb/exemplars/circular_storage.h"
 #include "tsdb/head_log.h"
 #include "tsdb/postings.h"
 #include "tsdb/series.h"
@@ -36,6 +37,9 @@ struct HeadOptions {
   int64_t out_of_order_window_ms = 0;
   // Not owned; must outlive the head. Null: commits log nothing.
   HeadLog* log = nullptr;
+  // Where committed exemplars go. Not owned; must outlive the head. Null: exemplars are
+  // accepted and dropped (Prometheus without --enable-feature=exemplar-storage).
+  CircularExemplarStorage* exemplars = nullptr;
 };
 
 // Samples dropped at commit because a concurrent appender made them invalid after Append

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/str_cat.h"
 #include "tsdb/errors.h"
 #include "tsdb/head.h"
 
@@ -35,8 +36,19 @@ class HeadAppender final : public Appender {
     bool ooo;  // may go out of order
   };
 
+  struct PendingExemplar {
+    MemSeries* series;  // pinned until Commit/Rollback
+    Exemplar exemplar;
+  };
+
   absl::StatusOr<SeriesRef> AppendSample(SeriesRef ref, const Labels& labels, Timestamp t, double v,
                                          const AppendOptions& options) override;
+  absl::StatusOr<SeriesRef> AppendExemplarImpl(SeriesRef ref, const Labels& labels,
+                                               const Exemplar& e) override;
+  // The existing series with exactly `labels`, pinned, or null.
+  MemSeries* PinExisting(const Labels& labels);
+  // Logs the batch's exemplars (after its samples).
+  absl::Status LogExemplars(HeadLog* log);
   void CountDrop(const absl::Status& status);
   void Release();
 
@@ -45,6 +57,7 @@ class HeadAppender final : public Appender {
   const bool ooo_enabled_;
   Timestamp ooo_min_time_;
   std::vector<Pending> samples_;
+  std::vector<PendingExemplar> exemplars_;
   std::vector<MemSeries*> created_;  // pinned until Commit/Rollback
   bool done_ = false;
 };
@@ -83,6 +96,52 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
   return s->ref();
 }
 
+MemSeries* HeadAppender::PinExisting(const Labels& labels) {
+  // Candidates: the shortest postings list among the series' label pairs.
+  Postings candidates;
+  bool first = true;
+  for (const Label& l : labels) {
+    Postings p = head_->postings_.Get(l.name, l.value);
+    if (first || p.size() < candidates.size()) candidates = std::move(p);
+    first = false;
+    if (candidates.empty()) return nullptr;
+  }
+  for (SeriesRef ref : candidates) {
+    MemSeries* s = head_->series_.PinByRef(ref);
+    if (s == nullptr) continue;
+    if (s->labels() == labels) return s;
+    s->Unpin();
+  }
+  return nullptr;
+}
+
+absl::StatusOr<SeriesRef> HeadAppender::AppendExemplarImpl(SeriesRef ref, const Labels& labels,
+                                                           const Exemplar& e) {
+  if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
+  CircularExemplarStorage* store = head_->options_.exemplars;
+  if (store == nullptr) return SeriesRef{0};
+  MemSeries* s = ref != 0 ? head_->series_.PinByRef(ref) : nullptr;
+  if (s == nullptr && !labels.empty()) s = PinExisting(labels);
+  if (s == nullptr) {
+    return absl::NotFoundError(StrCat("unknown HeadSeriesRef when trying to add exemplar: ", ref));
+  }
+  absl::Status valid = store->Validate(s->labels(), e);
+  if (!valid.ok()) {
+    s->Unpin();
+    if (IsDuplicateExemplar(valid) || IsExemplarsDisabled(valid)) return SeriesRef{0};
+    return valid;
+  }
+  exemplars_.push_back({s, e});
+  return s->ref();
+}
+
+absl::Status HeadAppender::LogExemplars(HeadLog* log) {
+  std::vector<RefExemplar> records;
+  records.reserve(exemplars_.size());
+  for (const PendingExemplar& p : exemplars_) records.push_back({p.series->ref(), &p.exemplar});
+  return log->LogExemplars(records);
+}
+
 void HeadAppender::CountDrop(const absl::Status& status) {
   if (IsOutOfOrder(status)) {
     head_->drops_out_of_order_.fetch_add(1, std::memory_order_relaxed);
@@ -111,6 +170,7 @@ absl::Status HeadAppender::Commit() {
       for (const Pending& p : samples_) records.push_back({p.series->ref(), p.t, p.v});
       status = log->LogSamples(records);
     }
+    if (status.ok() && !exemplars_.empty()) status = LogExemplars(log);
     if (!status.ok()) {
       Rollback();
       return status;
@@ -139,6 +199,13 @@ absl::Status HeadAppender::Commit() {
   }
   samples_.clear();
   if (mint != INT64_MAX) head_->ExtendTimeRange(mint, maxt);
+  for (const PendingExemplar& p : exemplars_) {
+    // Errors (out of order since Append, capacity resized to 0) drop the exemplar; the storage
+    // counts out-of-order ones.
+    (void)head_->options_.exemplars->Add(p.series->labels(), p.exemplar).ok();
+    p.series->Unpin();
+  }
+  exemplars_.clear();
   Release();
   return absl::OkStatus();
 }
@@ -147,6 +214,8 @@ void HeadAppender::Rollback() {
   if (done_) return;
   for (const Pending& p : samples_) p.series->Unpin();
   samples_.clear();
+  for (const PendingExemplar& p : exemplars_) p.series->Unpin();
+  exemplars_.clear();
   Release();
 }
 

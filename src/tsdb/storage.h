@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "model/labels.h"
 #include "model/matcher.h"
+#include "tsdb/exemplars/exemplar.h"
 #include "tsdb/value.h"
 
 namespace sundial::tsdb {
@@ -36,8 +37,9 @@ namespace sundial::tsdb {
 // never reused while the process lives.
 using SeriesRef = uint64_t;
 
-// Per-sample options. New kinds of data (exemplars, metadata, histograms) become fields here
-// instead of side-interfaces on Appender.
+// Per-sample options. New kinds of per-sample data (metadata, histograms) become fields here
+// instead of side-interfaces on Appender. Exemplars have their own method (AppendExemplar)
+// because they belong to a series, not to one sample, and may come without one.
 struct AppendOptions {
   // Reject a sample older than the series' newest one even when an out-of-order window is
   // configured (it fails with "out of order sample" as if the window were off).
@@ -61,9 +63,19 @@ class Appender {
     return AppendSample(ref, labels, t, v, options);
   }
 
-  // Writes the batch to the commit log (series first, then samples), then makes it visible to
-  // queriers. Samples that became invalid because another appender committed first are dropped
-  // and counted, as Prometheus does. On a log error nothing becomes visible.
+  // Buffers an exemplar of the series `ref` (or, when ref is 0 or unknown, of the existing
+  // series with `labels`; exemplars never create a series). Returns the series' ref, or 0 with
+  // OK when the storage keeps no exemplars (disabled) or e duplicates the series' newest.
+  // Fails with the errors of tsdb/exemplars/exemplar.h (out of order, label set too long) or
+  // NotFound for an unknown series; a failed exemplar is not buffered and the batch stays
+  // usable.
+  absl::StatusOr<SeriesRef> AppendExemplar(SeriesRef ref, const Labels& labels, const Exemplar& e) {
+    return AppendExemplarImpl(ref, labels, e);
+  }
+
+  // Writes the batch to the commit log (series first, then samples, then exemplars), then makes
+  // it visible to queriers. Samples that became invalid because another appender committed first
+  // are dropped and counted, as Prometheus does. On a log error nothing becomes visible.
   virtual absl::Status Commit() = 0;
   // Discards the batch.
   virtual void Rollback() = 0;
@@ -71,6 +83,11 @@ class Appender {
  private:
   virtual absl::StatusOr<SeriesRef> AppendSample(SeriesRef ref, const Labels& labels, Timestamp t,
                                                  double v, const AppendOptions& options) = 0;
+  // By default exemplars are accepted and dropped, as by a storage with exemplars disabled.
+  virtual absl::StatusOr<SeriesRef> AppendExemplarImpl(SeriesRef ref, const Labels& labels,
+                                                       const Exemplar& e) {
+    return SeriesRef{0};
+  }
 };
 
 class Appendable {

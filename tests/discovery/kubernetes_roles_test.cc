@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "discovery/kubernetes/json.h"
+#include "base/json.h"
 #include "discovery/kubernetes/roles.h"
 #include "discovery/kubernetes_objects.h"
 #include "gmock/gmock.h"
@@ -331,23 +331,6 @@ TEST(KubernetesRolesTest, IngressWithTlsWildcardHosts) {
                                            {"__meta_kubernetes_ingress_host", "status.example.com"},
                                            {"__meta_kubernetes_ingress_path", "/"},
                                            {"__meta_kubernetes_ingress_scheme", "http"}}));
-}
-
-TEST(KubernetesJsonTest, ParsesApiObjectsAndRejectsBrokenText) {
-  absl::StatusOr<Json> j = Json::Parse(
-      R"( {"a": [1, -2.5e3, true, null, "x\"\u00e9\ud83d\ude00\n"], "b": {"c": {}}, "a2": []} )");
-  ASSERT_TRUE(j.ok()) << j.status();
-  EXPECT_EQ((*j)["a"].items().size(), 5u);
-  EXPECT_EQ((*j)["a"].items()[0].integer(), 1);
-  EXPECT_TRUE((*j)["a"].items()[2].boolean());
-  EXPECT_TRUE((*j)["a"].items()[3].is_null());
-  EXPECT_EQ((*j)["a"].items()[4].str(), "x\"\xC3\xA9\xF0\x9F\x98\x80\n");
-  EXPECT_TRUE((*j)["b"]["c"].is_object());
-  EXPECT_TRUE((*j)["missing"]["deeper"].is_null());
-  EXPECT_EQ((*j)["b"].str(), "");
-  for (std::string_view bad : {"", "{", "[1,]", "{\"a\" 1}", "tru", "\"abc", "{} x", "01x"}) {
-    EXPECT_FALSE(Json::Parse(bad).ok()) << bad;
-  }
 }
 
 }  // namespace

@@ -20,7 +20,7 @@
 #include <string>
 #include <thread>
 
-#include "discovery/kubernetes/json.h"
+#include "base/json.h"
 #include "net/http_client.h"
 
 namespace sundial::discovery::kubernetes {

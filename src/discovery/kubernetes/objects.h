@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "discovery/kubernetes/json.h"
+#include "base/json.h"
 #include "discovery/target_group.h"
 #include "model/labels.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "discovery/kubernetes/json.h"
+#include "base/json.h"
 #include "discovery/kubernetes/objects.h"
 #include "discovery/target_group.h"
 

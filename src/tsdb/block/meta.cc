@@ -8,6 +8,7 @@
 #include <random>
 
 #include "absl/synchronization/mutex.h"
+#include "base/json.h"
 #include "base/json_string.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
@@ -17,222 +18,57 @@ namespace {
 
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-// A small JSON reader, enough for meta.json: objects, arrays, strings (with escapes),
-// integers, booleans and null. Numbers stay text until a field asks for an integer.
-struct JsonValue {
-  enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
-  Kind kind = Kind::kNull;
-  bool b = false;
-  std::string text;  // number or string
-  std::vector<JsonValue> items;
-  // Object members as two parallel vectors (a vector of pairs would need JsonValue complete).
-  std::vector<std::string> member_names;
-  std::vector<JsonValue> member_values;
-
-  const JsonValue* Find(std::string_view key) const {
-    for (size_t i = 0; i < member_names.size(); ++i) {
-      if (member_names[i] == key) return &member_values[i];
-    }
-    return nullptr;
-  }
-};
-
-class JsonParser {
- public:
-  explicit JsonParser(std::string_view in) : in_(in) {}
-
-  absl::StatusOr<JsonValue> ParseDocument() {
-    JsonValue v;
-    RETURN_IF_ERROR(ParseValue(&v, 0));
-    SkipSpace();
-    if (pos_ != in_.size()) return Error("trailing data");
-    return v;
-  }
-
- private:
-  absl::Status Error(std::string_view what) const {
-    return absl::InvalidArgumentError(StrCat("invalid JSON at offset ", pos_, ": ", what));
-  }
-  void SkipSpace() {
-    while (pos_ < in_.size() &&
-           (in_[pos_] == ' ' || in_[pos_] == '\t' || in_[pos_] == '\n' || in_[pos_] == '\r')) {
-      ++pos_;
-    }
-  }
-  bool Consume(std::string_view lit) {
-    if (in_.substr(pos_, lit.size()) != lit) return false;
-    pos_ += lit.size();
-    return true;
-  }
-
-  absl::Status ParseValue(JsonValue* v, int depth) {
-    if (depth > 32) return Error("nested too deeply");
-    SkipSpace();
-    if (pos_ >= in_.size()) return Error("unexpected end");
-    char c = in_[pos_];
-    if (c == '{') {
-      v->kind = JsonValue::Kind::kObject;
-      ++pos_;
-      SkipSpace();
-      if (Consume("}")) return absl::OkStatus();
-      while (true) {
-        SkipSpace();
-        std::string key;
-        RETURN_IF_ERROR(ParseString(&key));
-        SkipSpace();
-        if (!Consume(":")) return Error("expected ':'");
-        JsonValue member;
-        RETURN_IF_ERROR(ParseValue(&member, depth + 1));
-        v->member_names.push_back(std::move(key));
-        v->member_values.push_back(std::move(member));
-        SkipSpace();
-        if (Consume("}")) return absl::OkStatus();
-        if (!Consume(",")) return Error("expected ',' or '}'");
-      }
-    }
-    if (c == '[') {
-      v->kind = JsonValue::Kind::kArray;
-      ++pos_;
-      SkipSpace();
-      if (Consume("]")) return absl::OkStatus();
-      while (true) {
-        JsonValue item;
-        RETURN_IF_ERROR(ParseValue(&item, depth + 1));
-        v->items.push_back(std::move(item));
-        SkipSpace();
-        if (Consume("]")) return absl::OkStatus();
-        if (!Consume(",")) return Error("expected ',' or ']'");
-      }
-    }
-    if (c == '"') {
-      v->kind = JsonValue::Kind::kString;
-      return ParseString(&v->text);
-    }
-    if (Consume("true")) {
-      v->kind = JsonValue::Kind::kBool;
-      v->b = true;
-      return absl::OkStatus();
-    }
-    if (Consume("false")) {
-      v->kind = JsonValue::Kind::kBool;
-      return absl::OkStatus();
-    }
-    if (Consume("null")) return absl::OkStatus();
-    size_t start = pos_;
-    while (pos_ < in_.size() && (std::strchr("+-0123456789.eE", in_[pos_]) != nullptr)) ++pos_;
-    if (start == pos_) return Error("unexpected character");
-    v->kind = JsonValue::Kind::kNumber;
-    v->text = std::string(in_.substr(start, pos_ - start));
-    return absl::OkStatus();
-  }
-
-  absl::Status ParseString(std::string* out) {
-    if (!Consume("\"")) return Error("expected string");
-    while (pos_ < in_.size()) {
-      char c = in_[pos_++];
-      if (c == '"') return absl::OkStatus();
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (pos_ >= in_.size()) break;
-      char e = in_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out->push_back(e);
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          if (pos_ + 4 > in_.size()) return Error("short \\u escape");
-          unsigned cp = 0;
-          auto [p, ec] = std::from_chars(in_.data() + pos_, in_.data() + pos_ + 4, cp, 16);
-          if (ec != std::errc() || p != in_.data() + pos_ + 4) return Error("bad \\u escape");
-          pos_ += 4;
-          // meta.json strings are ULIDs and hints: ASCII. Encode anything else as UTF-8.
-          if (cp < 0x80) {
-            out->push_back(static_cast<char>(cp));
-          } else if (cp < 0x800) {
-            out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-          } else {
-            out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-            out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-            out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-          }
-          break;
-        }
-        default:
-          return Error("bad escape");
-      }
-    }
-    return Error("unterminated string");
-  }
-
-  std::string_view in_;
-  size_t pos_ = 0;
-};
+// The member key of obj, or nullptr when obj has none.
+const Json* Find(const Json& obj, std::string_view key) {
+  return obj.Has(key) ? &obj[key] : nullptr;
+}
 
 template <typename T>
-absl::Status GetInt(const JsonValue& obj, std::string_view key, T* out) {
-  const JsonValue* v = obj.Find(key);
+absl::Status GetInt(const Json& obj, std::string_view key, T* out) {
+  const Json* v = Find(obj, key);
   if (v == nullptr) return absl::OkStatus();
-  if (v->kind != JsonValue::Kind::kNumber) {
+  if (v->type() != Json::Type::kNumber) {
     return absl::InvalidArgumentError(StrCat("\"", key, "\" is not a number"));
   }
-  auto [p, ec] = std::from_chars(v->text.data(), v->text.data() + v->text.size(), *out);
-  if (ec != std::errc() || p != v->text.data() + v->text.size()) {
-    return absl::InvalidArgumentError(StrCat("\"", key, "\" is not an integer: ", v->text));
+  const std::string& text = v->literal();
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  if (ec != std::errc() || p != text.data() + text.size()) {
+    return absl::InvalidArgumentError(StrCat("\"", key, "\" is not an integer: ", v->literal()));
   }
   return absl::OkStatus();
 }
 
-absl::Status GetBool(const JsonValue& obj, std::string_view key, bool* out) {
-  const JsonValue* v = obj.Find(key);
-  if (v == nullptr || v->kind == JsonValue::Kind::kNull) return absl::OkStatus();
-  if (v->kind != JsonValue::Kind::kBool) {
+absl::Status GetBool(const Json& obj, std::string_view key, bool* out) {
+  const Json* v = Find(obj, key);
+  if (v == nullptr || v->type() == Json::Type::kNull) return absl::OkStatus();
+  if (v->type() != Json::Type::kBool) {
     return absl::InvalidArgumentError(StrCat("\"", key, "\" is not a boolean"));
   }
-  *out = v->b;
+  *out = v->boolean();
   return absl::OkStatus();
 }
 
-absl::Status GetUlid(const JsonValue& obj, std::string_view key, std::string* out) {
-  const JsonValue* v = obj.Find(key);
-  if (v == nullptr || v->kind != JsonValue::Kind::kString || !IsValidUlid(v->text)) {
+absl::Status GetUlid(const Json& obj, std::string_view key, std::string* out) {
+  const Json* v = Find(obj, key);
+  if (v == nullptr || v->type() != Json::Type::kString || !IsValidUlid(v->str())) {
     return absl::InvalidArgumentError(StrCat("missing or invalid \"", key, "\""));
   }
-  *out = v->text;
+  *out = v->str();
   return absl::OkStatus();
 }
 
-absl::Status GetStrings(const JsonValue& obj, std::string_view key, bool ulids,
+absl::Status GetStrings(const Json& obj, std::string_view key, bool ulids,
                         std::vector<std::string>* out) {
-  const JsonValue* v = obj.Find(key);
-  if (v == nullptr || v->kind == JsonValue::Kind::kNull) return absl::OkStatus();
-  if (v->kind != JsonValue::Kind::kArray) {
+  const Json* v = Find(obj, key);
+  if (v == nullptr || v->type() == Json::Type::kNull) return absl::OkStatus();
+  if (v->type() != Json::Type::kArray) {
     return absl::InvalidArgumentError(StrCat("\"", key, "\" is not an array"));
   }
-  for (const JsonValue& item : v->items) {
-    if (item.kind != JsonValue::Kind::kString || (ulids && !IsValidUlid(item.text))) {
+  for (const Json& item : v->items()) {
+    if (item.type() != Json::Type::kString || (ulids && !IsValidUlid(item.str()))) {
       return absl::InvalidArgumentError(StrCat("invalid entry in \"", key, "\""));
     }
-    out->push_back(item.text);
+    out->push_back(item.str());
   }
   return absl::OkStatus();
 }
@@ -358,10 +194,12 @@ absl::StatusOr<BlockMeta> ParseMeta(std::string_view json, std::string_view sour
   auto wrap = [&](const absl::Status& s) {
     return absl::Status(s.code(), StrCat(source, ": ", AsStd(s.message())));
   };
-  absl::StatusOr<JsonValue> doc = JsonParser(json).ParseDocument();
-  if (!doc.ok()) return wrap(doc.status());
-  if (doc->kind != JsonValue::Kind::kObject)
-    return wrap(absl::InvalidArgumentError("not an object"));
+  absl::StatusOr<Json> doc = Json::Parse(json);
+  if (!doc.ok()) {
+    return wrap(
+        absl::InvalidArgumentError(StrCat("invalid JSON: ", AsStd(doc.status().message()))));
+  }
+  if (doc->type() != Json::Type::kObject) return wrap(absl::InvalidArgumentError("not an object"));
   BlockMeta meta;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(GetUlid(*doc, "ulid", &meta.ulid));
@@ -372,8 +210,8 @@ absl::StatusOr<BlockMeta> ParseMeta(std::string_view json, std::string_view sour
     if (meta.version != kMetaVersion1) {
       return absl::InvalidArgumentError(StrCat("unexpected meta file version ", meta.version));
     }
-    if (const JsonValue* st = doc->Find("stats"); st != nullptr) {
-      if (st->kind != JsonValue::Kind::kObject) {
+    if (const Json* st = Find(*doc, "stats"); st != nullptr) {
+      if (st->type() != Json::Type::kObject) {
         return absl::InvalidArgumentError("\"stats\" is not an object");
       }
       RETURN_IF_ERROR(GetInt(*st, "numSamples", &meta.stats.num_samples));
@@ -382,8 +220,8 @@ absl::StatusOr<BlockMeta> ParseMeta(std::string_view json, std::string_view sour
       RETURN_IF_ERROR(GetInt(*st, "numChunks", &meta.stats.num_chunks));
       RETURN_IF_ERROR(GetInt(*st, "numTombstones", &meta.stats.num_tombstones));
     }
-    if (const JsonValue* c = doc->Find("compaction"); c != nullptr) {
-      if (c->kind != JsonValue::Kind::kObject) {
+    if (const Json* c = Find(*doc, "compaction"); c != nullptr) {
+      if (c->type() != Json::Type::kObject) {
         return absl::InvalidArgumentError("\"compaction\" is not an object");
       }
       BlockMetaCompaction& comp = meta.compaction;
@@ -392,13 +230,12 @@ absl::StatusOr<BlockMeta> ParseMeta(std::string_view json, std::string_view sour
       RETURN_IF_ERROR(GetBool(*c, "deletable", &comp.deletable));
       RETURN_IF_ERROR(GetBool(*c, "failed", &comp.failed));
       RETURN_IF_ERROR(GetStrings(*c, "hints", false, &comp.hints));
-      if (const JsonValue* ps = c->Find("parents");
-          ps != nullptr && ps->kind != JsonValue::Kind::kNull) {
-        if (ps->kind != JsonValue::Kind::kArray) {
+      if (const Json* ps = Find(*c, "parents"); ps != nullptr && ps->type() != Json::Type::kNull) {
+        if (ps->type() != Json::Type::kArray) {
           return absl::InvalidArgumentError("\"parents\" is not an array");
         }
-        for (const JsonValue& p : ps->items) {
-          if (p.kind != JsonValue::Kind::kObject) {
+        for (const Json& p : ps->items()) {
+          if (p.type() != Json::Type::kObject) {
             return absl::InvalidArgumentError("invalid entry in \"parents\"");
           }
           BlockDesc d;

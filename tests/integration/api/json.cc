@@ -1,230 +1,47 @@
 #include "integration/api/json.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
+#include "base/json.h"
+#include "base/str_cat.h"
+
 namespace sundial::testing::json {
 namespace {
 
-class Parser {
- public:
-  explicit Parser(std::string_view text) : text_(text) {}
-
-  bool Document(Value* out, std::string* error) {
-    bool ok = ParseValue(out, 0);
-    SkipSpace();
-    if (ok && pos_ != text_.size()) ok = Fail("trailing characters");
-    if (!ok) *error = "offset " + std::to_string(pos_) + ": " + error_;
-    return ok;
-  }
-
- private:
-  static constexpr int kMaxDepth = 256;
-
-  bool Fail(const std::string& why) {
-    if (error_.empty()) error_ = why;
-    return false;
-  }
-  void SkipSpace() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
-      ++pos_;
-    }
-  }
-  bool Literal(std::string_view word) {
-    if (text_.substr(pos_, word.size()) != word) return Fail("bad literal");
-    pos_ += word.size();
-    return true;
-  }
-
-  bool ParseValue(Value* out, int depth) {
-    if (depth > kMaxDepth) return Fail("nesting too deep");
-    SkipSpace();
-    if (pos_ >= text_.size()) return Fail("unexpected end");
-    char c = text_[pos_];
-    if (c == '{') return ParseObject(out, depth);
-    if (c == '[') return ParseArray(out, depth);
-    if (c == '"') {
-      out->type = Value::Type::kString;
-      return ParseString(&out->text);
-    }
-    if (c == 't' || c == 'f') {
-      out->type = Value::Type::kBool;
-      out->boolean = c == 't';
-      return Literal(c == 't' ? "true" : "false");
-    }
-    if (c == 'n') {
-      out->type = Value::Type::kNull;
-      return Literal("null");
-    }
-    return ParseNumber(out);
-  }
-
-  bool ParseNumber(Value* out) {
-    size_t start = pos_;
-    if (pos_ < text_.size() && text_[pos_] == '-') ++pos_;
-    size_t digits = pos_;
-    while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-    if (pos_ == digits) return Fail("bad number");
-    if (pos_ < text_.size() && text_[pos_] == '.') {
-      ++pos_;
-      size_t frac = pos_;
-      while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-      if (pos_ == frac) return Fail("bad fraction");
-    }
-    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-      size_t exp = pos_;
-      while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-      if (pos_ == exp) return Fail("bad exponent");
-    }
-    out->type = Value::Type::kNumber;
-    out->text = std::string(text_.substr(start, pos_ - start));
-    out->number = std::strtod(out->text.c_str(), nullptr);
-    return true;
-  }
-
-  bool Hex4(uint32_t* out) {
-    if (pos_ + 4 > text_.size()) return Fail("short \\u escape");
-    *out = 0;
-    for (int i = 0; i < 4; ++i) {
-      char c = text_[pos_++];
-      *out <<= 4;
-      if (c >= '0' && c <= '9') {
-        *out |= static_cast<uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        *out |= static_cast<uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        *out |= static_cast<uint32_t>(c - 'A' + 10);
-      } else {
-        return Fail("bad \\u escape");
+Value FromDocument(const Json& j) {
+  Value v;
+  switch (j.type()) {
+    case Json::Type::kNull:
+      break;
+    case Json::Type::kBool:
+      v.type = Value::Type::kBool;
+      v.boolean = j.boolean();
+      break;
+    case Json::Type::kNumber:
+      v.type = Value::Type::kNumber;
+      v.number = j.number();
+      v.text = j.literal();
+      break;
+    case Json::Type::kString:
+      v.type = Value::Type::kString;
+      v.text = j.str();
+      break;
+    case Json::Type::kArray:
+      v.type = Value::Type::kArray;
+      for (const Json& item : j.items()) v.items.push_back(FromDocument(item));
+      break;
+    case Json::Type::kObject:
+      v.type = Value::Type::kObject;
+      for (const auto& [name, value] : j.members()) {
+        v.members.push_back(Member{name, FromDocument(value)});
       }
-    }
-    return true;
+      break;
   }
-
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  bool ParseString(std::string* out) {
-    ++pos_;  // opening quote
-    while (pos_ < text_.size()) {
-      char c = text_[pos_++];
-      if (c == '"') return true;
-      if (static_cast<unsigned char>(c) < 0x20) return Fail("control character in string");
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (pos_ >= text_.size()) break;
-      char e = text_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out->push_back(e);
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          uint32_t cp = 0;
-          if (!Hex4(&cp)) return false;
-          if (cp >= 0xD800 && cp < 0xDC00 && text_.substr(pos_, 2) == "\\u") {
-            pos_ += 2;
-            uint32_t low = 0;
-            if (!Hex4(&low)) return false;
-            if (low < 0xDC00 || low >= 0xE000) return Fail("bad surrogate pair");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          return Fail("bad escape");
-      }
-    }
-    return Fail("unterminated string");
-  }
-
-  bool ParseArray(Value* out, int depth) {
-    out->type = Value::Type::kArray;
-    ++pos_;
-    SkipSpace();
-    if (pos_ < text_.size() && text_[pos_] == ']') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
-      out->items.emplace_back();
-      if (!ParseValue(&out->items.back(), depth + 1)) return false;
-      SkipSpace();
-      if (pos_ >= text_.size()) return Fail("unterminated array");
-      char c = text_[pos_++];
-      if (c == ']') return true;
-      if (c != ',') return Fail("expected ',' or ']'");
-    }
-  }
-
-  bool ParseObject(Value* out, int depth) {
-    out->type = Value::Type::kObject;
-    ++pos_;
-    SkipSpace();
-    if (pos_ < text_.size() && text_[pos_] == '}') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
-      SkipSpace();
-      if (pos_ >= text_.size() || text_[pos_] != '"') return Fail("expected member name");
-      out->members.emplace_back();
-      if (!ParseString(&out->members.back().first)) return false;
-      SkipSpace();
-      if (pos_ >= text_.size() || text_[pos_++] != ':') return Fail("expected ':'");
-      if (!ParseValue(&out->members.back().second, depth + 1)) return false;
-      SkipSpace();
-      if (pos_ >= text_.size()) return Fail("unterminated object");
-      char c = text_[pos_++];
-      if (c == '}') return true;
-      if (c != ',') return Fail("expected ',' or '}'");
-    }
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
-  std::string error_;
-};
+  return v;
+}
 
 void Quote(const std::string& s, std::string* out) {
   out->push_back('"');
@@ -345,8 +162,13 @@ std::vector<std::string> Value::Keys() const {
 }
 
 bool Parse(std::string_view text, Value* out, std::string* error) {
-  *out = Value();
-  return Parser(text).Document(out, error);
+  absl::StatusOr<Json> doc = Json::Parse(text);
+  if (!doc.ok()) {
+    *error = std::string(AsStd(doc.status().message()));
+    return false;
+  }
+  *out = FromDocument(*doc);
+  return true;
 }
 
 std::string Canonical(const Value& v) {

@@ -1,6 +1,6 @@
-// A small JSON reader for the API tests, and a comparison that knows which differences between
-// two Prometheus-compatible answers do not matter (array order where the API leaves it
-// unspecified, float noise below a relative tolerance).
+// A JSON value for the API tests (parsed with base/json.h), and a comparison that knows which
+// differences between two Prometheus-compatible answers do not matter (array order where the API
+// leaves it unspecified, float noise below a relative tolerance).
 //
 //   absl::StatusOr<json::Value> v = json::Parse(body);
 //   std::string diff = json::Diff(*want, *got, options);  // "" when equivalent
@@ -43,7 +43,7 @@ struct Member {
 };
 
 // Parses one JSON document (RFC 8259; surrogate pairs in \u escapes are decoded). On failure
-// returns false and sets *error to the offset and the reason.
+// returns false and sets *error to the reason and its offset.
 bool Parse(std::string_view text, Value* out, std::string* error);
 
 // A compact canonical form: object members sorted by name, numbers as written.

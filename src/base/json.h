@@ -1,5 +1,6 @@
-// A small JSON document model for Kubernetes API objects: parse once, read with lookups that
-// never fail (a missing member or a value of another type reads as null / "" / 0).
+// A small JSON document model (Kubernetes API objects, block meta.json, test answers): parse once,
+// read with lookups that never fail (a missing member or a value of another type reads as
+// null / "" / 0).
 //
 //   absl::StatusOr<Json> pod = Json::Parse(text);
 //   std::string_view ip = (*pod)["status"]["podIP"].str();
@@ -7,8 +8,8 @@
 //   for (const auto& [k, v] : (*pod)["metadata"]["labels"].members()) { ... }
 //
 // Immutable after parsing, so const access is safe from any thread.
-#ifndef SUNDIAL_DISCOVERY_KUBERNETES_JSON_H_
-#define SUNDIAL_DISCOVERY_KUBERNETES_JSON_H_
+#ifndef SUNDIAL_BASE_JSON_H_
+#define SUNDIAL_BASE_JSON_H_
 
 #include <cstdint>
 #include <memory>
@@ -19,7 +20,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace sundial::discovery::kubernetes {
+namespace sundial {
 
 class Json {
  public:
@@ -42,8 +43,12 @@ class Json {
   // "" unless a string.
   const std::string& str() const { return type_ == Type::kString ? text_ : Empty(); }
   bool boolean() const { return type_ == Type::kBool && bool_; }
-  // The number as an integer (0 unless a number).
+  // The number as an integer (0 unless a number). See literal() for strict conversions.
   int64_t integer() const;
+  // The number as a double (0 unless a number).
+  double number() const;
+  // A number's text as written in the document ("" unless a number).
+  const std::string& literal() const { return type_ == Type::kNumber ? text_ : Empty(); }
   // Array elements (empty unless an array) and object members in document order.
   const std::vector<Json>& items() const;
   const std::vector<std::pair<std::string, Json>>& members() const;
@@ -59,6 +64,6 @@ class Json {
   std::shared_ptr<const std::vector<std::pair<std::string, Json>>> members_;
 };
 
-}  // namespace sundial::discovery::kubernetes
+}  // namespace sundial
 
-#endif  // SUNDIAL_DISCOVERY_KUBERNETES_JSON_H_
+#endif  // SUNDIAL_BASE_JSON_H_

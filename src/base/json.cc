@@ -1,10 +1,10 @@
-#include "discovery/kubernetes/json.h"
+#include "base/json.h"
 
 #include <charconv>
 
 #include "base/str_cat.h"
 
-namespace sundial::discovery::kubernetes {
+namespace sundial {
 
 class JsonParser {
  public:
@@ -317,6 +317,13 @@ int64_t Json::integer() const {
   return v;
 }
 
+double Json::number() const {
+  if (type_ != Type::kNumber) return 0;
+  double v = 0;
+  std::from_chars(text_.data(), text_.data() + text_.size(), v);
+  return v;
+}
+
 const std::vector<Json>& Json::items() const {
   static const std::vector<Json>* empty = new std::vector<Json>();
   return type_ == Type::kArray ? *items_ : *empty;
@@ -327,4 +334,4 @@ const std::vector<std::pair<std::string, Json>>& Json::members() const {
   return type_ == Type::kObject ? *members_ : *empty;
 }
 
-}  // namespace sundial::discovery::kubernetes
+}  // namespace sundial
