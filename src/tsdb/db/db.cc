@@ -104,9 +104,12 @@ DB::DB(DbOptions options, FileSystem* fs)
     : options_(std::move(options)),
       fs_(fs),
       wal_dir_(JoinPath(options_.dir, "wal")),
+      exemplars_(options_.max_exemplars),
+      exemplar_metrics_(std::make_unique<ExemplarMetrics>(&exemplars_, options_.registry)),
       head_(HeadOptions{.chunks = options_.chunks,
                         .out_of_order_window_ms = options_.out_of_order_window_ms,
-                        .log = &log_}),
+                        .log = &log_,
+                        .exemplars = &exemplars_}),
       ranges_(CompactionRanges(options_.block_range_ms,
                                options_.max_block_duration_ms > 0
                                    ? options_.max_block_duration_ms

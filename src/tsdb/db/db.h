@@ -55,6 +55,8 @@
 #include "tsdb/db/dir_lock.h"
 #include "tsdb/db/tombstone_querier.h"
 #include "tsdb/db/wal_head_log.h"
+#include "tsdb/exemplars/circular_storage.h"
+#include "tsdb/exemplars/exemplar_metrics.h"
 #include "tsdb/head.h"
 #include "tsdb/storage.h"
 #include "tsdb/wal/format.h"
@@ -83,6 +85,9 @@ struct DbOptions {
   int64_t max_block_duration_ms = 0;
   int64_t out_of_order_window_ms = 0;
   ChunkOptions chunks = {};
+  // Capacity of the exemplar storage (--enable-feature=exemplar-storage with
+  // storage.exemplars.max_exemplars); 0 keeps no exemplars. Resizable with ResizeExemplars.
+  int64_t max_exemplars = 0;
   // Where the DB's self-metrics go; null for none. Not owned; must outlive the DB. The metrics
   // are removed at Close, so the same registry can hold a later DB.
   metrics::Registry* registry = nullptr;
@@ -155,6 +160,10 @@ class DB : public Appendable, public Queryable {
   absl::Status Close();
 
   const Head& head() const { return head_; }
+  // The head's exemplars (Prometheus keeps them in memory only, replayed from the WAL).
+  const CircularExemplarStorage& exemplars() const { return exemplars_; }
+  // Changes the exemplar capacity (config reload), keeping the newest exemplars.
+  void ResizeExemplars(int64_t max_exemplars) { exemplars_.Resize(max_exemplars); }
   // Metas of the open blocks, by min time.
   std::vector<block::BlockMeta> Blocks() const;
   // The compaction ranges in use (block_range_ms first).
@@ -181,8 +190,8 @@ class DB : public Appendable, public Queryable {
   // The head's querier with its deletions applied.
   absl::StatusOr<std::unique_ptr<Querier>> HeadQuerier(Timestamp mint, Timestamp maxt);
   // db_admin.cc.
-  absl::Status DeleteInBlock(const std::shared_ptr<block::Block>& b, Timestamp mint,
-                             Timestamp maxt, std::span<const Matcher> matchers)
+  absl::Status DeleteInBlock(const std::shared_ptr<block::Block>& b, Timestamp mint, Timestamp maxt,
+                             std::span<const Matcher> matchers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   absl::Status DeleteInHead(Timestamp mint, Timestamp maxt, std::span<const Matcher> matchers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
@@ -191,7 +200,9 @@ class DB : public Appendable, public Queryable {
   const DbOptions options_;
   FileSystem* const fs_;
   const std::string wal_dir_;
-  WalHeadLog log_;  // before head_: the head logs to it
+  WalHeadLog log_;                     // before head_: the head logs to it
+  CircularExemplarStorage exemplars_;  // before head_: the head stores into it
+  std::unique_ptr<ExemplarMetrics> exemplar_metrics_;
   Head head_;
   HeadTombstones head_tombstones_;  // deletions in the head (DB::Delete, WAL replay)
   ReplayStats replay_stats_;

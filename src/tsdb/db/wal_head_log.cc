@@ -71,6 +71,26 @@ absl::Status WalHeadLog::LogSamples(std::span<const RefSample> samples) {
   return status;
 }
 
+absl::Status WalHeadLog::LogExemplars(std::span<const RefExemplar> exemplars) {
+  std::vector<wal::RefExemplar> records;
+  wal::Writer* writer;
+  {
+    absl::MutexLock lock(&mu_);
+    if (writer_ == nullptr) return absl::OkStatus();
+    writer = writer_;
+    for (const RefExemplar& e : exemplars) {
+      auto it = entries_.find(e.ref);
+      if (it == entries_.end()) continue;
+      records.push_back(
+          {it->second.wal_ref, e.exemplar->ts, e.exemplar->value, e.exemplar->labels});
+    }
+  }
+  if (records.empty()) return absl::OkStatus();
+  std::string rec;
+  wal::EncodeExemplars(records, &rec);
+  return writer->Log(rec);
+}
+
 absl::Status WalHeadLog::LogTombstones(std::span<const Stone> stones) {
   std::vector<wal::Stone> records;
   wal::Writer* writer;

@@ -66,6 +66,10 @@ class WalHeadLog : public HeadLog {
   // or it was dropped from a checkpoint while this appender held it. The caller may retry.
   absl::Status LogSamples(std::span<const RefSample> samples) override;
 
+  // One exemplars record. Exemplars of series without a series record in the log are left out
+  // (exemplars are best effort, as in Prometheus). Fails if the writer failed.
+  absl::Status LogExemplars(std::span<const RefExemplar> exemplars) override;
+
   // Deleted [mint, maxt] of a head series (DB::Delete).
   struct Stone {
     SeriesRef ref;

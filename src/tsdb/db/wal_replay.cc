@@ -68,6 +68,20 @@ class ReplayState {
     if (!status.ok()) kLog.Warn("WAL replay commit failed", {{"err", status}});
   }
 
+  // Into the head's exemplar storage (if any) through an appender, as Prometheus replays
+  // them: exemplars of series without samples yet are dropped.
+  void OnExemplars(const std::vector<wal::RefExemplar>& exemplars) {
+    std::unique_ptr<Appender> app = head_->NewAppender();
+    for (const wal::RefExemplar& e : exemplars) {
+      auto it = wal_to_head_.find(e.ref);
+      if (it == wal_to_head_.end()) continue;
+      Exemplar ex{.labels = e.labels, .value = e.v, .ts = e.t, .has_ts = false};
+      if (!app->AppendExemplar(it->second, kNoLabels, ex).ok()) ++result_.rejected_exemplars;
+    }
+    absl::Status status = app->Commit();
+    if (!status.ok()) kLog.Warn("WAL replay commit failed", {{"err", status}});
+  }
+
   void OnTombstones(const std::vector<wal::Stone>& stones) {
     for (const wal::Stone& s : stones) {
       auto it = wal_to_head_.find(s.ref);
@@ -127,6 +141,9 @@ absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, H
           break;
         case wal::RecordType::kSamples:
           state.OnSamples(r->samples());
+          break;
+        case wal::RecordType::kExemplars:
+          state.OnExemplars(r->exemplars());
           break;
         case wal::RecordType::kTombstones:
           state.OnTombstones(r->tombstones());

@@ -22,6 +22,7 @@ struct ReplayResult {
   int64_t samples = 0;              // samples read from the log
   int64_t unknown_ref_samples = 0;  // samples whose series record was missing
   int64_t rejected_samples = 0;     // samples the head refused (out of order, duplicate, ...)
+  int64_t rejected_exemplars = 0;   // exemplars the head refused (out of order, ...)
   // Deletions of the tombstone records, by head ref; those of series the head never got a
   // sample for are dropped.
   std::vector<WalHeadLog::Stone> tombstones;
