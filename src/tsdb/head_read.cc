@@ -27,7 +27,7 @@ struct SeriesView {
   }
   std::string_view ChunkBytes(size_t i) const {
     const size_t closed = range.chunks_end - range.chunks_begin;
-    if (i < closed) return arena->chunks[range.chunks_begin + i]->bytes;
+    if (i < closed) return arena->chunks[range.chunks_begin + i]->bytes();
     return std::string_view(arena->open_bytes).substr(range.open_offset, range.open_size);
   }
   std::span<const std::pair<Timestamp, double>> OutOfOrder() const {

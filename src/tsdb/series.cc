@@ -23,7 +23,7 @@ absl::StatusOr<MemSeries::Placement> MemSeries::Appendable(Timestamp t, double v
     if (max_time_ == INT64_MIN || t > max_time_) return Placement::kInOrder;
     if (t == max_time_) {
       // Exact duplicates happen in valid setups (federation); only a changed value is an error.
-      if (std::bit_cast<uint64_t>(v) != std::bit_cast<uint64_t>(last_value_)) {
+      if (std::bit_cast<uint64_t>(v) != std::bit_cast<uint64_t>(LastValue())) {
         return DuplicateSampleError();
       }
       return Placement::kIgnore;
@@ -43,10 +43,35 @@ absl::StatusOr<MemSeries::Placement> MemSeries::Appendable(Timestamp t, double v
   return OutOfOrderSampleError();
 }
 
+double MemSeries::LastValue() const {
+  if ((head_ != nullptr && head_->NumSamples() > 0) || closed_.empty()) return last_value_;
+  // Restored chunks (or a truncated open chunk): the last sample of the newest closed chunk.
+  XorIterator it(closed_.back()->bytes());
+  double v = last_value_;
+  while (it.Next() == ValueType::kFloat) v = it.At().second;
+  return v;
+}
+
+void MemSeries::PersistClosed(ChunkSink* sink) {
+  for (auto& c : closed_) {
+    if (c->disk_ref() != 0) continue;
+    std::shared_ptr<const ClosedChunk> on_disk = sink->Persist(chunk_series_ref_, *c);
+    if (on_disk == nullptr) return;
+    c = std::move(on_disk);
+  }
+}
+
+void MemSeries::AttachChunks(std::vector<std::shared_ptr<const ClosedChunk>> chunks) {
+  closed_ = std::move(chunks);
+  head_.reset();
+  max_time_ = closed_.back()->maxt;
+}
+
 void MemSeries::CutHeadChunk(Timestamp mint, const ChunkOptions& options) {
   if (head_ != nullptr && head_->NumSamples() > 0) {
     closed_.push_back(std::make_shared<const ClosedChunk>(
-        ClosedChunk{head_mint_, max_time_, head_->NumSamples(), std::string(head_->bytes())}));
+        head_mint_, max_time_, head_->NumSamples(), std::string(head_->bytes())));
+    if (options.sink != nullptr && chunk_series_ref_ != 0) PersistClosed(options.sink);
   }
   head_ = std::make_unique<XorChunk>();
   head_mint_ = mint;

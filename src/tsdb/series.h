@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,11 +23,16 @@
 
 namespace sundial::tsdb {
 
+class ChunkSink;
+
 struct ChunkOptions {
   // Chunks never span a multiple of this (the block range): 2h as in Prometheus.
   int64_t chunk_range_ms = 2 * 60 * 60 * 1000;
   // The target sample count; a chunk is cut early once it holds twice this many. REQUIRES: >= 4.
   int samples_per_chunk = 120;
+  // Not owned. Set by the DB: closed chunks of series with a chunks_head ref go there and leave
+  // memory. Null: closed chunks stay in memory.
+  ChunkSink* sink = nullptr;
 };
 
 // The end of the chunk range holding t: (t / width) * width + width, as Prometheus computes it
@@ -38,12 +44,50 @@ Timestamp RangeForTimestamp(Timestamp t, int64_t width);
 // computeChunkEndTime).
 Timestamp ComputeChunkEndTime(Timestamp start, Timestamp cur, Timestamp max);
 
-// A chunk that no longer changes. Shared with readers, which keep it alive after truncation.
-struct ClosedChunk {
-  Timestamp mint;
-  Timestamp maxt;
-  int num_samples;
-  std::string bytes;
+// A chunk that no longer changes. Shared with readers, which keep it alive after truncation —
+// and with it the read-only file mapping its bytes are in once it was written to chunks_head/.
+class ClosedChunk {
+ public:
+  // A chunk held in memory.
+  ClosedChunk(Timestamp mint, Timestamp maxt, int num_samples, std::string bytes)
+      : mint(mint), maxt(maxt), num_samples(num_samples), memory_(std::move(bytes)) {}
+  // A chunk written to disk at disk_ref (!= 0) whose bytes are in a mapping `mapping` keeps
+  // alive. REQUIRES: the bytes were written to the file before this is made.
+  ClosedChunk(Timestamp mint, Timestamp maxt, int num_samples, std::string_view bytes,
+              std::shared_ptr<const void> mapping, uint64_t disk_ref)
+      : mint(mint),
+        maxt(maxt),
+        num_samples(num_samples),
+        mapped_(bytes),
+        mapping_(std::move(mapping)),
+        disk_ref_(disk_ref) {}
+  ClosedChunk(const ClosedChunk&) = delete;
+  ClosedChunk& operator=(const ClosedChunk&) = delete;
+
+  std::string_view bytes() const { return disk_ref_ != 0 ? mapped_ : std::string_view(memory_); }
+  // Where the chunk is in chunks_head/ (file seq << 32 | offset); 0 while only in memory.
+  uint64_t disk_ref() const { return disk_ref_; }
+
+  const Timestamp mint;
+  const Timestamp maxt;
+  const int num_samples;
+
+ private:
+  const std::string memory_;
+  const std::string_view mapped_;
+  const std::shared_ptr<const void> mapping_;
+  const uint64_t disk_ref_ = 0;
+};
+
+// Where series put the chunks they close: the chunks_head/ files of the DB.
+class ChunkSink {
+ public:
+  virtual ~ChunkSink() = default;
+  // Writes chunk, which belongs to the series with chunks_head ref series_ref, and returns the
+  // on-disk copy to keep instead; null (logged by the sink) keeps the chunk in memory.
+  // Thread-safe; called under a series lock, so it must not call into the head.
+  virtual std::shared_ptr<const ClosedChunk> Persist(uint64_t series_ref,
+                                                     const ClosedChunk& chunk) = 0;
 };
 
 struct ChunkMeta {
@@ -104,6 +148,17 @@ class MemSeries {
   bool Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena, SnapshotRange* out) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // The series ref its chunks carry in chunks_head/ (the WAL's ref for it); 0 until set, and
+  // while 0 closed chunks stay in memory. Chunks closed before it was set are written at the
+  // next cut, oldest first, so the chunks on disk are always the oldest ones.
+  void set_chunk_series_ref(uint64_t ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    chunk_series_ref_ = ref;
+  }
+  // Restores chunks read back from chunks_head/ (oldest first, non-empty): they become the
+  // series' closed chunks and its newest sample is theirs. REQUIRES: Empty().
+  void AttachChunks(std::vector<std::shared_ptr<const ClosedChunk>> chunks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Drops chunks that end before mint and out-of-order samples before mint.
   void TruncateBefore(Timestamp mint) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // No samples left.
@@ -122,6 +177,10 @@ class MemSeries {
 
  private:
   void CutHeadChunk(Timestamp mint, const ChunkOptions& options) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the closed chunks still in memory to sink, oldest first, until one fails.
+  void PersistClosed(ChunkSink* sink) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The value of the newest in-order sample.
+  double LastValue() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const SeriesRef ref_;
   const Labels labels_;
@@ -131,7 +190,8 @@ class MemSeries {
   Timestamp head_mint_ ABSL_GUARDED_BY(mu_) = 0;
   Timestamp next_at_ ABSL_GUARDED_BY(mu_) = INT64_MIN;   // cut the head chunk at or after this
   Timestamp max_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // newest in-order sample ever
-  double last_value_ ABSL_GUARDED_BY(mu_) = 0;
+  double last_value_ ABSL_GUARDED_BY(mu_) = 0;           // valid while the open chunk has samples
+  uint64_t chunk_series_ref_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::pair<Timestamp, double>> out_of_order_ ABSL_GUARDED_BY(mu_);  // sorted
   std::atomic<int> pins_{0};
 };

@@ -42,6 +42,10 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
   const SeriesRef ref = last_ref_.fetch_add(1, std::memory_order_relaxed) + 1;
   auto owned = std::make_unique<MemSeries>(ref, labels);
   MemSeries* s = owned.get();
+  if (const int64_t base = chunk_ref_base_.load(std::memory_order_acquire); base >= 0) {
+    absl::MutexLock series_lock(&s->mu());
+    s->set_chunk_series_ref(static_cast<uint64_t>(base) + ref);
+  }
   s->Pin();
   stripe.series[hash].push_back(s);
   RefStripe& rs = ref_stripe(ref);
@@ -53,6 +57,16 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
 }
 
 bool StripeSeries::WithSeries(SeriesRef ref, absl::FunctionRef<void(const MemSeries&)> f) const {
+  RefStripe& stripe = ref_stripe(ref);
+  absl::ReaderMutexLock lock(&stripe.mu);
+  auto it = stripe.series.find(ref);
+  if (it == stripe.series.end()) return false;
+  absl::MutexLock series_lock(&it->second->mu());
+  f(*it->second);
+  return true;
+}
+
+bool StripeSeries::WithMutableSeries(SeriesRef ref, absl::FunctionRef<void(MemSeries&)> f) {
   RefStripe& stripe = ref_stripe(ref);
   absl::ReaderMutexLock lock(&stripe.mu);
   auto it = stripe.series.find(ref);

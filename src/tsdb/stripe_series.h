@@ -37,6 +37,13 @@ class StripeSeries {
 
   // Runs f on the series with this ref under its lock; false if there is none.
   bool WithSeries(SeriesRef ref, absl::FunctionRef<void(const MemSeries&)> f) const;
+  bool WithMutableSeries(SeriesRef ref, absl::FunctionRef<void(MemSeries&)> f);
+
+  // Series created from now on carry chunks_head ref base + their ref (MemSeries::
+  // set_chunk_series_ref); before the first call they carry none.
+  void SetChunkRefBase(uint64_t base) {
+    chunk_ref_base_.store(static_cast<int64_t>(base), std::memory_order_release);
+  }
 
   // Truncates every series before mint and removes those left empty and unpinned. Returns the
   // removed series' refs and labels (for the postings index).
@@ -61,6 +68,7 @@ class StripeSeries {
   std::unique_ptr<HashStripe[]> hash_stripes_;
   std::atomic<SeriesRef> last_ref_{0};
   std::atomic<size_t> size_{0};
+  std::atomic<int64_t> chunk_ref_base_{-1};
 };
 
 }  // namespace sundial::tsdb

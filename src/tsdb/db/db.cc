@@ -31,6 +31,11 @@ metrics::FamilySnapshot Family(std::string_view name, std::string_view help,
   return f;
 }
 
+ChunkOptions WithSink(ChunkOptions options, ChunkSink* sink) {
+  options.sink = sink;
+  return options;
+}
+
 }  // namespace
 
 // The DB's self-metrics, emitted at scrape time from the DB's own state. Named as Prometheus'
@@ -106,7 +111,7 @@ DB::DB(DbOptions options, FileSystem* fs)
       wal_dir_(JoinPath(options_.dir, "wal")),
       exemplars_(options_.max_exemplars),
       exemplar_metrics_(std::make_unique<ExemplarMetrics>(&exemplars_, options_.registry)),
-      head_(HeadOptions{.chunks = options_.chunks,
+      head_(HeadOptions{.chunks = WithSink(options_.chunks, &chunk_mapper_),
                         .out_of_order_window_ms = options_.out_of_order_window_ms,
                         .log = &log_,
                         .exemplars = &exemplars_}),
@@ -137,14 +142,30 @@ absl::Status DB::Init() {
   RETURN_IF_ERROR(LoadBlocks());
 
   const absl::Time start = absl::Now();
-  ASSIGN_OR_RETURN(ReplayResult replay, ReplayWal(fs_, wal_dir_, &head_));
+  ASSIGN_OR_RETURN(MmappedChunks mmapped, LoadHeadChunks());
+  int64_t mmapped_chunks = 0;
+  uint64_t max_chunk_ref = 0;
+  for (const auto& [ref, chunks] : mmapped) {
+    mmapped_chunks += static_cast<int64_t>(chunks.size());
+    max_chunk_ref = std::max(max_chunk_ref, ref);
+  }
+  ASSIGN_OR_RETURN(ReplayResult replay, ReplayWal(fs_, wal_dir_, &head_, &mmapped));
+  mmapped.clear();  // chunks of series the WAL no longer has
+  // Series created from now on get refs above every ref in the WAL and in chunks_head.
+  const uint64_t ref_base = std::max(replay.max_wal_ref, max_chunk_ref);
+  head_.SetChunkRefBase(ref_base);
   replay_stats_ = {.duration_seconds = absl::ToDoubleSeconds(absl::Now() - start),
                    .samples = replay.samples,
                    .rejected_samples = replay.rejected_samples,
                    .unknown_ref_samples = replay.unknown_ref_samples,
-                   .corruptions = replay.corruptions};
+                   .corruptions = replay.corruptions,
+                   .mmapped_chunks = mmapped_chunks,
+                   .mmapped_samples = replay.mmapped_samples};
   kLog.Info("WAL replay completed", {{"dir", wal_dir_},
                                      {"series", static_cast<uint64_t>(head_.NumSeries())},
+                                     {"mmapped_chunks", mmapped_chunks},
+                                     {"mmapped_series", replay.mmapped_series},
+                                     {"samples_in_mmapped_chunks", replay.mmapped_samples},
                                      {"samples", replay.samples},
                                      {"rejected_samples", replay.rejected_samples},
                                      {"unknown_ref_samples", replay.unknown_ref_samples},
@@ -153,7 +174,10 @@ absl::Status DB::Init() {
   // truncating the WAL leaves it in both).
   Timestamp blocks_maxt = INT64_MIN;
   for (const auto& b : BlocksSnapshot()) blocks_maxt = std::max(blocks_maxt, b->meta().max_time);
-  if (blocks_maxt != INT64_MIN && head_.MinTime() < blocks_maxt) head_.Truncate(blocks_maxt);
+  if (blocks_maxt != INT64_MIN && head_.MinTime() < blocks_maxt) {
+    head_.Truncate(blocks_maxt);
+    RETURN_IF_ERROR(chunk_mapper_.Truncate(blocks_maxt));
+  }
   // Deletions logged to the WAL, for the series still in the head.
   std::vector<std::pair<Labels, block::Interval>> stones;
   for (const WalHeadLog::Stone& st : replay.tombstones) {
@@ -167,10 +191,43 @@ absl::Status DB::Init() {
   ASSIGN_OR_RETURN(writer_, wal::Writer::Open(fs_, wal_dir_,
                                               {.segment_size = options_.wal_segment_size,
                                                .compress = options_.wal_compression}));
-  log_.Attach(writer_.get(), replay.max_wal_ref, std::move(replay.entries),
-              std::move(replay.aliases));
+  log_.Attach(writer_.get(), ref_base, std::move(replay.entries), std::move(replay.aliases));
   metrics_ = std::make_unique<Metrics>(this, options_.registry);
   return absl::OkStatus();
+}
+
+absl::StatusOr<MmappedChunks> DB::LoadHeadChunks() {
+  MmappedChunks out;
+  // The files are mmapped: only on the real file system (a test's MemFileSystem keeps closed
+  // chunks in memory).
+  if (fs_ != FileSystem::Default()) return out;
+  std::vector<head_chunks::LoadedChunk> loaded;
+  head_chunks::OpenStats stats;
+  RETURN_IF_ERROR(chunk_mapper_.Open(JoinPath(options_.dir, "chunks_head"), &loaded, &stats));
+  if (options_.out_of_order_window_ms > 0) return out;
+  int64_t dropped = 0;
+  absl::flat_hash_set<uint64_t> out_of_sequence;
+  for (head_chunks::LoadedChunk& c : loaded) {
+    // Out-of-order and non-XOR (histogram) chunks of a Prometheus head: the WAL has them.
+    if (c.encoding != head_chunks::kEncXor || out_of_sequence.contains(c.series_ref)) {
+      ++dropped;
+      continue;
+    }
+    std::vector<std::shared_ptr<const ClosedChunk>>& chunks = out[c.series_ref];
+    if (!chunks.empty() && chunks.back()->maxt >= c.chunk->mint) {
+      // Out of sequence: the series is rebuilt from the WAL alone (Prometheus discards them too).
+      dropped += static_cast<int64_t>(chunks.size()) + 1;
+      out.erase(c.series_ref);
+      out_of_sequence.insert(c.series_ref);
+      continue;
+    }
+    chunks.push_back(std::move(c.chunk));
+  }
+  kLog.Info("Head chunks loaded", {{"files", stats.files},
+                                   {"chunks", stats.chunks},
+                                   {"deleted_corrupt_files", stats.deleted_files},
+                                   {"chunks_not_used", dropped}});
+  return out;
 }
 
 DB::~DB() {
@@ -224,6 +281,7 @@ absl::Status DB::Truncate(Timestamp mint) {
   metrics_->truncations.fetch_add(1);
   head_.Truncate(mint);
   head_tombstones_.TruncateBefore(mint);
+  RETURN_IF_ERROR(chunk_mapper_.Truncate(mint));
 
   // Everything logged so far goes into completed segments, which the checkpoint then covers.
   ASSIGN_OR_RETURN(const int current, writer_->NextSegment());
@@ -269,6 +327,8 @@ absl::Status DB::Close() {
   closed_ = true;
   // The writer object stays: commits racing with Close get its "closed" error.
   absl::Status status = writer_ != nullptr ? writer_->Close() : absl::OkStatus();
+  absl::Status chunks_status = chunk_mapper_.Close();
+  if (status.ok()) status = chunks_status;
   metrics_.reset();
   {
     absl::MutexLock blocks_lock(&blocks_mu_);

@@ -14,6 +14,15 @@
 // or corrupt tail (everything before it is kept; logged and counted in
 // prometheus_tsdb_wal_corruptions_total), then logs every commit to new segments.
 //
+// Head chunks: a chunk the head closes is written to dir/chunks_head/ (Prometheus' format) and
+// served from a read-only mmap instead of memory. Open reads those files back first (a corrupt
+// one is deleted with every later one, logged), gives each series its chunks as its series
+// record is replayed and skips the WAL samples they hold, so a restart decodes only the WAL
+// tail of each series. Truncation deletes the files older than the head. With an
+// out-of-order window the chunks are not used at Open (the WAL cannot tell the samples they hold
+// from out-of-order ones) and the head is rebuilt from the WAL alone. chunks_head is used only
+// with the POSIX FileSystem (the files are mmapped); with another one chunks stay in memory.
+//
 // Durability contract: Commit() returns once the batch was written to the OS, before it becomes
 // visible. A kill -9 loses no acknowledged sample. A power loss keeps everything up to the last
 // fsync: WAL segments are fsynced when completed (every 128 MiB by default), by Sync() and by
@@ -55,9 +64,12 @@
 #include "tsdb/db/dir_lock.h"
 #include "tsdb/db/tombstone_querier.h"
 #include "tsdb/db/wal_head_log.h"
+#include "tsdb/db/wal_replay.h"
 #include "tsdb/exemplars/circular_storage.h"
 #include "tsdb/exemplars/exemplar_metrics.h"
 #include "tsdb/head.h"
+#include "tsdb/head_chunks/chunk_disk_mapper.h"
+#include "tsdb/head_chunks/format.h"
 #include "tsdb/storage.h"
 #include "tsdb/wal/format.h"
 #include "tsdb/wal/writer.h"
@@ -100,6 +112,8 @@ struct ReplayStats {
   int64_t rejected_samples = 0;     // refused by the head (out of order, duplicate, ...)
   int64_t unknown_ref_samples = 0;  // samples without a series record
   int64_t corruptions = 0;          // corrupt tails cut off
+  int64_t mmapped_chunks = 0;       // chunks read back from chunks_head/
+  int64_t mmapped_samples = 0;      // WAL samples skipped as already in those chunks
 };
 
 class DB : public Appendable, public Queryable {
@@ -175,6 +189,8 @@ class DB : public Appendable, public Queryable {
   class Metrics;
   DB(DbOptions options, FileSystem* fs);
   absl::Status Init();
+  // Opens chunks_head/ and returns the chunks the replay may give to series.
+  absl::StatusOr<MmappedChunks> LoadHeadChunks();
 
   // db_blocks.cc: blocks, compaction, retention.
   absl::Status LoadBlocks();
@@ -203,6 +219,8 @@ class DB : public Appendable, public Queryable {
   WalHeadLog log_;                     // before head_: the head logs to it
   CircularExemplarStorage exemplars_;  // before head_: the head stores into it
   std::unique_ptr<ExemplarMetrics> exemplar_metrics_;
+  // dir/chunks_head: closed head chunks leave memory for it. Before head_: the head writes to it.
+  head_chunks::ChunkDiskMapper chunk_mapper_;
   Head head_;
   HeadTombstones head_tombstones_;  // deletions in the head (DB::Delete, WAL replay)
   ReplayStats replay_stats_;

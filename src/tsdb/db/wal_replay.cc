@@ -20,13 +20,23 @@ const Logger kLog("tsdb");
 // Stream-order state of one replay.
 class ReplayState {
  public:
-  explicit ReplayState(Head* head) : head_(head) {}
+  ReplayState(Head* head, MmappedChunks* mmapped) : head_(head), mmapped_(mmapped) {}
 
   void OnSeries(const std::vector<wal::RefSeries>& series) {
     for (const wal::RefSeries& s : series) {
       result_.max_wal_ref = std::max(result_.max_wal_ref, s.ref);
       wal_to_head_.erase(s.ref);
-      pending_[s.ref] = s.labels;
+      auto mm = mmapped_ != nullptr ? mmapped_->find(s.ref) : MmappedChunks::iterator();
+      if (mmapped_ == nullptr || mm == mmapped_->end()) {
+        pending_[s.ref] = s.labels;
+        continue;
+      }
+      pending_.erase(s.ref);
+      auto [head_ref, mm_maxt] = head_->RestoreSeries(s.labels, s.ref, std::move(mm->second));
+      mmapped_->erase(mm);
+      if (mm_maxt != INT64_MIN) ++result_.mmapped_series;
+      wal_to_head_[s.ref] = {head_ref, mm_maxt};
+      Mapped(head_ref, s.ref, mm_maxt);
     }
   }
 
@@ -36,7 +46,11 @@ class ReplayState {
       ++result_.samples;
       auto it = wal_to_head_.find(s.ref);
       if (it != wal_to_head_.end()) {
-        const SeriesRef head_ref = it->second;
+        if (s.t <= it->second.mm_maxt) {
+          ++result_.mmapped_samples;
+          continue;
+        }
+        const SeriesRef head_ref = it->second.head_ref;
         if (app->Append(head_ref, kNoLabels, s.t, s.v).ok()) {
           Entry(head_ref).max_t = std::max(Entry(head_ref).max_t, s.t);
         } else {
@@ -55,12 +69,9 @@ class ReplayState {
         continue;
       }
       pending_.erase(pending);
-      wal_to_head_[s.ref] = *head_ref;
-      WalHeadLog::Entry& e = Entry(*head_ref);
-      if (e.wal_ref != 0 && e.wal_ref != s.ref) result_.aliases[e.wal_ref] = *head_ref;
-      result_.aliases.erase(s.ref);
-      e.wal_ref = s.ref;
-      e.max_t = std::max(e.max_t, s.t);
+      wal_to_head_[s.ref] = {*head_ref, INT64_MIN};
+      head_->SetChunkSeriesRef(*head_ref, s.ref);
+      Mapped(*head_ref, s.ref, s.t);
     }
     // The head has no log during replay, so Commit cannot fail on logging; samples made invalid
     // by an earlier one in the same batch are dropped and counted by the head.
@@ -76,7 +87,8 @@ class ReplayState {
       auto it = wal_to_head_.find(e.ref);
       if (it == wal_to_head_.end()) continue;
       Exemplar ex{.labels = e.labels, .value = e.v, .ts = e.t, .has_ts = false};
-      if (!app->AppendExemplar(it->second, kNoLabels, ex).ok()) ++result_.rejected_exemplars;
+      if (!app->AppendExemplar(it->second.head_ref, kNoLabels, ex).ok())
+        ++result_.rejected_exemplars;
     }
     absl::Status status = app->Commit();
     if (!status.ok()) kLog.Warn("WAL replay commit failed", {{"err", status}});
@@ -87,7 +99,7 @@ class ReplayState {
       auto it = wal_to_head_.find(s.ref);
       if (it == wal_to_head_.end()) continue;
       for (const wal::Interval& iv : s.intervals) {
-        result_.tombstones.push_back({it->second, iv.mint, iv.maxt});
+        result_.tombstones.push_back({it->second.head_ref, iv.mint, iv.maxt});
       }
     }
   }
@@ -97,9 +109,24 @@ class ReplayState {
  private:
   WalHeadLog::Entry& Entry(SeriesRef head_ref) { return result_.entries[head_ref]; }
 
+  // The head series head_ref is now logged under wal_ref; t is its newest sample so far.
+  void Mapped(SeriesRef head_ref, uint64_t wal_ref, Timestamp t) {
+    WalHeadLog::Entry& e = Entry(head_ref);
+    if (e.wal_ref != 0 && e.wal_ref != wal_ref) result_.aliases[e.wal_ref] = head_ref;
+    result_.aliases.erase(wal_ref);
+    e.wal_ref = wal_ref;
+    e.max_t = std::max(e.max_t, t);
+  }
+
+  struct HeadSeries {
+    SeriesRef head_ref;
+    Timestamp mm_maxt;  // newest time in its chunks from chunks_head; INT64_MIN: none
+  };
+
   static inline const Labels kNoLabels;
   Head* const head_;
-  absl::flat_hash_map<uint64_t, SeriesRef> wal_to_head_;
+  MmappedChunks* const mmapped_;
+  absl::flat_hash_map<uint64_t, HeadSeries> wal_to_head_;
   absl::flat_hash_map<uint64_t, Labels> pending_;  // series records not yet seen with a sample
   ReplayResult result_;
 };
@@ -126,8 +153,9 @@ void LogSkippedRecords(const wal::Replayer& r) {
 
 }  // namespace
 
-absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, Head* head) {
-  ReplayState state(head);
+absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, Head* head,
+                                       MmappedChunks* mmapped) {
+  ReplayState state(head, mmapped);
   ASSIGN_OR_RETURN(bool exists, fs->Exists(dir));
   if (!exists) return std::move(state).Finish();
 
