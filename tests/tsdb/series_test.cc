@@ -100,5 +100,59 @@ TEST_F(SeriesTest, TruncateDropsWholeChunksOnly) ABSL_NO_THREAD_SAFETY_ANALYSIS 
   EXPECT_TRUE(s_.Empty());
 }
 
+// Records what it persists and returns on-"disk" copies numbered from 1.
+class RecordingSink : public ChunkSink {
+ public:
+  std::shared_ptr<const ClosedChunk> Persist(uint64_t series_ref,
+                                             const ClosedChunk& chunk) override {
+    if (fail) return nullptr;
+    persisted.push_back({series_ref, chunk.mint});
+    auto owner = std::make_shared<const std::string>(chunk.bytes());
+    return std::make_shared<const ClosedChunk>(chunk.mint, chunk.maxt, chunk.num_samples,
+                                               std::string_view(*owner), owner, persisted.size());
+  }
+  bool fail = false;
+  std::vector<std::pair<uint64_t, Timestamp>> persisted;
+};
+
+TEST_F(SeriesTest, ClosedChunksGoToTheSinkOldestFirstOnceTheSeriesHasARef)
+ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  RecordingSink sink;
+  options_.sink = &sink;
+  for (int i = 0; i < 240; ++i) Append(i * 15000);  // one closed chunk, no ref yet
+  EXPECT_TRUE(sink.persisted.empty());
+  {
+    absl::MutexLock lock(&s_.mu());
+    s_.set_chunk_series_ref(42);
+  }
+  sink.fail = true;
+  for (int i = 240; i < 360; ++i) Append(i * 15000);  // second closed chunk: the sink fails
+  EXPECT_TRUE(sink.persisted.empty());
+  sink.fail = false;
+  for (int i = 360; i < 480; ++i) Append(i * 15000);  // third: all three go, in order
+  ASSERT_EQ(sink.persisted.size(), 3u);
+  EXPECT_EQ(sink.persisted[0], (std::pair<uint64_t, Timestamp>{42, 0}));
+  EXPECT_EQ(sink.persisted[1].second, 120 * 15000);
+  EXPECT_EQ(sink.persisted[2].second, 240 * 15000);
+  EXPECT_EQ(SampleCounts(Chunks()), (std::vector<int>{120, 120, 120, 120}));
+}
+
+TEST_F(SeriesTest, AttachedChunksRestoreTheNewestSample) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  XorChunk c;
+  for (int i = 0; i < 120; ++i) c.Append(i * 15000, i * 0.5);
+  absl::MutexLock lock(&s_.mu());
+  s_.AttachChunks(
+      {std::make_shared<const ClosedChunk>(0, 119 * 15000, 120, std::string(c.bytes()))});
+  EXPECT_EQ(s_.max_time(), 119 * 15000);
+  // The last value is read back from the chunk: equal is ignored, different is a duplicate.
+  EXPECT_EQ(*s_.Appendable(119 * 15000, 59.5, INT64_MIN, INT64_MAX, false),
+            MemSeries::Placement::kIgnore);
+  EXPECT_TRUE(
+      IsDuplicateSample(s_.Appendable(119 * 15000, 1, INT64_MIN, INT64_MAX, false).status()));
+  EXPECT_TRUE(IsOutOfOrder(s_.Appendable(1000, 1, INT64_MIN, INT64_MAX, false).status()));
+  s_.AppendInOrder(120 * 15000, 60, options_);
+  EXPECT_EQ(SampleCounts(s_.InOrderChunks()), (std::vector<int>{120, 1}));
+}
+
 }  // namespace
 }  // namespace sundial::tsdb

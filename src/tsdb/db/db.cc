@@ -200,7 +200,7 @@ absl::StatusOr<MmappedChunks> DB::LoadHeadChunks() {
   MmappedChunks out;
   // The files are mmapped: only on the real file system (a test's MemFileSystem keeps closed
   // chunks in memory).
-  if (fs_ != FileSystem::Default()) return out;
+  if (fs_ != FileSystem::Default() || !options_.mmap_head_chunks) return out;
   std::vector<head_chunks::LoadedChunk> loaded;
   head_chunks::OpenStats stats;
   RETURN_IF_ERROR(chunk_mapper_.Open(JoinPath(options_.dir, "chunks_head"), &loaded, &stats));

@@ -97,6 +97,9 @@ struct DbOptions {
   int64_t max_block_duration_ms = 0;
   int64_t out_of_order_window_ms = 0;
   ChunkOptions chunks = {};
+  // Closed head chunks go to dir/chunks_head/ and are served from an mmap (as Prometheus always
+  // does). false keeps them in memory and leaves chunks_head/ alone (for comparisons).
+  bool mmap_head_chunks = true;
   // Capacity of the exemplar storage (--enable-feature=exemplar-storage with
   // storage.exemplars.max_exemplars); 0 keeps no exemplars. Resizable with ResizeExemplars.
   int64_t max_exemplars = 0;
