@@ -246,7 +246,7 @@ absl::Status DecodeYaml(const YAML::Node& node, DecodeContext& ctx, DnsSdConfig*
     return ctx.Error(node, "DNS-SD config must contain at least one SRV record name");
   }
   const std::string type(AsStd(absl::AsciiStrToUpper(AsAbsl(out->type))));
-  if (type == "A" || type == "AAAA" || type == "MX") {
+  if (type == "A" || type == "AAAA" || type == "MX" || type == "NS") {
     if (out->port == 0) {
       return ctx.Error(node,
                        "a port is required in DNS-SD configs for all record types except SRV");

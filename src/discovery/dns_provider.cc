@@ -1,6 +1,7 @@
 #include "discovery/dns_provider.h"
 
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "base/log.h"
@@ -37,7 +38,7 @@ std::string Upper(std::string s) {
   return s;
 }
 
-// Runs on the provider thread only.
+// Refresh runs on the provider thread only; it starts one lookup thread per name.
 class DnsRefresher {
  public:
   DnsRefresher(config::DnsSdConfig config, ResolverConfigFn resolver)
@@ -46,19 +47,27 @@ class DnsRefresher {
         resolver_(std::move(resolver)) {}
 
   absl::StatusOr<std::vector<TargetGroup>> Refresh(std::stop_token stop) {
-    absl::StatusOr<ResolverConfig> rc = resolver_();
-    for (const std::string& name : config_.names) {
-      if (stop.stop_requested()) break;
-      absl::StatusOr<dns::Message> m = rc.ok() ? LookupWithSearchPath(*rc, name, type_, stop)
-                                               : absl::StatusOr<dns::Message>(rc.status());
-      if (stop.stop_requested()) break;
+    const absl::StatusOr<ResolverConfig> rc = resolver_();
+    const std::vector<std::string>& names = config_.names;
+    std::vector<absl::StatusOr<dns::Message>> answers(
+        names.size(), rc.ok() ? absl::CancelledError("not looked up") : rc.status());
+    if (rc.ok()) {
+      // As Prometheus (one goroutine per name): a slow name does not delay the others.
+      std::vector<std::jthread> lookups;
+      lookups.reserve(names.size());
+      for (size_t i = 0; i < names.size(); ++i) {
+        lookups.emplace_back(
+            [&, i] { answers[i] = LookupWithSearchPath(*rc, names[i], type_, stop); });
+      }
+    }  // joins every lookup
+    for (size_t i = 0; i < names.size() && !stop.stop_requested(); ++i) {
       Lookups().Inc();
-      if (!m.ok()) {
+      if (!answers[i].ok()) {
         LookupFailures().Inc();
-        kLog.Error("Error refreshing DNS targets", {{"err", m.status()}});
+        kLog.Error("Error refreshing DNS targets", {{"err", answers[i].status()}});
         continue;  // the name keeps its last good group
       }
-      last_good_[name] = DnsGroup(name, *m, static_cast<uint32_t>(config_.port));
+      last_good_[names[i]] = DnsGroup(names[i], *answers[i], static_cast<uint32_t>(config_.port));
     }
     std::vector<TargetGroup> groups;
     for (const std::string& name : config_.names) {

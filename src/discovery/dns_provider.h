@@ -1,7 +1,8 @@
-// The provider behind dns_sd_configs, as Prometheus' discovery/dns: every refresh_interval each
-// name is looked up (SRV by default, or A, AAAA, MX, NS with the configured port) and becomes one
-// group with source <name>. Each answer record is a target "host:port" (trailing dots removed)
-// with __meta_dns_name and, per record type, __meta_dns_srv_record_target and
+// The provider behind dns_sd_configs, as Prometheus' discovery/dns: every refresh_interval the
+// names are looked up in parallel, one thread each (SRV by default, or A, AAAA, MX, NS with the
+// configured port), and each becomes one group with source <name>. Each answer record is a target
+// "host:port" (trailing dots removed) with __meta_dns_name and, per record type,
+// __meta_dns_srv_record_target and
 // __meta_dns_srv_record_port, __meta_dns_mx_record_target or __meta_dns_ns_record_target (record
 // names as in the answer, fully qualified). CNAME records are skipped; NXDOMAIN yields an empty
 // group. A name whose lookup fails is logged, counted in prometheus_sd_dns_lookup_failures_total

@@ -156,6 +156,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "DNS-SD config must contain at least one SRV record name", 2},
         BadConfig{Job("dns_sd_configs: [{names: [a], type: A}]"),
                   "a port is required in DNS-SD configs for all record types except SRV", 2},
+        BadConfig{Job("dns_sd_configs: [{names: [a], type: NS}]"),
+                  "a port is required in DNS-SD configs for all record types except SRV", 2},
         BadConfig{Job("dns_sd_configs: [{names: [a], type: TXT}]"),
                   "invalid DNS-SD records type TXT", 2},
         BadConfig{Job("kubernetes_sd_configs: [{}]"),

@@ -121,6 +121,9 @@ scrape_configs:
     type: A
     port: 9100
     refresh_interval: 10s
+  - names: [example.org]
+    type: ns
+    port: 9100
   kubernetes_sd_configs:
   - role: endpoints
     api_server: https://k8s:6443
@@ -290,11 +293,12 @@ TEST(ConfigParseTest, ScrapeConfigFields) {
   EXPECT_EQ(sd.http_sd_configs[0].refresh_interval, minutes(2));
   ASSERT_TRUE(sd.http_sd_configs[0].http_client.basic_auth.has_value());
   EXPECT_EQ(sd.http_sd_configs[0].http_client.basic_auth->password, "sdpass");
-  ASSERT_EQ(sd.dns_sd_configs.size(), 2u);
+  ASSERT_EQ(sd.dns_sd_configs.size(), 3u);
   EXPECT_EQ(sd.dns_sd_configs[0].type, "SRV");
   EXPECT_EQ(sd.dns_sd_configs[0].refresh_interval, seconds(30));
   EXPECT_EQ(sd.dns_sd_configs[1].type, "A");
   EXPECT_EQ(sd.dns_sd_configs[1].port, 9100u);
+  EXPECT_EQ(sd.dns_sd_configs[2].type, "ns");
   ASSERT_EQ(sd.kubernetes_sd_configs.size(), 2u);
   const KubernetesSdConfig& k = sd.kubernetes_sd_configs[0];
   EXPECT_EQ(k.role, "endpoints");

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -274,6 +275,48 @@ TEST(DnsProviderTest, RefreshesNamesKeepsLastGoodOnFailureAndEmptiesOnNxdomain) 
   EXPECT_EQ(g[1].source, "b.example.");
   EXPECT_TRUE(g[1].targets.empty());
   p->Stop();
+}
+
+// Prometheus looks the names of one config up concurrently: here the answer for a.example. is
+// held back until the query for b.example. arrived, which one lookup after the other never does
+// (a's lookup would time out first and fail).
+TEST(DnsProviderTest, LooksNamesUpInParallelAndTurnsNsRecordsIntoTargets) {
+  std::mutex mu;
+  std::condition_variable b_seen_cv;
+  bool b_seen = false;
+  FakeDnsServer server(
+      [&](const Query& q) {
+        std::unique_lock<std::mutex> lock(mu);
+        if (q.name == "b.example.") {
+          b_seen = true;
+          b_seen_cv.notify_all();
+        } else if (!b_seen_cv.wait_for(lock, 10s, [&] { return b_seen; })) {
+          return std::optional<std::string>();  // never answered: a's lookup fails
+        }
+        return std::optional<std::string>(ResponseBuilder(q, dns::kNoError)
+                                              .Ns(q.name, "ns1." + q.name)
+                                              .Ns(q.name, "ns2." + q.name)
+                                              .Build());
+      },
+      /*concurrent=*/true);
+  config::DnsSdConfig c;
+  c.names = {"a.example.", "b.example."};
+  c.refresh_interval = 1h;
+  c.type = "NS";
+  c.port = 53;
+  Updates updates;
+  std::unique_ptr<Provider> p =
+      NewDnsProvider(c, [&] { return absl::StatusOr<ResolverConfig>(Local({&server}, 2s)); });
+  p->Start(updates.Fn());
+  std::vector<TargetGroup> g = updates.Wait(1);
+  p->Stop();
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_EQ(g[0].source, "a.example.");
+  EXPECT_THAT(Addresses(g[0]), ElementsAre("ns1.a.example:53", "ns2.a.example:53"));
+  EXPECT_THAT(Addresses(g[1]), ElementsAre("ns1.b.example:53", "ns2.b.example:53"));
+  ASSERT_FALSE(g[1].targets.empty());
+  EXPECT_EQ(g[1].targets[0].Get("__meta_dns_ns_record_target"), "ns1.b.example.");
+  EXPECT_EQ(g[1].targets[0].Get("__meta_dns_name"), "b.example.");
 }
 
 }  // namespace

@@ -114,7 +114,8 @@ std::string ResponseBuilder::Build() const {
   return out + answers_;
 }
 
-FakeDnsServer::FakeDnsServer(DnsHandler handler) : handler_(std::move(handler)) {
+FakeDnsServer::FakeDnsServer(DnsHandler handler, bool concurrent)
+    : handler_(std::move(handler)), concurrent_(concurrent) {
   // UDP and TCP must share one port number, and the kernel only picks the UDP one: another
   // process may already hold that number for TCP, so try a few ports before giving up.
   for (int attempts = 1; !BindBothOnOnePort(); ++attempts) {
@@ -150,6 +151,7 @@ FakeDnsServer::~FakeDnsServer() {
   stop_ = true;
   udp_thread_.join();
   tcp_thread_.join();
+  for (std::thread& t : query_threads_) t.join();
   close(udp_fd_);
   close(tcp_fd_);
 }
@@ -182,9 +184,17 @@ void FakeDnsServer::ServeUdp() {
     socklen_t len = sizeof from;
     ssize_t n = recvfrom(udp_fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
     if (n <= 0) continue;
-    std::optional<std::string> reply = Handle(std::string_view(buf, static_cast<size_t>(n)), false);
-    if (!reply) continue;
-    sendto(udp_fd_, reply->data(), reply->size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+    auto answer = [this, wire = std::string(buf, static_cast<size_t>(n)), from, len] {
+      std::optional<std::string> reply = Handle(wire, false);
+      if (!reply) return;
+      sendto(udp_fd_, reply->data(), reply->size(), 0, reinterpret_cast<const sockaddr*>(&from),
+             len);
+    };
+    if (concurrent_) {
+      query_threads_.emplace_back(std::move(answer));
+    } else {
+      answer();
+    }
   }
 }
 

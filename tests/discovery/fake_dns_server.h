@@ -51,7 +51,9 @@ using DnsHandler = std::function<std::optional<std::string>(const Query&)>;
 
 class FakeDnsServer {
  public:
-  explicit FakeDnsServer(DnsHandler handler);
+  // With concurrent, each UDP query is handled on its own thread, so a handler may block until
+  // another query arrives.
+  explicit FakeDnsServer(DnsHandler handler, bool concurrent = false);
   ~FakeDnsServer();
   uint16_t port() const { return port_; }
   int queries() const { return queries_.load(); }
@@ -64,6 +66,8 @@ class FakeDnsServer {
   std::optional<std::string> Handle(std::string_view wire, bool tcp);
 
   DnsHandler handler_;
+  const bool concurrent_;
+  std::vector<std::thread> query_threads_;  // of concurrent UDP queries; joined at destruction
   int udp_fd_ = -1, tcp_fd_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
