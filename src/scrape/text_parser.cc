@@ -175,21 +175,26 @@ absl::Status TextParser::ParseLabels() {
     if (At(pos_) != '"') return TokenError("expected label value", "INVALID");
     // "(\\.|[^\\"])*" where '.' is anything but a newline.
     size_t i = pos_ + 1;
+    unsigned char all_bits = 0;  // any byte >= 0x80 leaves the high bit set: not all ASCII
     for (;;) {
       if (i >= body_.size()) return TokenError("expected label value", "INVALID");
       char v = body_[i];
+      all_bits |= static_cast<unsigned char>(v);
       if (v == '"') break;
       if (v == '\\') {
         if (i + 1 >= body_.size() || body_[i + 1] == '\n') {
           return TokenError("expected label value", "INVALID");
         }
+        all_bits |= static_cast<unsigned char>(body_[i + 1]);
         i += 2;
       } else {
         ++i;
       }
     }
     std::string_view raw = body_.substr(pos_ + 1, i - pos_ - 1);
-    if (!IsValidUtf8(raw)) return absl::InvalidArgumentError("invalid UTF-8 label value");
+    if ((all_bits & 0x80) != 0 && !IsValidUtf8(raw)) {
+      return absl::InvalidArgumentError("invalid UTF-8 label value");
+    }
     labels_.push_back({name, raw});
     pos_ = i + 1;
     SkipBlanks();

@@ -80,6 +80,13 @@ std::string_view UnescapeHelp(std::string_view raw, std::string* scratch) {
 }
 
 absl::StatusOr<double> ParseGoFloat(std::string_view s) {
+  // Most values are small unsigned integers (counters, buckets): exact in a double.
+  if (!s.empty() && s.size() <= 15) {
+    int64_t n = 0;
+    size_t i = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') n = n * 10 + (s[i++] - '0');
+    if (i == s.size()) return static_cast<double>(n);
+  }
   if (s.find_first_of("pP_") != std::string_view::npos) {
     return absl::InvalidArgumentError("unsupported character in float");
   }

@@ -34,6 +34,7 @@ struct ScrapeCache {
   // Node-based: entry pointers stay valid until the entry is erased.
   SeriesMap series;
   uint64_t iter = 0;  // number of the current (or last) scrape
+  size_t seen = 0;    // entries whose last_iter became iter in the current scrape
   // Entries appended without an explicit timestamp by the previous successful scrape; they get
   // stale markers when they disappear. Never points at an erased entry (see EndScrape).
   std::vector<CacheEntry*> prev_seen;
@@ -63,8 +64,10 @@ struct ScrapeCache {
     cur_order.clear();
   }
 
-  // Erases entries seen neither in this scrape nor in the previous one.
+  // Erases entries seen neither in this scrape nor in the previous one. Walks the map only when
+  // some entry was not seen in this scrape.
   void EvictOld() {
+    if (seen == series.size()) return;
     std::erase_if(series, [this](const auto& kv) { return kv.second.last_iter + 1 < iter; });
   }
 };

@@ -184,6 +184,7 @@ void ScrapeLoop::FinishLocked(absl::StatusOr<net::Response> response, int64_t st
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::unique_ptr<tsdb::Appender> app = deps_.appendable->NewAppender();
   ++cache_->iter;
+  cache_->seen = 0;
   scraped_ = post_relabel_ = added_ = 0;
   cache_->cur_seen.clear();
   if (err.ok()) {
@@ -194,11 +195,14 @@ void ScrapeLoop::FinishLocked(absl::StatusOr<net::Response> response, int64_t st
     }
   }
   if (err.ok()) {
-    for (CacheEntry* e : cache_->prev_seen) {
-      if (e->last_iter == cache_->iter) continue;
-      absl::StatusOr<tsdb::SeriesRef> r =
-          app->Append(e->ref, e->labels, start_ms, tsdb::StaleNaN());
-      (void)r;  // a newer sample or a duplicate marker: nothing to mark
+    // When every cached entry was seen, no series of the last scrape can be gone.
+    if (cache_->seen != cache_->series.size()) {
+      for (CacheEntry* e : cache_->prev_seen) {
+        if (e->last_iter == cache_->iter) continue;
+        absl::StatusOr<tsdb::SeriesRef> r =
+            app->Append(e->ref, e->labels, start_ms, tsdb::StaleNaN());
+        (void)r;  // a newer sample or a duplicate marker: nothing to mark
+      }
     }
     cache_->prev_seen.swap(cache_->cur_seen);
   } else {
@@ -259,6 +263,7 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
     CacheEntry& e = slot->second;
     const bool first_this_scrape = e.last_iter != cache_->iter;
     e.last_iter = cache_->iter;
+    if (first_this_scrape) ++cache_->seen;
     if (e.dropped) continue;
     if (++post_relabel_ > job.limits.sample_limit && job.limits.sample_limit > 0) {
       Metrics().sample_limit.Inc();
