@@ -15,7 +15,7 @@ void WalHeadLog::Attach(wal::Writer* writer, uint64_t wal_ref_base, EntryMap rep
   absl::MutexLock lock(&mu_);
   writer_ = writer;
   wal_ref_base_ = wal_ref_base;
-  entries_ = std::move(replayed);
+  for (const auto& [ref, entry] : replayed) entries_.TryEmplace(ref, entry);
   aliases_ = std::move(aliases);
 }
 
@@ -30,7 +30,7 @@ absl::Status WalHeadLog::LogSeries(std::span<const RefSeries> series) {
     for (const RefSeries& s : series) {
       const uint64_t wal_ref = wal_ref_base_ + s.ref;
       records.push_back({wal_ref, *s.labels});
-      entries_.try_emplace(s.ref, Entry{wal_ref, INT64_MIN});
+      entries_.TryEmplace(s.ref, Entry{wal_ref, INT64_MIN});
     }
   }
   std::string rec;
@@ -41,33 +41,27 @@ absl::Status WalHeadLog::LogSeries(std::span<const RefSeries> series) {
 }
 
 absl::Status WalHeadLog::LogSamples(std::span<const RefSample> samples) {
-  std::vector<wal::RefSample> records;
-  records.reserve(samples.size());
-  std::vector<Entry*> entries;  // stable: nothing is inserted while mu_ is held here
-  entries.reserve(samples.size());
-  wal::Writer* writer;
-  {
-    absl::MutexLock lock(&mu_);
-    if (writer_ == nullptr) return absl::OkStatus();
-    writer = writer_;
-    for (const RefSample& s : samples) {
-      auto it = entries_.find(s.ref);
-      if (it == entries_.end()) {
-        return absl::FailedPreconditionError(
-            StrCat("series ", s.ref, " has no series record in the WAL yet; retry the commit"));
-      }
-      records.push_back({it->second.wal_ref, s.t, s.v});
-      entries.push_back(&it->second);
+  absl::MutexLock lock(&mu_);
+  if (writer_ == nullptr) return absl::OkStatus();
+  sample_records_.clear();
+  for (const RefSample& s : samples) {
+    const Entry* e = entries_.Find(s.ref);
+    if (e == nullptr) {
+      return absl::FailedPreconditionError(
+          StrCat("series ", s.ref, " has no series record in the WAL yet; retry the commit"));
     }
-    // Only after every ref resolved, so a failed batch leaves max_t untouched.
-    for (size_t i = 0; i < samples.size(); ++i) {
-      entries[i]->max_t = std::max(entries[i]->max_t, samples[i].t);
-    }
+    sample_records_.push_back({e->wal_ref, s.t, s.v});
   }
-  std::string rec;
-  wal::EncodeSamples(records, &rec);
-  absl::Status status = writer->Log(rec);
-  if (status.ok()) samples_logged_.fetch_add(samples.size(), std::memory_order_relaxed);
+  rec_.clear();
+  wal::EncodeSamples(sample_records_, &rec_);
+  absl::Status status = writer_->Log(rec_);
+  if (!status.ok()) return status;
+  // Only once the record is written, so a failed batch leaves max_t untouched.
+  for (const RefSample& s : samples) {
+    Entry* e = entries_.Find(s.ref);
+    e->max_t = std::max(e->max_t, s.t);
+  }
+  samples_logged_.fetch_add(samples.size(), std::memory_order_relaxed);
   return status;
 }
 
@@ -79,10 +73,9 @@ absl::Status WalHeadLog::LogExemplars(std::span<const RefExemplar> exemplars) {
     if (writer_ == nullptr) return absl::OkStatus();
     writer = writer_;
     for (const RefExemplar& e : exemplars) {
-      auto it = entries_.find(e.ref);
-      if (it == entries_.end()) continue;
-      records.push_back(
-          {it->second.wal_ref, e.exemplar->ts, e.exemplar->value, e.exemplar->labels});
+      const Entry* entry = entries_.Find(e.ref);
+      if (entry == nullptr) continue;
+      records.push_back({entry->wal_ref, e.exemplar->ts, e.exemplar->value, e.exemplar->labels});
     }
   }
   if (records.empty()) return absl::OkStatus();
@@ -99,9 +92,9 @@ absl::Status WalHeadLog::LogTombstones(std::span<const Stone> stones) {
     if (writer_ == nullptr) return absl::OkStatus();
     writer = writer_;
     for (const Stone& s : stones) {
-      auto it = entries_.find(s.ref);
-      if (it == entries_.end()) continue;
-      records.push_back({it->second.wal_ref, {{s.mint, s.maxt}}});
+      const Entry* e = entries_.Find(s.ref);
+      if (e == nullptr) continue;
+      records.push_back({e->wal_ref, {{s.mint, s.maxt}}});
     }
   }
   if (records.empty()) return absl::OkStatus();
@@ -115,16 +108,13 @@ absl::flat_hash_set<uint64_t> WalHeadLog::RetainLive(
   absl::MutexLock lock(&mu_);
   absl::flat_hash_set<uint64_t> live;
   live.reserve(entries_.size() + aliases_.size());
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.max_t < mint && !has_samples(it->first)) {
-      entries_.erase(it++);
-      continue;
-    }
-    live.insert(it->second.wal_ref);
-    ++it;
-  }
+  entries_.EraseIf([&](SeriesRef ref, const Entry& e) {
+    if (e.max_t < mint && !has_samples(ref)) return true;
+    live.insert(e.wal_ref);
+    return false;
+  });
   for (auto it = aliases_.begin(); it != aliases_.end();) {
-    if (!entries_.contains(it->second)) {
+    if (!entries_.Contains(it->second)) {
       aliases_.erase(it++);
       continue;
     }

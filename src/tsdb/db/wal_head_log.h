@@ -26,6 +26,8 @@
 #include <atomic>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -33,7 +35,9 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "tsdb/db/ref_table.h"
 #include "tsdb/head_log.h"
+#include "tsdb/wal/records.h"
 #include "tsdb/wal/writer.h"
 
 namespace sundial::tsdb {
@@ -92,9 +96,12 @@ class WalHeadLog : public HeadLog {
   absl::Mutex mu_;
   wal::Writer* writer_ ABSL_GUARDED_BY(mu_) = nullptr;
   uint64_t wal_ref_base_ ABSL_GUARDED_BY(mu_) = 0;
-  EntryMap entries_ ABSL_GUARDED_BY(mu_);
+  RefTable<Entry> entries_ ABSL_GUARDED_BY(mu_);  // by head ref
   AliasMap aliases_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> samples_logged_{0};
+  // The record being encoded and the WAL refs of a batch, kept to reuse their memory.
+  std::string rec_ ABSL_GUARDED_BY(mu_);
+  std::vector<wal::RefSample> sample_records_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sundial::tsdb
