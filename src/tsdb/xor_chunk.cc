@@ -145,6 +145,7 @@ ValueType XorIterator::Next() {
     done_ = true;
     return ValueType::kNone;
   }
+  if (read_ >= 2) return reader_.BitsLeft() >= kFastBits ? NextFast() : NextSlow();
   if (read_ == 0) {
     uint64_t bits;
     if (!ReadVarint(&reader_, &t_) || !reader_.ReadBits(64, &bits)) return Fail();
@@ -159,14 +160,17 @@ ValueType XorIterator::Next() {
     ++read_;
     return ValueType::kFloat;
   }
+  return NextSlow();
+}
+
+ValueType XorIterator::NextSlow() {
   // Delta of delta: up to four '1' bits select the bucket. One peek covers the prefix and the
   // short buckets.
-  static constexpr int kBucketBits[] = {0, 14, 17, 20, 64};
   const uint64_t w = reader_.Peek();
   const size_t left = reader_.BitsLeft();
   const int prefix = std::min(std::countl_one(w), 4);
   const size_t used = prefix < 4 ? static_cast<size_t>(prefix) + 1 : 4;
-  const int sz = kBucketBits[prefix];
+  const int sz = kDodBits[prefix];
   if (used > left) return Fail();
   int64_t dod = 0;
   if (sz == 0) {
@@ -186,6 +190,49 @@ ValueType XorIterator::Next() {
   t_delta_ += static_cast<uint64_t>(dod);
   t_ = static_cast<Timestamp>(static_cast<uint64_t>(t_) + t_delta_);
   if (!ReadValue()) return Fail();
+  ++read_;
+  return ValueType::kFloat;
+}
+
+ValueType XorIterator::NextFast() {
+  // One window holds the dod (at most 4 + 20 bits here) and the value's control bits (at most
+  // 13): 57 valid bits. The significant bits of the value take a second read.
+  uint64_t w = reader_.Peek();
+  const int prefix = std::min(std::countl_one(w), 4);
+  size_t used;
+  if (prefix == 0) {
+    used = 1;
+  } else if (prefix < 4) {
+    const int sz = kDodBits[prefix];
+    uint64_t bits = (w << (prefix + 1)) >> (64 - sz);
+    if (bits > (uint64_t{1} << (sz - 1))) bits -= uint64_t{1} << sz;  // sign
+    t_delta_ += bits;
+    used = static_cast<size_t>(prefix + 1 + sz);
+  } else {  // a 64-bit dod: rare, and longer than kFastBits covers
+    return NextSlow();
+  }
+  t_ = static_cast<Timestamp>(static_cast<uint64_t>(t_) + t_delta_);
+  w <<= used;
+  if ((w >> 63) == 0) {  // same value
+    reader_.Skip(used + 1);
+    ++read_;
+    return ValueType::kFloat;
+  }
+  if ((w >> 62) & 1) {  // new leading/trailing window: 5 + 6 bits
+    const uint64_t leading = (w << 2) >> 59;
+    uint64_t sigbits = (w << 7) >> 58;
+    if (sigbits == 0) sigbits = 64;
+    if (leading + sigbits > 64) return Fail();
+    leading_ = static_cast<uint8_t>(leading);
+    trailing_ = static_cast<uint8_t>(64 - leading - sigbits);
+    used += 13;
+  } else {
+    used += 2;
+  }
+  reader_.Skip(used);
+  uint64_t bits = 0;
+  reader_.ReadBits(64 - leading_ - trailing_, &bits);  // fits: used <= 37
+  v_ = std::bit_cast<double>(std::bit_cast<uint64_t>(v_) ^ (bits << trailing_));
   ++read_;
   return ValueType::kFloat;
 }
