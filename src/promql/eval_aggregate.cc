@@ -18,6 +18,24 @@ struct Group {
   std::vector<size_t> members;  // indices into the input series, in input order
 };
 
+// The labels of in that agg groups by, each length-prefixed, into *key: equal keys, same group.
+void GroupKey(const AggregateExpr& agg, const Labels& in, std::string* key) {
+  auto grouped = [&agg](std::string_view name) {
+    return std::find(agg.grouping.begin(), agg.grouping.end(), name) != agg.grouping.end();
+  };
+  key->clear();
+  for (const Label& l : in) {
+    const bool keep =
+        agg.without ? l.name != kMetricNameLabel && !grouped(l.name) : grouped(l.name);
+    if (!keep) continue;
+    for (std::string_view part : {l.name, l.value}) {
+      const uint32_t len = static_cast<uint32_t>(part.size());
+      key->append(reinterpret_cast<const char*>(&len), sizeof len);
+      key->append(part);
+    }
+  }
+}
+
 Labels GroupLabels(const AggregateExpr& agg, const Labels& in) {
   LabelsBuilder b(in);
   if (agg.without) {
@@ -178,14 +196,87 @@ absl::StatusOr<bool> Evaluator::CheckAggregateParam(const AggregateExpr& agg,
   return false;
 }
 
+namespace {
+
+// sum, count, group, min and max over a stream of series: each member is folded into its
+// group over all steps as it arrives (each step still sees the members in input order).
+absl::StatusOr<EvalValue> FoldStream(Evaluator& ev, const AggregateExpr& agg) {
+  const size_t n = ev.grid().n;
+  const AggregateOp op = agg.op;
+  EvalValue out;
+  out.type = ValueType::kVector;
+  std::vector<std::vector<double>> comps;  // Kahan compensation per group (sum)
+  absl::flat_hash_map<std::string, size_t> index;
+  std::string key;
+  RETURN_IF_ERROR(ev.StreamSeries(*agg.expr, [&](const StepSeriesView& s) {
+    GroupKey(agg, s.labels, &key);
+    auto [it, inserted] = index.try_emplace(key, out.series.size());
+    if (inserted) {
+      out.series.push_back(EmptyLike(GroupLabels(agg, s.labels), n));
+      if (op == AggregateOp::kSum) comps.emplace_back(n, 0.0);
+    }
+    StepSeries& o = out.series[it->second];
+    double* comp = op == AggregateOp::kSum ? comps[it->second].data() : nullptr;
+    bool any = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (!s.has[i]) continue;
+      any = true;
+      const double v = s.v[i];
+      const bool first = !o.has[i];
+      o.has[i] = 1;
+      switch (op) {
+        case AggregateOp::kSum:
+          if (first) o.v[i] = 0;
+          KahanAdd(v, &o.v[i], &comp[i]);
+          break;
+        case AggregateOp::kCount:
+          o.v[i] = first ? 1 : o.v[i] + 1;
+          break;
+        case AggregateOp::kGroup:
+          o.v[i] = 1;
+          break;
+        default: {  // min, max
+          double& r = o.v[i];
+          if (first) {
+            r = v;
+          } else if ((op == AggregateOp::kMax ? r < v : r > v) || std::isnan(r)) {
+            r = v;
+          }
+          break;
+        }
+      }
+    }
+    // Delayed name removal: a group keeps a to-be-dropped __name__ (by (__name__)) only if
+    // none of its members drops it.
+    if (any) o.drop_name = o.drop_name || s.drop_name;
+    return absl::OkStatus();
+  }));
+  RETURN_IF_ERROR(ev.CheckInterrupt());
+  if (op == AggregateOp::kSum) {
+    for (size_t g = 0; g < out.series.size(); ++g) {
+      StepSeries& o = out.series[g];
+      for (size_t i = 0; i < n; ++i) {
+        if (o.has[i] && !std::isinf(o.v[i])) o.v[i] += comps[g][i];
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
+  const AggregateOp op = agg.op;
+  if (op == AggregateOp::kSum || op == AggregateOp::kCount || op == AggregateOp::kGroup ||
+      op == AggregateOp::kMin || op == AggregateOp::kMax) {
+    return FoldStream(*this, agg);
+  }
   EvalValue param;
   if (agg.param != nullptr) {
     ASSIGN_OR_RETURN(param, Eval(*agg.param));
   }
   ASSIGN_OR_RETURN(EvalValue in, Eval(*agg.expr));
   const size_t n = grid_.n;
-  const AggregateOp op = agg.op;
   EvalValue out;
   out.type = ValueType::kVector;
   ASSIGN_OR_RETURN(bool empty, CheckAggregateParam(agg, param));
@@ -194,21 +285,8 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
   std::vector<Group> groups;
   absl::flat_hash_map<std::string, size_t> index;
   std::string key;  // the kept name/value pairs, each length-prefixed
-  auto grouped = [&agg](std::string_view name) {
-    return std::find(agg.grouping.begin(), agg.grouping.end(), name) != agg.grouping.end();
-  };
   for (size_t i = 0; i < in.series.size(); ++i) {
-    key.clear();
-    for (const Label& l : in.series[i].labels) {
-      const bool keep =
-          agg.without ? l.name != kMetricNameLabel && !grouped(l.name) : grouped(l.name);
-      if (!keep) continue;
-      for (std::string_view part : {l.name, l.value}) {
-        const uint32_t len = static_cast<uint32_t>(part.size());
-        key.append(reinterpret_cast<const char*>(&len), sizeof len);
-        key.append(part);
-      }
-    }
+    GroupKey(agg, in.series[i].labels, &key);
     auto it = index.find(key);
     if (it == index.end()) {
       it = index.emplace(key, groups.size()).first;
@@ -296,60 +374,6 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
           out.series.push_back(std::move(s));
         }
       }
-    }
-    return out;
-  }
-
-  if (op == AggregateOp::kSum || op == AggregateOp::kCount || op == AggregateOp::kGroup ||
-      op == AggregateOp::kMin || op == AggregateOp::kMax) {
-    // Member by member over all steps (each step still sees the members in input order, so
-    // the results equal AggregateFold's).
-    std::vector<double> comp(n);
-    for (Group& g : groups) {
-      RETURN_IF_ERROR(CheckInterrupt());
-      StepSeries o = EmptyLike(g.labels, n);
-      std::fill(comp.begin(), comp.end(), 0.0);
-      for (size_t m : g.members) {
-        const StepSeries& s = in.series[m];
-        bool any = false;
-        for (size_t i = 0; i < n; ++i) {
-          if (!s.has[i]) continue;
-          any = true;
-          const double v = s.v[i];
-          const bool first = !o.has[i];
-          o.has[i] = 1;
-          switch (op) {
-            case AggregateOp::kSum:
-              if (first) o.v[i] = 0;
-              KahanAdd(v, &o.v[i], &comp[i]);
-              break;
-            case AggregateOp::kCount:
-              o.v[i] = first ? 1 : o.v[i] + 1;
-              break;
-            case AggregateOp::kGroup:
-              o.v[i] = 1;
-              break;
-            default: {  // min, max
-              double& r = o.v[i];
-              if (first) {
-                r = v;
-              } else if ((op == AggregateOp::kMax ? r < v : r > v) || std::isnan(r)) {
-                r = v;
-              }
-              break;
-            }
-          }
-        }
-        // Delayed name removal: a group keeps a to-be-dropped __name__ (by (__name__)) only if
-        // none of its members drops it.
-        if (any) o.drop_name = o.drop_name || s.drop_name;
-      }
-      if (op == AggregateOp::kSum) {
-        for (size_t i = 0; i < n; ++i) {
-          if (o.has[i] && !std::isinf(o.v[i])) o.v[i] += comp[i];
-        }
-      }
-      out.series.push_back(std::move(o));
     }
     return out;
   }

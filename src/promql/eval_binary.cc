@@ -1,6 +1,8 @@
 // Binary operators: arithmetic and comparisons with Go float semantics, vector matching
 // (one-to-one, many-to-one, one-to-many) and the set operators.
+#include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -62,7 +64,60 @@ Labels MatchLabels(const VectorMatching& m, const Labels& l) {
   return b.Build();
 }
 
+// Applies `vector op scalar` (or `scalar op vector` when swap) to one series' values in place;
+// comparisons without bool clear has where they filter. Returns whether any value is left.
+bool ApplyScalar(const BinaryExpr& b, bool swap, const std::vector<double>& sc,
+                 std::span<double> vals, std::span<uint8_t> has) {
+  const BinaryOp op = b.op;
+  bool any = false;
+  for (size_t i = 0; i < vals.size(); ++i) {
+    if (!has[i]) continue;
+    double l = vals[i], r = sc[i];
+    if (swap) std::swap(l, r);
+    auto [v, keep] = ElemOp(op, l, r);
+    if (IsComparison(op) && swap) v = vals[i];
+    if (b.return_bool) {
+      v = keep ? 1 : 0;
+    } else if (!keep) {
+      has[i] = 0;
+      continue;
+    }
+    vals[i] = v;
+    any = true;
+  }
+  return any;
+}
+
+// Whether b combines a vector with a scalar using an operator ApplyScalar handles.
+bool IsVectorScalar(const BinaryExpr& b) {
+  if (IsSetOperator(b.op) || b.op == BinaryOp::kTrimUpper || b.op == BinaryOp::kTrimLower) {
+    return false;
+  }
+  return (b.lhs->Type() == ValueType::kScalar) != (b.rhs->Type() == ValueType::kScalar);
+}
+
 }  // namespace
+
+absl::Status Evaluator::StreamBinary(const BinaryExpr& b, SeriesSink sink) {
+  if (!IsVectorScalar(b)) {
+    ASSIGN_OR_RETURN(EvalValue v, EvalBinary(b));
+    for (const StepSeries& s : v.series) {
+      RETURN_IF_ERROR(sink(StepSeriesView{s.labels, s.drop_name, s.v, s.has}));
+    }
+    return absl::OkStatus();
+  }
+  const bool swap = b.lhs->Type() == ValueType::kScalar;
+  ASSIGN_OR_RETURN(EvalValue scalar, Eval(swap ? *b.lhs : *b.rhs));
+  std::vector<double> v(grid_.n);
+  std::vector<uint8_t> has(grid_.n);
+  const bool drop = b.return_bool || DropsName(b.op);
+  return StreamSeries(swap ? *b.rhs : *b.lhs, [&](const StepSeriesView& s) {
+    std::copy(s.v.begin(), s.v.end(), v.begin());
+    std::copy(s.has.begin(), s.has.end(), has.begin());
+    if (!ApplyScalar(b, swap, scalar.scalar, v, has)) return absl::OkStatus();
+    return sink(StepSeriesView{s.labels, s.drop_name || drop, v, has});
+  });
+}
 
 absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
   ASSIGN_OR_RETURN(EvalValue lhs, Eval(*b.lhs));
@@ -85,25 +140,9 @@ absl::StatusOr<EvalValue> Evaluator::EvalBinary(const BinaryExpr& b) {
     const bool swap = lhs.type == ValueType::kScalar;
     EvalValue& vec = swap ? rhs : lhs;
     const std::vector<double>& sc = swap ? lhs.scalar : rhs.scalar;
-    for (StepSeries& s : vec.series) {
-      for (size_t i = 0; i < n; ++i) {
-        if (!s.has[i]) continue;
-        double l = s.v[i], r = sc[i];
-        if (swap) std::swap(l, r);
-        auto [v, keep] = ElemOp(op, l, r);
-        if (IsComparison(op) && swap) v = s.v[i];
-        if (b.return_bool) {
-          v = keep ? 1 : 0;
-        } else if (!keep) {
-          s.has[i] = 0;
-          continue;
-        }
-        s.v[i] = v;
-      }
+    std::erase_if(vec.series, [&](StepSeries& s) {
       if (b.return_bool || DropsName(op)) s.drop_name = true;
-    }
-    std::erase_if(vec.series, [](const StepSeries& s) {
-      return std::find(s.has.begin(), s.has.end(), 1) == s.has.end();
+      return !ApplyScalar(b, swap, sc, s.v, s.has);
     });
     return std::move(vec);
   }

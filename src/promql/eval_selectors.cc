@@ -7,10 +7,10 @@
 
 namespace sundial::promql {
 
-absl::StatusOr<std::vector<RangeSeries>> Evaluator::Select(const VectorSelector& vs, int64_t mint,
-                                                           int64_t maxt, int64_t range_ms) {
-  std::vector<RangeSeries> out;
-  if (mint > maxt) return out;
+absl::Status Evaluator::SelectEach(
+    const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+    absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f) {
+  if (mint > maxt) return absl::OkStatus();
   tsdb::SelectHints hints;
   hints.start = mint;
   hints.end = maxt;
@@ -18,7 +18,7 @@ absl::StatusOr<std::vector<RangeSeries>> Evaluator::Select(const VectorSelector&
   hints.range_ms = range_ms;
   std::unique_ptr<tsdb::SeriesSet> set = ctx_->querier->Select(hints, vs.matchers);
   int64_t total = 0;
-  std::vector<FPoint> scratch;  // decoded here, then copied once at the exact size
+  std::vector<FPoint> scratch;
   for (size_t k = 0; set->Next(); ++k) {
     if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
     const tsdb::Series& s = set->At();
@@ -34,51 +34,82 @@ absl::StatusOr<std::vector<RangeSeries>> Evaluator::Select(const VectorSelector&
     if (scratch.empty()) continue;
     total += static_cast<int64_t>(scratch.size());
     RETURN_IF_ERROR(CheckSamples(total));
-    RangeSeries& rs = out.emplace_back();
-    rs.labels = s.labels();
-    rs.points.assign(scratch.begin(), scratch.end());
+    RETURN_IF_ERROR(f(s.labels(), scratch));
   }
   RETURN_IF_ERROR(set->Err());
   ctx_->stats->samples_loaded += total;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<RangeSeries>> Evaluator::Select(const VectorSelector& vs, int64_t mint,
+                                                           int64_t maxt, int64_t range_ms) {
+  std::vector<RangeSeries> out;
+  RETURN_IF_ERROR(SelectEach(vs, mint, maxt, range_ms,
+                             [&out](const Labels& labels, std::vector<FPoint>& points) {
+                               RangeSeries& rs = out.emplace_back();
+                               rs.labels = labels;
+                               rs.points.assign(points.begin(), points.end());
+                               return absl::OkStatus();
+                             }));
   return out;
 }
 
-absl::StatusOr<EvalValue> Evaluator::EvalVectorSelector(const VectorSelector& vs, bool timestamps) {
+absl::Status Evaluator::SelectStepSeries(const VectorSelector& vs, bool timestamps,
+                                         SeriesSink sink) {
   ASSIGN_OR_RETURN(std::vector<int64_t> ts, ModifiedTimes(vs.mods));
   const int64_t lookback = ctx_->options->lookback_delta_ms;
   auto [lo, hi] = std::minmax_element(ts.begin(), ts.end());
-  ASSIGN_OR_RETURN(std::vector<RangeSeries> selected, Select(vs, *lo - lookback + 1, *hi, 0));
+  const bool sorted = std::is_sorted(ts.begin(), ts.end());
+  std::vector<double> v(grid_.n);
+  std::vector<uint8_t> has(grid_.n);
+  return SelectEach(
+      vs, *lo - lookback + 1, *hi, 0, [&](const Labels& labels, std::vector<FPoint>& points) {
+        bool any = false;
+        const FPoint* const begin = points.data();
+        const FPoint* const end = begin + points.size();
+        const FPoint* next = begin;  // the first point after ts[i]
+        for (size_t i = 0; i < grid_.n; ++i) {
+          v[i] = 0;
+          has[i] = 0;
+          if (sorted) {
+            while (next != end && next->t <= ts[i]) ++next;
+          } else {
+            next = std::upper_bound(begin, end, ts[i],
+                                    [](int64_t t, const FPoint& p) { return t < p.t; });
+          }
+          if (next == begin) continue;
+          const FPoint* it = next - 1;
+          if (it->t <= ts[i] - lookback || tsdb::IsStaleNaN(it->v)) continue;
+          v[i] = timestamps ? static_cast<double>(it->t) / 1000.0 : it->v;
+          has[i] = 1;
+          any = true;
+        }
+        if (!any) return absl::OkStatus();
+        return sink(StepSeriesView{labels, false, v, has});
+      });
+}
+
+absl::StatusOr<EvalValue> Evaluator::EvalVectorSelector(const VectorSelector& vs, bool timestamps) {
   EvalValue out;
   out.type = ValueType::kVector;
-  out.series.reserve(selected.size());
-  const bool sorted = std::is_sorted(ts.begin(), ts.end());
-  for (RangeSeries& rs : selected) {
-    StepSeries s;
-    s.v.assign(grid_.n, 0);
-    s.has.assign(grid_.n, 0);
-    bool any = false;
-    const FPoint* const begin = rs.points.data();
-    const FPoint* const end = begin + rs.points.size();
-    const FPoint* next = begin;  // the first point after ts[i]
-    for (size_t i = 0; i < grid_.n; ++i) {
-      if (sorted) {
-        while (next != end && next->t <= ts[i]) ++next;
-      } else {
-        next =
-            std::upper_bound(begin, end, ts[i], [](int64_t t, const FPoint& p) { return t < p.t; });
-      }
-      if (next == begin) continue;
-      const FPoint* it = next - 1;
-      if (it->t <= ts[i] - lookback || tsdb::IsStaleNaN(it->v)) continue;
-      s.v[i] = timestamps ? static_cast<double>(it->t) / 1000.0 : it->v;
-      s.has[i] = 1;
-      any = true;
-    }
-    if (!any) continue;
-    s.labels = std::move(rs.labels);
-    out.series.push_back(std::move(s));
-  }
+  RETURN_IF_ERROR(SelectStepSeries(vs, timestamps, [&](const StepSeriesView& s) {
+    StepSeries& o = out.series.emplace_back();
+    o.labels = s.labels;
+    o.v.assign(s.v.begin(), s.v.end());
+    o.has.assign(s.has.begin(), s.has.end());
+    return absl::OkStatus();
+  }));
   return out;
+}
+
+absl::Status RangeStream::ForEach(
+    absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f) const {
+  return ev->SelectEach(
+      *vs, mint, maxt, range_ms, [&](const Labels& labels, std::vector<FPoint>& points) {
+        std::erase_if(points, [](const FPoint& p) { return tsdb::IsStaleNaN(p.v); });
+        if (points.empty()) return absl::OkStatus();
+        return f(labels, points);
+      });
 }
 
 absl::StatusOr<RangeInput> Evaluator::EvalMatrixSelector(const MatrixSelector& ms) {
@@ -90,7 +121,13 @@ absl::StatusOr<RangeInput> Evaluator::EvalMatrixSelector(const MatrixSelector& m
   }
   ASSIGN_OR_RETURN(in.ends, ModifiedTimes(vs.mods));
   auto [lo, hi] = std::minmax_element(in.ends.begin(), in.ends.end());
-  ASSIGN_OR_RETURN(in.series, Select(vs, *lo - in.range_ms + 1, *hi, in.range_ms));
+  const int64_t mint = *lo - in.range_ms + 1, maxt = *hi;
+  if (&ms == stream_target_) {
+    stream_target_ = nullptr;
+    in.stream = RangeStream{this, &vs, mint, maxt, in.range_ms, stream_sink_};
+    return in;
+  }
+  ASSIGN_OR_RETURN(in.series, Select(vs, mint, maxt, in.range_ms));
   for (RangeSeries& rs : in.series) {
     std::erase_if(rs.points, [](const FPoint& p) { return tsdb::IsStaleNaN(p.v); });
   }

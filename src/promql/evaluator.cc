@@ -1,5 +1,6 @@
 #include "promql/evaluator.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -214,6 +215,81 @@ absl::StatusOr<RangeInput> Evaluator::EvalRange(const Expr& e) {
     default:
       return absl::InternalError("expected a range vector");
   }
+}
+
+namespace {
+
+// The matrix selector argument of a range function that reads it only through MapWindows (so it
+// can be streamed), or null.
+const MatrixSelector* StreamableRangeArg(const Call& c) {
+  static constexpr std::string_view kFunctions[] = {"rate",
+                                                    "increase",
+                                                    "delta",
+                                                    "irate",
+                                                    "idelta",
+                                                    "deriv",
+                                                    "predict_linear",
+                                                    "resets",
+                                                    "changes",
+                                                    "sum_over_time",
+                                                    "avg_over_time",
+                                                    "min_over_time",
+                                                    "max_over_time",
+                                                    "count_over_time",
+                                                    "stddev_over_time",
+                                                    "stdvar_over_time",
+                                                    "last_over_time",
+                                                    "first_over_time",
+                                                    "present_over_time",
+                                                    "ts_of_last_over_time",
+                                                    "ts_of_first_over_time",
+                                                    "ts_of_max_over_time",
+                                                    "ts_of_min_over_time",
+                                                    "mad_over_time",
+                                                    "quantile_over_time",
+                                                    "double_exponential_smoothing",
+                                                    "holt_winters"};
+  const std::string_view name = c.func->name;
+  if (std::find(std::begin(kFunctions), std::end(kFunctions), name) == std::end(kFunctions)) {
+    return nullptr;
+  }
+  const size_t arg = name == "quantile_over_time" ? 1 : 0;
+  if (c.args.size() <= arg) return nullptr;
+  const Expr& e = UnwrapParens(*c.args[arg]);
+  if (e.kind != Kind::kMatrixSelector) return nullptr;
+  return &static_cast<const MatrixSelector&>(e);
+}
+
+absl::Status SinkAll(const EvalValue& v, SeriesSink sink) {
+  for (const StepSeries& s : v.series) {
+    RETURN_IF_ERROR(sink(StepSeriesView{s.labels, s.drop_name, s.v, s.has}));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Evaluator::StreamSeries(const Expr& e, SeriesSink sink) {
+  RETURN_IF_ERROR(CheckInterrupt());
+  const Expr& x = UnwrapParens(e);
+  if (x.kind == Kind::kVectorSelector) {
+    return SelectStepSeries(static_cast<const VectorSelector&>(x), false, sink);
+  }
+  if (x.kind == Kind::kCall) {
+    const Call& c = static_cast<const Call&>(x);
+    if (const MatrixSelector* ms = StreamableRangeArg(c)) {
+      stream_target_ = ms;
+      stream_sink_ = &sink;
+      absl::StatusOr<EvalValue> v = EvalCall(c);
+      stream_target_ = nullptr;
+      stream_sink_ = nullptr;
+      if (!v.ok()) return v.status();
+      return SinkAll(*v, sink);  // empty unless the function did not stream
+    }
+  }
+  if (x.kind == Kind::kBinary) return StreamBinary(static_cast<const BinaryExpr&>(x), sink);
+  ASSIGN_OR_RETURN(EvalValue v, Eval(x));
+  return SinkAll(v, sink);
 }
 
 absl::StatusOr<EvalValue> Evaluator::EvalCall(const Call& c) {

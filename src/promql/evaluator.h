@@ -10,11 +10,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "base/status_macros.h"
 #include "promql/ast.h"
 #include "promql/engine.h"
 #include "promql/value.h"
@@ -57,11 +60,40 @@ struct RangeSeries {
   bool drop_name = false;
 };
 
+// One series of an instant-vector expression handed over by Evaluator::StreamSeries; the views
+// are valid only during the call.
+struct StepSeriesView {
+  const Labels& labels;
+  bool drop_name;
+  std::span<const double> v;     // grid.n values
+  std::span<const uint8_t> has;  // 1 where the series has a value
+};
+using SeriesSink = absl::FunctionRef<absl::Status(const StepSeriesView&)>;
+
+class Evaluator;
+
+// A matrix selector read series by series instead of collected (streamed evaluation): MapWindows
+// hands each output series to `sink` and returns no series itself.
+struct RangeStream {
+  Evaluator* ev = nullptr;
+  const VectorSelector* vs = nullptr;
+  int64_t mint = 0;  // the samples every window needs: [mint, maxt]
+  int64_t maxt = 0;
+  int64_t range_ms = 0;  // the selector's range (a select hint)
+  const SeriesSink* sink = nullptr;
+
+  // Calls f with the labels and the samples (stale markers removed, never empty) of every
+  // selected series in order. f may modify the samples.
+  absl::Status ForEach(
+      absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f) const;
+};
+
 // A range-vector expression over the grid: window i is (ends[i] - range_ms, ends[i]].
 struct RangeInput {
-  std::vector<RangeSeries> series;
+  std::vector<RangeSeries> series;  // empty when stream is set
   std::vector<int64_t> ends;
   int64_t range_ms = 0;
+  std::optional<RangeStream> stream;
 };
 
 // A warning or info raised during evaluation, at the position of the expression that caused it.
@@ -92,6 +124,11 @@ class Evaluator {
   Evaluator(QueryContext* ctx, Grid grid) : ctx_(ctx), grid_(grid) {}
 
   absl::StatusOr<EvalValue> Eval(const Expr& e);
+  // Evaluates instant-vector expression e and hands its series to sink one at a time, in the
+  // order Eval would return them (series without any value may be left out). Selectors and
+  // range functions over a matrix selector are computed series by series without holding all
+  // of them; other expressions are evaluated whole first.
+  absl::Status StreamSeries(const Expr& e, SeriesSink sink);
   // A matrix selector or subquery (possibly in parentheses) as windows over the grid.
   absl::StatusOr<RangeInput> EvalRange(const Expr& e);
 
@@ -119,17 +156,33 @@ class Evaluator {
   // and warnings as Prometheus); true when the result is empty whatever the input.
   absl::StatusOr<bool> CheckAggregateParam(const AggregateExpr& agg, const EvalValue& param) const;
   absl::StatusOr<EvalValue> EvalBinary(const BinaryExpr& b);
+  // StreamSeries for a binary expression: `vector op scalar` streams the vector side.
+  absl::Status StreamBinary(const BinaryExpr& b, SeriesSink sink);
   absl::StatusOr<EvalValue> EvalCall(const Call& c);
   absl::StatusOr<EvalValue> EvalUnary(const UnaryExpr& u);
 
   // Selects series and their samples in [mint, maxt] (inclusive).
   absl::StatusOr<std::vector<RangeSeries>> Select(const VectorSelector& vs, int64_t mint,
                                                   int64_t maxt, int64_t range_ms);
+
+ public:
+  // Select, one series at a time: calls f with each series' labels and its non-empty samples
+  // (a scratch buffer f may modify). Counts the samples against the limit as Select does.
+  absl::Status SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+                          absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f);
+
+ private:
+  // The instant-vector selector's values per series, computed from each series' samples.
+  absl::Status SelectStepSeries(const VectorSelector& vs, bool timestamps, SeriesSink sink);
   // The time a selector or subquery is evaluated at for grid step i (@ and offset applied).
   absl::StatusOr<std::vector<int64_t>> ModifiedTimes(const TimeModifiers& mods) const;
 
   QueryContext* ctx_;
   Grid grid_;
+  // Set by StreamSeries while it evaluates a range function: the matrix selector to return as a
+  // RangeStream into stream_sink_ instead of collecting its series.
+  const MatrixSelector* stream_target_ = nullptr;
+  const SeriesSink* stream_sink_ = nullptr;
 };
 
 // Durations (ms) of range/step/offset expressions, with step() and range() resolved.
@@ -166,22 +219,25 @@ double Quantile(double phi, std::vector<double>& vals);
 // Applies f(window, i) to every window of every series of `in`; f returns false for "no
 // value". Output series take over the labels of `in` (left empty there), drop __name__ when
 // drop_name is set. Windows slide forward (ends never decrease), so each series is walked once.
-template <typename F>
-EvalValue MapWindows(RangeInput& in, size_t n, bool drop_name, F f) {
+// A streamed input (in.stream) sends the output series to its sink and returns none.
+// prepare(points) runs once per series before f sees its windows (spans into `points`).
+template <typename P, typename F>
+absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P prepare, F f) {
   EvalValue out;
   out.type = ValueType::kVector;
-  out.series.reserve(in.series.size());
   std::vector<double> v(n);
   std::vector<uint8_t> has(n);
-  for (RangeSeries& rs : in.series) {
+  // Fills v and has from one series' samples; false when no step has a value.
+  auto windows = [&](std::span<const FPoint> points) {
+    prepare(points);
     bool any = false;
-    const FPoint* const end = rs.points.data() + rs.points.size();
-    const FPoint* lo = rs.points.data();
+    const FPoint* const end = points.data() + points.size();
+    const FPoint* lo = points.data();
     const FPoint* hi = lo;
     for (size_t i = 0; i < n; ++i) {
       const int64_t hi_t = in.ends[i], lo_t = hi_t - in.range_ms;
       if (i > 0 && hi_t < in.ends[i - 1]) {  // not expected; start over
-        lo = hi = rs.points.data();
+        lo = hi = points.data();
       }
       while (lo != end && lo->t <= lo_t) ++lo;
       if (hi < lo) hi = lo;
@@ -196,7 +252,19 @@ EvalValue MapWindows(RangeInput& in, size_t n, bool drop_name, F f) {
         v[i] = 0;
       }
     }
-    if (!any) continue;
+    return any;
+  };
+  if (in.stream.has_value()) {
+    const SeriesSink& sink = *in.stream->sink;
+    RETURN_IF_ERROR(in.stream->ForEach([&](const Labels& labels, std::vector<FPoint>& points) {
+      if (!windows(points)) return absl::OkStatus();
+      return sink(StepSeriesView{labels, drop_name, v, has});
+    }));
+    return out;
+  }
+  out.series.reserve(in.series.size());
+  for (RangeSeries& rs : in.series) {
+    if (!windows(rs.points)) continue;
     StepSeries& s = out.series.emplace_back();
     s.labels = std::move(rs.labels);
     s.v = v;
@@ -204,6 +272,12 @@ EvalValue MapWindows(RangeInput& in, size_t n, bool drop_name, F f) {
     s.drop_name = drop_name || rs.drop_name;
   }
   return out;
+}
+
+template <typename F>
+absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, F f) {
+  return MapWindows(
+      in, n, drop_name, [](std::span<const FPoint>) {}, std::move(f));
 }
 
 // Kahan-compensated running sum, as Prometheus' kahanSumInc.

@@ -228,10 +228,11 @@ absl::StatusOr<EvalValue> CallLabelFunction(Evaluator& ev, const Call& c) {
   }
   if (name == "absent_over_time") {
     ASSIGN_OR_RETURN(RangeInput in, ev.EvalRange(*c.args[0]));
-    EvalValue any = MapWindows(in, n, false, [](std::span<const FPoint>, size_t, double* out) {
-      *out = 1;
-      return true;
-    });
+    ASSIGN_OR_RETURN(EvalValue any,
+                     MapWindows(in, n, false, [](std::span<const FPoint>, size_t, double* out) {
+                       *out = 1;
+                       return true;
+                     }));
     std::vector<uint8_t> present(n, 0);
     for (const StepSeries& s : any.series) {
       for (size_t i = 0; i < n; ++i) present[i] |= s.has[i];

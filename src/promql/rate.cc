@@ -1,6 +1,8 @@
 // rate, increase, delta (with Prometheus' extrapolation), irate, idelta, deriv,
 // predict_linear, resets, changes.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "base/status_macros.h"
 #include "promql/evaluator.h"
@@ -9,18 +11,29 @@
 namespace sundial::promql {
 namespace {
 
-// Prometheus' extrapolatedRate over the window (end - range, end].
-bool ExtrapolatedRate(std::span<const FPoint> w, int64_t end, int64_t range, bool counter,
+// The positions k of a series' points where the value drops: v[k] < v[k-1] (counter resets).
+void FindResets(std::span<const FPoint> points, std::vector<size_t>* resets) {
+  resets->clear();
+  for (size_t k = 1; k < points.size(); ++k) {
+    if (points[k].v < points[k - 1].v) resets->push_back(k);
+  }
+}
+
+// Prometheus' extrapolatedRate over the window (end - range, end]. For counters, w is a span of
+// the series' points starting at base, and resets are FindResets of those points.
+bool ExtrapolatedRate(std::span<const FPoint> w, const FPoint* base,
+                      const std::vector<size_t>& resets, int64_t end, int64_t range, bool counter,
                       bool rate, double* out) {
   if (w.size() < 2) return false;
   const FPoint& first = w.front();
   const FPoint& last = w.back();
   double result = last.v - first.v;
   if (counter) {
-    double prev = first.v;
-    for (const FPoint& p : w.subspan(1)) {
-      if (p.v < prev) result += prev;
-      prev = p.v;
+    // Adds the value before each reset inside the window, in order (as Prometheus' loop).
+    const size_t lo = static_cast<size_t>(w.data() - base), hi = lo + w.size();
+    for (auto it = std::upper_bound(resets.begin(), resets.end(), lo);
+         it != resets.end() && *it < hi; ++it) {
+      result += base[*it - 1].v;
     }
   }
   double to_start = static_cast<double>(first.t - (end - range)) / 1000;
@@ -76,9 +89,17 @@ absl::StatusOr<EvalValue> CallRangeFunction(Evaluator& ev, const Call& c) {
   if (name == "rate" || name == "increase" || name == "delta") {
     ASSIGN_OR_RETURN(RangeInput in, ev.EvalRange(*c.args[0]));
     const bool counter = name != "delta", rate = name == "rate";
-    return MapWindows(in, n, true, [&](std::span<const FPoint> w, size_t i, double* out) {
-      return ExtrapolatedRate(w, in.ends[i], in.range_ms, counter, rate, out);
-    });
+    const FPoint* base = nullptr;
+    std::vector<size_t> resets;
+    return MapWindows(
+        in, n, true,
+        [&](std::span<const FPoint> points) {
+          base = points.data();
+          if (counter) FindResets(points, &resets);
+        },
+        [&](std::span<const FPoint> w, size_t i, double* out) {
+          return ExtrapolatedRate(w, base, resets, in.ends[i], in.range_ms, counter, rate, out);
+        });
   }
   if (name == "irate" || name == "idelta") {
     ASSIGN_OR_RETURN(RangeInput in, ev.EvalRange(*c.args[0]));
