@@ -8,10 +8,7 @@
 //   build/bench/promql_vs_prometheus --series=10000 --hours=2 --runs=5
 //   build/bench/promql_vs_prometheus --series=100000 --hours=2 --runs=3 --ranges=1h
 //
-// Dataset (per instance): http_requests_total{service,method,status,instance,job,pod} for
-// 2 methods x 3 statuses, http_request_duration_seconds_bucket{service,instance,job,pod,le} with
-// 10 buckets, and up{instance,job}: 17 series per instance; `pod` is unique per instance (the
-// high-cardinality label). Samples every --interval_s seconds ending now.
+// Dataset and queries: bench/promql_red_dataset.h, samples every --interval_s seconds ending now.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -26,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/promql_red_dataset.h"
 #include "integration/api/peers.h"
 #include "integration/process.h"
 #include "remotewrite/prompb_v1.pb.h"
@@ -54,71 +52,14 @@ struct Options {
   std::string sundial = SUNDIAL_BINARY;
 };
 
-constexpr int kServices = 20;
-constexpr const char* kMethods[] = {"GET", "POST"};
-constexpr const char* kStatuses[] = {"200", "404", "500"};
-constexpr double kStatusShare[] = {0.95, 0.04, 0.01};
-constexpr const char* kBuckets[] = {"0.005", "0.01", "0.025", "0.05", "0.1",
-                                    "0.25",  "0.5",  "1",     "2.5",  "+Inf"};
-constexpr double kBucketShare[] = {0.1, 0.25, 0.45, 0.65, 0.8, 0.9, 0.95, 0.98, 0.995, 1.0};
-constexpr int kSeriesPerInstance = 6 + 10 + 1;
-
-struct GenSeries {
-  std::vector<std::pair<std::string, std::string>> labels;  // sorted by name
-  double rate = 0;   // increase per second (counters); 0: the `up` gauge
-  double share = 1;  // fraction of the instance's traffic
-};
-
-std::vector<GenSeries> MakeSeries(int total) {
-  std::vector<GenSeries> out;
-  const int instances = std::max(1, total / kSeriesPerInstance);
-  for (int i = 0; i < instances; ++i) {
-    const int svc = i % kServices;
-    const std::string service = "svc-" + std::to_string(svc);
-    const std::string job = "job-" + std::to_string(svc % 5);
-    const std::string instance = "10." + std::to_string(i / 65536) + "." +
-                                 std::to_string((i / 256) % 256) + "." + std::to_string(i % 256) +
-                                 ":8080";
-    char pod[64];
-    std::snprintf(pod, sizeof pod, "%s-%08x", service.c_str(),
-                  static_cast<unsigned>(i * 2654435761u));
-    const double traffic = 1 + (i * 7919 % 97) / 10.0;
-    for (const char* method : kMethods) {
-      for (size_t s = 0; s < 3; ++s) {
-        out.push_back({{{"__name__", "http_requests_total"},
-                        {"instance", instance},
-                        {"job", job},
-                        {"method", method},
-                        {"pod", pod},
-                        {"service", service},
-                        {"status", kStatuses[s]}},
-                       traffic * kStatusShare[s] / 2,
-                       1});
-      }
-    }
-    for (size_t b = 0; b < 10; ++b) {
-      out.push_back({{{"__name__", "http_request_duration_seconds_bucket"},
-                      {"instance", instance},
-                      {"job", job},
-                      {"le", kBuckets[b]},
-                      {"pod", pod},
-                      {"service", service}},
-                     traffic * kBucketShare[b],
-                     1});
-    }
-    out.push_back({{{"__name__", "up"}, {"instance", instance}, {"job", job}}, 0, 1});
-  }
-  return out;
-}
-
 // Sends samples [from, to) of every series, in time order, in requests of about 200k samples.
-bool Load(int port, const std::vector<GenSeries>& series, int64_t base_ms, int64_t step_ms,
-          int from, int to) {
+bool Load(int port, const std::vector<sundial::bench::RedSeries>& series, int64_t base_ms,
+          int64_t step_ms, int from, int to) {
   const size_t per_request = std::max<size_t>(1, 200000 / static_cast<size_t>(to - from));
   for (size_t first = 0; first < series.size(); first += per_request) {
     sundial::remotewrite::prompb::WriteRequest req;
     for (size_t k = first; k < std::min(series.size(), first + per_request); ++k) {
-      const GenSeries& g = series[k];
+      const sundial::bench::RedSeries& g = series[k];
       auto* ts = req.add_timeseries();
       for (const auto& [n, v] : g.labels) {
         auto* l = ts->add_labels();
@@ -129,13 +70,7 @@ bool Load(int port, const std::vector<GenSeries>& series, int64_t base_ms, int64
         const int64_t t = base_ms + i * step_ms;
         auto* s = ts->add_samples();
         s->set_timestamp(t);
-        if (g.rate == 0) {
-          s->set_value(k % 50 == 0 && i % 40 < 3 ? 0 : 1);  // some targets flap
-        } else {
-          // A counter with a little per-step jitter; integral as real request counts.
-          const double x = g.rate * static_cast<double>(i) * static_cast<double>(step_ms) / 1000;
-          s->set_value(std::floor(x + 3 * std::sin(static_cast<double>(i + k) * 0.1) + 3));
-        }
+        s->set_value(sundial::bench::RedValue(g, k, i, step_ms));
       }
     }
     const std::string raw = req.SerializeAsString();
@@ -295,7 +230,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  const std::vector<GenSeries> series = MakeSeries(o.series);
+  const std::vector<sundial::bench::RedSeries> series = sundial::bench::MakeRedSeries(o.series);
   const int64_t step_ms = o.interval_s * 1000LL;
   const int points = static_cast<int>(o.hours * 3600 / o.interval_s) + 1;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -318,18 +253,7 @@ int main(int argc, char** argv) {
   std::printf("loaded both in %.0f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - load0).count());
 
-  std::vector<std::string> queries = {
-      "sum(rate(http_requests_total[5m])) by (service)",
-      "sum(rate(http_requests_total{status=~\"5..\"}[5m])) by (service) / "
-      "sum(rate(http_requests_total[5m])) by (service)",
-      "histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by "
-      "(service, le))",
-      "topk(5, sum(rate(http_requests_total[5m])) by (instance))",
-      "sum(rate(http_requests_total{pod=~\"svc-1.*\"}[5m]))",
-      "quantile_over_time(0.9, http_requests_total{service=\"svc-3\",status=\"200\"}[30m])",
-      "max_over_time(sum(rate(http_requests_total[5m])) by (service)[30m:1m])",
-      "count(up == 0) by (job)",
-  };
+  std::vector<std::string> queries = sundial::bench::RedQueries();
   for (std::string& e : RuleExprs(o.rules_glob)) queries.push_back(std::move(e));
 
   struct Kind {

@@ -2,7 +2,7 @@
 # starts both servers). The process/HTTP/remote write helpers live with the API tests.
 if(TARGET sundial_test_api_peers)
   add_executable(promql_vs_prometheus ${PROJECT_SOURCE_DIR}/bench/promql_vs_prometheus.cc)
-  target_include_directories(promql_vs_prometheus PRIVATE ${PROJECT_SOURCE_DIR}/src
+  target_include_directories(promql_vs_prometheus PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/src
                                                           ${PROJECT_SOURCE_DIR}/tests)
   target_compile_options(promql_vs_prometheus PRIVATE ${SUNDIAL_WARNINGS})
   target_compile_definitions(promql_vs_prometheus PRIVATE SUNDIAL_BINARY="$<TARGET_FILE:sundial>")
