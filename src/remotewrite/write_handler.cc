@@ -20,9 +20,10 @@ void AddWrittenHeaders(WriteResponse* response) {
   const WriteStats& s = response->stats;
   response->headers.emplace_back("X-Prometheus-Remote-Write-Samples-Written",
                                  StrCat(s.samples_written));
-  // Histograms and exemplars are not stored yet.
+  // Histograms are not stored yet.
   response->headers.emplace_back("X-Prometheus-Remote-Write-Histograms-Written", "0");
-  response->headers.emplace_back("X-Prometheus-Remote-Write-Exemplars-Written", "0");
+  response->headers.emplace_back("X-Prometheus-Remote-Write-Exemplars-Written",
+                                 StrCat(s.exemplars_written));
 }
 
 void Handle(const WriteRequestInfo& request, tsdb::Appendable* appendable,

@@ -23,8 +23,11 @@
 // - 500 when the storage fails otherwise (nothing committed); retrying may help.
 // - 204 otherwise. 2.0 answers always carry X-Prometheus-Remote-Write-{Samples,Histograms,
 //   Exemplars}-Written with what was written.
-// Exemplars, metadata, histograms and created timestamps are decoded, validated and counted but
-// not stored yet (the Appender has no API for them), so their written counts are 0.
+// - Exemplars go to the storage with their series (Appender::AppendExemplar), after its
+//   samples. A refused exemplar never fails a 1.0 request (Prometheus logs it); in 2.0 an
+//   out-of-order one is reported like a refused sample (400, the rest kept), as Prometheus 3.x.
+// Metadata, histograms and created timestamps are decoded, validated and counted but not stored
+// yet, so the histograms written count is 0.
 // Never throws; any input yields a response.
 //
 // Thread-safety: HandleWrite may run concurrently; each call uses its own Appender.
@@ -64,6 +67,7 @@ struct WriteStats {
   uint64_t samples_rejected = 0;  // refused one by one by the storage (out of order, ...)
   uint64_t histograms = 0;
   uint64_t exemplars = 0;
+  uint64_t exemplars_written = 0;  // accepted by the storage (also when it keeps none)
   uint64_t metadata = 0;
   uint64_t created_timestamps = 0;  // 2.0 series with a created timestamp
 };

@@ -328,7 +328,7 @@ TEST_F(NegotiationTest, V2CountsMetadataExemplarsAndCreatedTimestamps) {
   EXPECT_EQ(r.stats.histograms, 1u);
   EXPECT_EQ(r.stats.created_timestamps, 1u);
   EXPECT_EQ(HeaderOf(r, "X-Prometheus-Remote-Write-Samples-Written"), "3");
-  EXPECT_EQ(HeaderOf(r, "X-Prometheus-Remote-Write-Exemplars-Written"), "0");
+  EXPECT_EQ(HeaderOf(r, "X-Prometheus-Remote-Write-Exemplars-Written"), "1");
 }
 
 // An Appendable whose appenders fail in a chosen way.

@@ -43,19 +43,36 @@ bool SampleSink::Append(const Labels& labels, tsdb::SeriesRef* ref, tsdb::Timest
   return false;
 }
 
+void SampleSink::AppendExemplar(const Labels& labels, tsdb::SeriesRef* ref, const tsdb::Exemplar& e,
+                                bool out_of_order_fails) {
+  absl::StatusOr<tsdb::SeriesRef> appended = app_->AppendExemplar(*ref, labels, e);
+  if (appended.ok()) {
+    if (*appended != 0) *ref = *appended;
+    ++stats_->exemplars_written;
+    return;
+  }
+  if (out_of_order_fails && tsdb::IsOutOfOrderExemplar(appended.status())) {
+    if (stats_->samples_rejected + exemplars_rejected_++ == 0) {
+      first_rejection_ = StrCat(appended.status().message(), " for series ", labels.ToString());
+    }
+  }
+}
+
 void SampleSink::Finish(WriteResponse* response) {
   if (!storage_error_.ok()) {
     app_->Rollback();
     stats_->samples_written = 0;
+    stats_->exemplars_written = 0;
     SetError(response, 500, StrCat("appending samples: ", storage_error_.message()));
     return;
   }
   if (absl::Status committed = app_->Commit(); !committed.ok()) {
     stats_->samples_written = 0;
+    stats_->exemplars_written = 0;
     SetError(response, 500, StrCat("committing samples: ", committed.message()));
     return;
   }
-  if (stats_->samples_rejected > 0) {
+  if (stats_->samples_rejected > 0 || exemplars_rejected_ > 0) {
     std::string message = first_rejection_;
     if (stats_->samples_rejected > 1) {
       StrAppend(&message, " (", stats_->samples_rejected, " samples rejected, ",

@@ -32,6 +32,13 @@ class SampleSink {
   // stops appending and calls Finish().
   bool Append(const Labels& labels, tsdb::SeriesRef* ref, tsdb::Timestamp t, double v);
 
+  // Appends one exemplar of the series `labels` (after its samples; `*ref` as for Append, or 0
+  // to look the series up). Counted as written when the storage accepts it. A refused one is
+  // dropped; with out_of_order_fails an out-of-order one also makes the answer 400 like a
+  // refused sample (remote write 2.0).
+  void AppendExemplar(const Labels& labels, tsdb::SeriesRef* ref, const tsdb::Exemplar& e,
+                      bool out_of_order_fails);
+
   // Commits (or, after a storage error, rolls back) and sets the response status and body:
   // 204, 400 naming the first refused sample, or 500. Call once.
   void Finish(WriteResponse* response);
@@ -40,6 +47,7 @@ class SampleSink {
   std::unique_ptr<tsdb::Appender> app_;
   WriteStats* const stats_;
   std::string first_rejection_;
+  uint64_t exemplars_rejected_ = 0;  // out of order, when they fail the request
   absl::Status storage_error_;
 };
 

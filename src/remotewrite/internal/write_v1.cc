@@ -46,12 +46,22 @@ void WriteV1(std::string_view message, tsdb::Appendable* appendable, WriteRespon
   SampleSink sink(appendable, &stats);
   LabelsBuilder builder;
   for (const prompb::TimeSeries& series : request->timeseries()) {
-    if (series.samples().empty()) continue;
+    if (series.samples().empty() && series.exemplars().empty()) continue;
     ToPairs(series.labels(), &pairs);
     const Labels labels = BuildSeriesLabels(pairs, &builder);
     tsdb::SeriesRef ref = 0;
     for (const prompb::Sample& s : series.samples()) {
       if (!sink.Append(labels, &ref, s.timestamp(), s.value())) return sink.Finish(response);
+    }
+    for (const prompb::Exemplar& e : series.exemplars()) {
+      LabelsBuilder exemplar_labels;
+      for (const prompb::Label& l : e.labels()) exemplar_labels.Set(l.name(), l.value());
+      sink.AppendExemplar(labels, &ref,
+                          tsdb::Exemplar{.labels = exemplar_labels.Build(),
+                                         .value = e.value(),
+                                         .ts = e.timestamp(),
+                                         .has_ts = true},
+                          /*out_of_order_fails=*/false);
     }
   }
   sink.Finish(response);

@@ -81,7 +81,7 @@ void WriteV2(std::string_view message, tsdb::Appendable* appendable, WriteRespon
   SampleSink sink(appendable, &response->stats);
   LabelsBuilder builder;
   for (const writev2::TimeSeries& series : request->timeseries()) {
-    if (series.samples().empty()) continue;
+    if (series.samples().empty() && series.exemplars().empty()) continue;
     pairs.clear();
     const Refs& refs = series.labels_refs();
     for (int i = 0; i < refs.size(); i += 2)
@@ -90,6 +90,18 @@ void WriteV2(std::string_view message, tsdb::Appendable* appendable, WriteRespon
     tsdb::SeriesRef ref = 0;
     for (const writev2::Sample& s : series.samples()) {
       if (!sink.Append(labels, &ref, s.timestamp(), s.value())) return sink.Finish(response);
+    }
+    for (const writev2::Exemplar& e : series.exemplars()) {
+      LabelsBuilder exemplar_labels;
+      for (int i = 0; i + 1 < e.labels_refs_size(); i += 2) {
+        exemplar_labels.Set(symbols[e.labels_refs(i)], symbols[e.labels_refs(i + 1)]);
+      }
+      sink.AppendExemplar(labels, &ref,
+                          tsdb::Exemplar{.labels = exemplar_labels.Build(),
+                                         .value = e.value(),
+                                         .ts = e.timestamp(),
+                                         .has_ts = true},
+                          /*out_of_order_fails=*/true);
     }
   }
   sink.Finish(response);
