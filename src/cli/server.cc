@@ -85,6 +85,19 @@ void RegisterBuildInfo(metrics::Registry* registry) {
 // Prometheus checks whether to compact once a minute.
 constexpr std::chrono::minutes kMaintenanceInterval{1};
 
+// Prometheus' exemplar storage size: storage.exemplars.max_exemplars (100000 when the block is
+// absent) with --enable-feature=exemplar-storage, else 0 (no exemplars kept).
+bool ExemplarStorageEnabled(const ServerOptions& opts) {
+  return std::find(opts.enable_feature.begin(), opts.enable_feature.end(), "exemplar-storage") !=
+         opts.enable_feature.end();
+}
+
+int64_t MaxExemplars(const ServerOptions& opts, const config::Config& cfg) {
+  if (!ExemplarStorageEnabled(opts)) return 0;
+  return cfg.storage.exemplars ? cfg.storage.exemplars->max_exemplars
+                               : config::ExemplarsConfig{}.max_exemplars;
+}
+
 tsdb::DbOptions StorageOptions(const ServerOptions& opts, const config::Config& cfg,
                                metrics::Registry* registry) {
   tsdb::DbOptions db;
@@ -100,6 +113,7 @@ tsdb::DbOptions StorageOptions(const ServerOptions& opts, const config::Config& 
   db.max_block_duration_ms = opts.storage_tsdb_max_block_duration.count();
   if (cfg.storage.tsdb)
     db.out_of_order_window_ms = cfg.storage.tsdb->out_of_order_time_window.count();
+  db.max_exemplars = MaxExemplars(opts, cfg);
   db.registry = registry;
   return db;
 }
@@ -129,6 +143,10 @@ web::api::ApiOptions ApiOptionsFor(const ServerOptions& opts, tsdb::DB* db,
   api.enable_admin_api = opts.web_enable_admin_api;
   api.admin.delete_series = [db](int64_t mint, int64_t maxt, std::span<const Matcher> matchers) {
     return db->Delete(mint, maxt, matchers);
+  };
+  api.exemplars = [db](int64_t start, int64_t end,
+                       std::span<const std::vector<Matcher>> matcher_sets) {
+    return db->exemplars().Select(start, end, matcher_sets);
   };
   api.admin.clean_tombstones = [db] { return db->CleanTombstones(); };
   api.admin.snapshot = [db](const std::string& dir, bool with_head) {
@@ -271,6 +289,13 @@ int RunServer(const ServerOptions& opts, const FlagSet& flags,
     kLog.Error("Error applying config to the scrape manager", {{"err", s}});
   }
   config.AddApplier([&scrapes](const config::Config& cfg) { return scrapes.ApplyConfig(cfg); });
+  if (ExemplarStorageEnabled(opts)) {
+    kLog.Info("Experimental in-memory exemplar storage enabled");
+    config.AddApplier([&opts, &db](const config::Config& cfg) {
+      db->ResizeExemplars(MaxExemplars(opts, cfg));
+      return absl::OkStatus();
+    });
+  }
 
   web::Router router;
   web::LifecycleHooks hooks;

@@ -26,6 +26,7 @@
 #include "model/matcher.h"
 #include "promql/engine.h"
 #include "scrape/target_status.h"
+#include "tsdb/exemplars/exemplar.h"
 #include "tsdb/storage.h"
 #include "web/router.h"
 
@@ -98,6 +99,11 @@ struct ApiOptions {
   std::function<scrape::TargetsSnapshot()> targets;
   std::function<std::string()> config_yaml;
   std::function<RuntimeInfo()> runtime_info;
+  // For /query_exemplars: the exemplars with start <= ts <= end (ms) of the series matching all
+  // matchers of any set, sorted by series labels. Null: none (exemplar storage disabled).
+  std::function<std::vector<tsdb::ExemplarQueryResult>(
+      int64_t start, int64_t end, std::span<const std::vector<Matcher>> matcher_sets)>
+      exemplars;
   // For /status/tsdb; `limit` is the length of the top lists (10 unless the request says).
   std::function<HeadStats(int64_t limit)> head_stats;
   // global.external_labels of the current config, for /federate.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/str_cat.h"
+#include "promql/ast.h"
 #include "promql/engine.h"
 #include "promql/parser.h"
 #include "promql/printer.h"
@@ -295,6 +296,52 @@ void Api::Impl::FormatQuery(const HttpRequest& req, std::shared_ptr<Responder> r
   SendSuccess(resp.get(), data);
 }
 
+namespace {
+
+void CollectSelectors(const promql::Expr& e, std::vector<std::vector<Matcher>>* out) {
+  using promql::Kind;
+  switch (e.kind) {
+    case Kind::kVectorSelector:
+      out->push_back(static_cast<const promql::VectorSelector&>(e).matchers);
+      break;
+    case Kind::kMatrixSelector:
+      CollectSelectors(*static_cast<const promql::MatrixSelector&>(e).selector, out);
+      break;
+    case Kind::kSubquery:
+      CollectSelectors(*static_cast<const promql::SubqueryExpr&>(e).expr, out);
+      break;
+    case Kind::kAggregate: {
+      const auto& a = static_cast<const promql::AggregateExpr&>(e);
+      if (a.param) CollectSelectors(*a.param, out);
+      CollectSelectors(*a.expr, out);
+      break;
+    }
+    case Kind::kBinary: {
+      const auto& b = static_cast<const promql::BinaryExpr&>(e);
+      CollectSelectors(*b.lhs, out);
+      CollectSelectors(*b.rhs, out);
+      break;
+    }
+    case Kind::kUnary:
+      CollectSelectors(*static_cast<const promql::UnaryExpr&>(e).expr, out);
+      break;
+    case Kind::kCall:
+      for (const promql::ExprPtr& arg : static_cast<const promql::Call&>(e).args) {
+        CollectSelectors(*arg, out);
+      }
+      break;
+    case Kind::kParen:
+      CollectSelectors(*static_cast<const promql::ParenExpr&>(e).expr, out);
+      break;
+    case Kind::kNumber:
+    case Kind::kString:
+    case Kind::kDuration:
+      break;
+  }
+}
+
+}  // namespace
+
 void Api::Impl::QueryExemplars(const HttpRequest& req, std::shared_ptr<Responder> resp) {
   absl::StatusOr<int64_t> start = ParseTimeParam(req, "start", kMinTimeMs);
   if (!start.ok()) {
@@ -308,8 +355,7 @@ void Api::Impl::QueryExemplars(const HttpRequest& req, std::shared_ptr<Responder
     return;
   }
   if (*end < *start) {
-    SendError(resp.get(), ApiError::BadData(
-                              InvalidParam("end", "end timestamp must not be before start time")));
+    SendError(resp.get(), ApiError::BadData("end timestamp must not be before start timestamp"));
     return;
   }
   absl::StatusOr<promql::ExprPtr> expr =
@@ -318,8 +364,38 @@ void Api::Impl::QueryExemplars(const HttpRequest& req, std::shared_ptr<Responder
     SendError(resp.get(), ApiError::BadData(std::string(AsStd(expr.status().message()))));
     return;
   }
-  // No exemplar storage yet: every query has no exemplars.
-  SendSuccess(resp.get(), "[]");
+  // Prometheus' parser.ExtractSelectors: the matchers of every vector selector, in query order.
+  std::vector<std::vector<Matcher>> selectors;
+  CollectSelectors(**expr, &selectors);
+  if (selectors.empty()) {
+    // Prometheus answers a nil result with 204 No Content.
+    resp->SetStatus(204);
+    resp->Send("");
+    return;
+  }
+  std::vector<tsdb::ExemplarQueryResult> results;
+  if (options.exemplars) results = options.exemplars(*start, *end, selectors);
+  std::string data = "[";
+  for (const tsdb::ExemplarQueryResult& r : results) {
+    if (data.size() > 1) data += ',';
+    data += R"({"seriesLabels":)";
+    AppendLabels(&data, r.series_labels);
+    data += R"(,"exemplars":[)";
+    for (size_t i = 0; i < r.exemplars.size(); ++i) {
+      const tsdb::Exemplar& e = r.exemplars[i];
+      if (i > 0) data += ',';
+      data += R"({"labels":)";
+      AppendLabels(&data, e.labels);
+      data += R"(,"value":)";
+      AppendSampleValue(&data, e.value);
+      data += R"(,"timestamp":)";
+      AppendTimestamp(&data, e.ts);
+      data += '}';
+    }
+    data += "]}";
+  }
+  data += ']';
+  SendSuccess(resp.get(), data);
 }
 
 }  // namespace sundial::web::api

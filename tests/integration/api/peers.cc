@@ -260,7 +260,7 @@ std::string Form(const std::vector<std::pair<std::string, std::string>>& params)
   return out;
 }
 
-Peers* Peers::Get(std::string* skip, std::string* error, bool admin_api) {
+Peers* Peers::Get(std::string* skip, std::string* error, bool admin_api, bool exemplar_storage) {
   // Destroyed at exit, which kills both children and removes the temp dir.
   static std::unique_ptr<Peers> peers;
   static std::string start_error;
@@ -272,7 +272,7 @@ Peers* Peers::Get(std::string* skip, std::string* error, bool admin_api) {
   if (!started) {
     started = true;
     peers.reset(new Peers());
-    start_error = peers->Start(admin_api);
+    start_error = peers->Start(admin_api, exemplar_storage);
     if (!start_error.empty()) peers.reset();
   }
   *error = start_error;
@@ -288,7 +288,7 @@ Peers::~Peers() {
   }
 }
 
-std::string Peers::Start(bool admin_api) {
+std::string Peers::Start(bool admin_api, bool exemplar_storage) {
   dir_ = MakeTempDir();
   if (dir_.empty()) return "cannot make a temp dir";
   const std::string config = dir_ + "/prometheus.yml";
@@ -302,6 +302,7 @@ std::string Peers::Start(bool admin_api) {
                                      "--web.listen-address=127.0.0.1:" + std::to_string(port),
                                      "--web.enable-remote-write-receiver"};
     if (admin_api) argv.push_back("--web.enable-admin-api");
+    if (exemplar_storage) argv.push_back("--enable-feature=exemplar-storage");
     auto child = std::make_unique<ChildProcess>(argv);
     if (child->WaitForStderr("Server is ready to receive web requests.", 60s)) {
       prometheus_ = std::move(child);
@@ -312,11 +313,11 @@ std::string Peers::Start(bool admin_api) {
   }
   if (prometheus_port_ == 0) return "prometheus found no free port";
 
-  std::vector<std::string> argv = {SUNDIAL_BINARY, "--config.file=" + config,
-                                   "--storage.tsdb.path=" + sundial_data_dir(),
-                                   "--web.listen-address=127.0.0.1:0",
-                                   "--web.enable-remote-write-receiver"};
+  std::vector<std::string> argv = {
+      SUNDIAL_BINARY, "--config.file=" + config, "--storage.tsdb.path=" + sundial_data_dir(),
+      "--web.listen-address=127.0.0.1:0", "--web.enable-remote-write-receiver"};
   if (admin_api) argv.push_back("--web.enable-admin-api");
+  if (exemplar_storage) argv.push_back("--enable-feature=exemplar-storage");
   sundial_ = std::make_unique<ChildProcess>(argv);
   if (!sundial_->WaitForStderr("Server is ready to receive web requests.", 60s)) {
     return "sundial did not start:\n" + sundial_->Stderr();

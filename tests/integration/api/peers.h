@@ -44,9 +44,10 @@ class Peers {
   // Starts both servers and loads the dataset on the first call; later calls return the same
   // instance. Returns nullptr with *skip set when /usr/bin/prometheus is not installed, and
   // nullptr with *error set when something did not start or load.
-  // With admin_api both start with --web.enable-admin-api; the first call of the process
-  // decides.
-  static Peers* Get(std::string* skip, std::string* error, bool admin_api = false);
+  // With admin_api both start with --web.enable-admin-api, with exemplar_storage with
+  // --enable-feature=exemplar-storage; the first call of the process decides.
+  static Peers* Get(std::string* skip, std::string* error, bool admin_api = false,
+                    bool exemplar_storage = false);
 
   ~Peers();
 
@@ -57,7 +58,7 @@ class Peers {
 
  private:
   Peers() = default;
-  std::string Start(bool admin_api);
+  std::string Start(bool admin_api, bool exemplar_storage);
 
   std::string dir_;
   std::unique_ptr<ChildProcess> prometheus_;
