@@ -63,7 +63,8 @@ TEST(HeadChunksFormat, OneRecordHandComputed) {
 
   ChunkRecord r;
   size_t n = 0;
-  ASSERT_TRUE(ParseChunkRecord(rec + "trailing", &r, &n).ok());
+  const std::string with_more = rec + "trailing";  // r.data points into it
+  ASSERT_TRUE(ParseChunkRecord(with_more, &r, &n).ok());
   EXPECT_EQ(n, want.size());
   EXPECT_EQ(r.series_ref, 1u);
   EXPECT_EQ(r.mint, 1000);
