@@ -3,23 +3,17 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/cord.h"
 #include "base/str_cat.h"
+#include "base/tagged_error.h"
 
 namespace sundial::tsdb {
 namespace {
 
 constexpr std::string_view kPayloadUrl = "sundial.tsdb/exemplar-error";
 
-absl::Status Make(std::string_view message) {
-  absl::Status status(absl::StatusCode::kInvalidArgument, AsAbsl(message));
-  status.SetPayload(AsAbsl(kPayloadUrl), absl::Cord(AsAbsl(message)));
-  return status;
-}
-
+absl::Status Make(std::string_view message) { return TaggedError(kPayloadUrl, message); }
 bool Is(const absl::Status& status, std::string_view message) {
-  auto payload = status.GetPayload(AsAbsl(kPayloadUrl));
-  return payload.has_value() && *payload == AsAbsl(message);
+  return HasTag(status, kPayloadUrl, message);
 }
 
 constexpr std::string_view kOutOfOrder = "out of order exemplar";
