@@ -57,13 +57,8 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
 }
 
 bool StripeSeries::WithSeries(SeriesRef ref, absl::FunctionRef<void(const MemSeries&)> f) const {
-  RefStripe& stripe = ref_stripe(ref);
-  absl::ReaderMutexLock lock(&stripe.mu);
-  auto it = stripe.series.find(ref);
-  if (it == stripe.series.end()) return false;
-  absl::MutexLock series_lock(&it->second->mu());
-  f(*it->second);
-  return true;
+  // The same locking as WithMutableSeries; f only gets const access.
+  return const_cast<StripeSeries*>(this)->WithMutableSeries(ref, [&](MemSeries& s) { f(s); });
 }
 
 bool StripeSeries::WithMutableSeries(SeriesRef ref, absl::FunctionRef<void(MemSeries&)> f) {
