@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "bench/flag_value.h"
 #include "bench/promql_red_dataset.h"
 #include "promql/engine.h"
 #include "tsdb/head.h"
@@ -55,13 +56,7 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);  // as the server
   Options o;
   for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto val = [&](std::string_view flag) -> const char* {
-      if (a.substr(0, flag.size()) == flag && a.size() > flag.size() && a[flag.size()] == '=') {
-        return argv[i] + flag.size() + 1;
-      }
-      return nullptr;
-    };
+    auto val = [&](std::string_view flag) { return sundial::bench::FlagValue(argv[i], flag); };
     if (const char* v = val("--series")) {
       o.series = std::atoi(v);
     } else if (const char* v = val("--hours")) {

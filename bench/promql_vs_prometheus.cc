@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/flag_value.h"
 #include "bench/promql_red_dataset.h"
 #include "integration/api/peers.h"
 #include "integration/process.h"
@@ -184,13 +185,7 @@ int StartPrometheus(const Options& o, const std::string& dir, std::unique_ptr<Ch
 int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto val = [&](std::string_view flag) -> const char* {
-      if (a.substr(0, flag.size()) == flag && a.size() > flag.size() && a[flag.size()] == '=') {
-        return argv[i] + flag.size() + 1;
-      }
-      return nullptr;
-    };
+    auto val = [&](std::string_view flag) { return sundial::bench::FlagValue(argv[i], flag); };
     if (const char* v = val("--series")) {
       o.series = std::atoi(v);
     } else if (const char* v = val("--hours")) {
