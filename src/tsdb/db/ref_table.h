@@ -6,6 +6,7 @@
 //   RefTable<Entry> t;
 //   t.TryEmplace(ref, Entry{...});
 //   if (Entry* e = t.Find(ref)) ...
+//   t.Erase(ref);
 //   t.EraseIf([](SeriesRef ref, Entry& e) { return ...; });
 //
 // Not thread-safe. Pointers returned stay valid until their entry is erased.
@@ -48,6 +49,31 @@ class RefTable {
       ++size_;
     }
     return page.slots[i];
+  }
+
+  // Erases the entry of ref, if any.
+  void Erase(uint64_t ref) {
+    const uint64_t p = ref >> kPageBits;
+    if (p >= pages_.size() || pages_[p] == nullptr) return;
+    Page& page = *pages_[p];
+    const size_t i = ref & kPageMask;
+    if (!page.present[i]) return;
+    page.present[i] = false;
+    page.slots[i] = T();
+    --size_;
+    if (--page.count == 0) pages_[p].reset();
+  }
+
+  // Calls f(ref, entry) for every entry, in ref order.
+  template <typename F>
+  void ForEach(F f) {
+    for (size_t p = 0; p < pages_.size(); ++p) {
+      if (pages_[p] == nullptr) continue;
+      Page& page = *pages_[p];
+      for (size_t i = 0; i < kPageSize; ++i) {
+        if (page.present[i]) f((uint64_t{p} << kPageBits) | i, page.slots[i]);
+      }
+    }
   }
 
   // Erases every entry for which pred(ref, entry) is true, in ref order.

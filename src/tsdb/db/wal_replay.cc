@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
+#include "tsdb/db/ref_table.h"
 #include "tsdb/wal/corruption.h"
 #include "tsdb/wal/repair.h"
 #include "tsdb/wal/replay.h"
@@ -25,7 +26,7 @@ class ReplayState {
   void OnSeries(const std::vector<wal::RefSeries>& series) {
     for (const wal::RefSeries& s : series) {
       result_.max_wal_ref = std::max(result_.max_wal_ref, s.ref);
-      wal_to_head_.erase(s.ref);
+      Unmap(s.ref);
       auto mm = mmapped_ != nullptr ? mmapped_->find(s.ref) : MmappedChunks::iterator();
       if (mmapped_ == nullptr || mm == mmapped_->end()) {
         pending_[s.ref] = s.labels;
@@ -35,7 +36,7 @@ class ReplayState {
       auto [head_ref, mm_maxt] = head_->RestoreSeries(s.labels, s.ref, std::move(mm->second));
       mmapped_->erase(mm);
       if (mm_maxt != INT64_MIN) ++result_.mmapped_series;
-      wal_to_head_[s.ref] = {head_ref, mm_maxt};
+      wal_to_head_.Set(s.ref, {head_ref, mm_maxt, INT64_MIN});
       Mapped(head_ref, s.ref, mm_maxt);
     }
   }
@@ -44,15 +45,13 @@ class ReplayState {
     std::unique_ptr<Appender> app = head_->NewAppender();
     for (const wal::RefSample& s : samples) {
       ++result_.samples;
-      auto it = wal_to_head_.find(s.ref);
-      if (it != wal_to_head_.end()) {
-        if (s.t <= it->second.mm_maxt) {
+      if (HeadSeries* hs = wal_to_head_.Find(s.ref); hs != nullptr) {
+        if (s.t <= hs->mm_maxt) {
           ++result_.mmapped_samples;
           continue;
         }
-        const SeriesRef head_ref = it->second.head_ref;
-        if (app->Append(head_ref, kNoLabels, s.t, s.v).ok()) {
-          Entry(head_ref).max_t = std::max(Entry(head_ref).max_t, s.t);
+        if (app->Append(hs->head_ref, kNoLabels, s.t, s.v).ok()) {
+          hs->max_t = std::max(hs->max_t, s.t);
         } else {
           ++result_.rejected_samples;
         }
@@ -69,7 +68,7 @@ class ReplayState {
         continue;
       }
       pending_.erase(pending);
-      wal_to_head_[s.ref] = {*head_ref, INT64_MIN};
+      wal_to_head_.Set(s.ref, {*head_ref, INT64_MIN, INT64_MIN});
       head_->SetChunkSeriesRef(*head_ref, s.ref);
       Mapped(*head_ref, s.ref, s.t);
     }
@@ -84,11 +83,10 @@ class ReplayState {
   void OnExemplars(const std::vector<wal::RefExemplar>& exemplars) {
     std::unique_ptr<Appender> app = head_->NewAppender();
     for (const wal::RefExemplar& e : exemplars) {
-      auto it = wal_to_head_.find(e.ref);
-      if (it == wal_to_head_.end()) continue;
+      const HeadSeries* hs = wal_to_head_.Find(e.ref);
+      if (hs == nullptr) continue;
       Exemplar ex{.labels = e.labels, .value = e.v, .ts = e.t, .has_ts = false};
-      if (!app->AppendExemplar(it->second.head_ref, kNoLabels, ex).ok())
-        ++result_.rejected_exemplars;
+      if (!app->AppendExemplar(hs->head_ref, kNoLabels, ex).ok()) ++result_.rejected_exemplars;
     }
     absl::Status status = app->Commit();
     if (!status.ok()) kLog.Warn("WAL replay commit failed", {{"err", status}});
@@ -96,15 +94,18 @@ class ReplayState {
 
   void OnTombstones(const std::vector<wal::Stone>& stones) {
     for (const wal::Stone& s : stones) {
-      auto it = wal_to_head_.find(s.ref);
-      if (it == wal_to_head_.end()) continue;
+      const HeadSeries* hs = wal_to_head_.Find(s.ref);
+      if (hs == nullptr) continue;
       for (const wal::Interval& iv : s.intervals) {
-        result_.tombstones.push_back({it->second.head_ref, iv.mint, iv.maxt});
+        result_.tombstones.push_back({hs->head_ref, iv.mint, iv.maxt});
       }
     }
   }
 
-  ReplayResult Finish() && { return std::move(result_); }
+  ReplayResult Finish() && {
+    wal_to_head_.ForEach([&](uint64_t, const HeadSeries& hs) { FoldMaxTime(hs); });
+    return std::move(result_);
+  }
 
  private:
   WalHeadLog::Entry& Entry(SeriesRef head_ref) { return result_.entries[head_ref]; }
@@ -121,12 +122,64 @@ class ReplayState {
   struct HeadSeries {
     SeriesRef head_ref;
     Timestamp mm_maxt;  // newest time in its chunks from chunks_head; INT64_MIN: none
+    Timestamp max_t;    // newest sample replayed into the head under this WAL ref
   };
+
+  // WAL ref -> head series, looked up once per sample. The refs Prometheus and Sundial write
+  // are dense, so they live in a RefTable (a batch's series sit side by side); a ref too large
+  // for it, which only a foreign or damaged WAL has, goes to a hash map.
+  class WalRefIndex {
+   public:
+    HeadSeries* Find(uint64_t ref) {
+      if (ref < kDenseLimit) return dense_.Find(ref);
+      auto it = sparse_.find(ref);
+      return it == sparse_.end() ? nullptr : &it->second;
+    }
+    void Set(uint64_t ref, const HeadSeries& hs) {
+      if (ref < kDenseLimit) {
+        dense_.TryEmplace(ref, hs) = hs;
+      } else {
+        sparse_[ref] = hs;
+      }
+    }
+    void Erase(uint64_t ref) {
+      if (ref < kDenseLimit) {
+        dense_.Erase(ref);
+      } else {
+        sparse_.erase(ref);
+      }
+    }
+    template <typename F>
+    void ForEach(F f) {
+      dense_.ForEach([&](uint64_t ref, HeadSeries& hs) { f(ref, hs); });
+      for (auto& [ref, hs] : sparse_) f(ref, hs);
+    }
+
+   private:
+    static constexpr uint64_t kDenseLimit = uint64_t{1} << 32;
+    RefTable<HeadSeries> dense_;
+    absl::flat_hash_map<uint64_t, HeadSeries> sparse_;
+  };
+
+  // Records the newest sample replayed under hs in its head series' entry.
+  void FoldMaxTime(const HeadSeries& hs) {
+    if (hs.max_t == INT64_MIN) return;
+    WalHeadLog::Entry& e = Entry(hs.head_ref);
+    e.max_t = std::max(e.max_t, hs.max_t);
+  }
+
+  // A series record for wal_ref: whatever it mapped to before is done.
+  void Unmap(uint64_t wal_ref) {
+    if (const HeadSeries* hs = wal_to_head_.Find(wal_ref); hs != nullptr) {
+      FoldMaxTime(*hs);
+      wal_to_head_.Erase(wal_ref);
+    }
+  }
 
   static inline const Labels kNoLabels;
   Head* const head_;
   MmappedChunks* const mmapped_;
-  absl::flat_hash_map<uint64_t, HeadSeries> wal_to_head_;
+  WalRefIndex wal_to_head_;
   absl::flat_hash_map<uint64_t, Labels> pending_;  // series records not yet seen with a sample
   ReplayResult result_;
 };

@@ -55,5 +55,21 @@ TEST(RefTableTest, EraseIfVisitsInRefOrderAndFreesEmptiedPages) {
   EXPECT_EQ(t.size(), 1u);
 }
 
+TEST(RefTableTest, EraseOneAndVisitTheRestInRefOrder) {
+  RefTable<Value> t;
+  for (uint64_t ref : {5000u, 7u, 1030u, 8u}) t.TryEmplace(ref, Value{static_cast<int>(ref)});
+  t.Erase(1030);
+  t.Erase(1030);  // absent: nothing happens
+  t.Erase(1u << 30);
+  EXPECT_EQ(t.size(), 3u);
+  EXPECT_EQ(t.Find(1030), nullptr);
+  std::vector<uint64_t> refs;
+  t.ForEach([&](uint64_t ref, Value& v) {
+    EXPECT_EQ(v.v, static_cast<int>(ref));
+    refs.push_back(ref);
+  });
+  EXPECT_THAT(refs, ElementsAre(7, 8, 5000));
+}
+
 }  // namespace
 }  // namespace sundial::tsdb
