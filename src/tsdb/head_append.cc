@@ -45,8 +45,6 @@ class HeadAppender final : public Appender {
                                          const AppendOptions& options) override;
   absl::StatusOr<SeriesRef> AppendExemplarImpl(SeriesRef ref, const Labels& labels,
                                                const Exemplar& e) override;
-  // The existing series with exactly `labels`, pinned, or null.
-  MemSeries* PinExisting(const Labels& labels);
   // Logs the batch's exemplars (after its samples).
   absl::Status LogExemplars(HeadLog* log);
   void CountDrop(const absl::Status& status);
@@ -96,32 +94,13 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
   return s->ref();
 }
 
-MemSeries* HeadAppender::PinExisting(const Labels& labels) {
-  // Candidates: the shortest postings list among the series' label pairs.
-  Postings candidates;
-  bool first = true;
-  for (const Label& l : labels) {
-    Postings p = head_->postings_.Get(l.name, l.value);
-    if (first || p.size() < candidates.size()) candidates = std::move(p);
-    first = false;
-    if (candidates.empty()) return nullptr;
-  }
-  for (SeriesRef ref : candidates) {
-    MemSeries* s = head_->series_.PinByRef(ref);
-    if (s == nullptr) continue;
-    if (s->labels() == labels) return s;
-    s->Unpin();
-  }
-  return nullptr;
-}
-
 absl::StatusOr<SeriesRef> HeadAppender::AppendExemplarImpl(SeriesRef ref, const Labels& labels,
                                                            const Exemplar& e) {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
   CircularExemplarStorage* store = head_->options_.exemplars;
   if (store == nullptr) return SeriesRef{0};
   MemSeries* s = ref != 0 ? head_->series_.PinByRef(ref) : nullptr;
-  if (s == nullptr && !labels.empty()) s = PinExisting(labels);
+  if (s == nullptr && !labels.empty()) s = head_->series_.PinByLabels(labels);
   if (s == nullptr) {
     return absl::NotFoundError(StrCat("unknown HeadSeriesRef when trying to add exemplar: ", ref));
   }

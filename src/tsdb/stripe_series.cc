@@ -17,27 +17,35 @@ MemSeries* StripeSeries::PinByRef(SeriesRef ref) {
   return s;
 }
 
+MemSeries* StripeSeries::FindAndPin(const HashStripe& stripe, uint64_t hash, const Labels& labels) {
+  auto it = stripe.series.find(hash);
+  if (it == stripe.series.end()) return nullptr;
+  for (MemSeries* s : it->second) {
+    if (s->labels() == labels) {
+      s->Pin();
+      return s;
+    }
+  }
+  return nullptr;
+}
+
+MemSeries* StripeSeries::PinByLabels(const Labels& labels) {
+  const uint64_t hash = labels.Hash();
+  HashStripe& stripe = hash_stripes_[hash & (kStripes - 1)];
+  absl::ReaderMutexLock lock(&stripe.mu);
+  return FindAndPin(stripe, hash, labels);
+}
+
 MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
   const uint64_t hash = labels.Hash();
   HashStripe& stripe = hash_stripes_[hash & (kStripes - 1)];
-  auto find = [&]() ABSL_SHARED_LOCKS_REQUIRED(stripe.mu) -> MemSeries* {
-    auto it = stripe.series.find(hash);
-    if (it == stripe.series.end()) return nullptr;
-    for (MemSeries* s : it->second) {
-      if (s->labels() == labels) {
-        s->Pin();
-        return s;
-      }
-    }
-    return nullptr;
-  };
   *created = false;
   {
     absl::ReaderMutexLock lock(&stripe.mu);
-    if (MemSeries* s = find()) return s;
+    if (MemSeries* s = FindAndPin(stripe, hash, labels)) return s;
   }
   absl::MutexLock lock(&stripe.mu);
-  if (MemSeries* s = find()) return s;
+  if (MemSeries* s = FindAndPin(stripe, hash, labels)) return s;
 
   const SeriesRef ref = last_ref_.fetch_add(1, std::memory_order_relaxed) + 1;
   auto owned = std::make_unique<MemSeries>(ref, labels);

@@ -31,6 +31,8 @@ class StripeSeries {
   // The series with this ref, pinned (MemSeries::Pin), or null. The pointer stays valid until
   // the matching MemSeries::Unpin.
   MemSeries* PinByRef(SeriesRef ref);
+  // The series with these labels, pinned, or null.
+  MemSeries* PinByLabels(const Labels& labels);
   // The series with these labels, created with the next ref if absent, pinned. *created tells
   // which. REQUIRES: labels non-empty.
   MemSeries* PinOrCreate(const Labels& labels, bool* created);
@@ -63,6 +65,9 @@ class StripeSeries {
   };
 
   RefStripe& ref_stripe(SeriesRef ref) const { return ref_stripes_[ref & (kStripes - 1)]; }
+  // The series with labels (of this hash) in stripe, pinned, or null.
+  static MemSeries* FindAndPin(const HashStripe& stripe, uint64_t hash, const Labels& labels)
+      ABSL_SHARED_LOCKS_REQUIRED(stripe.mu);
 
   std::unique_ptr<RefStripe[]> ref_stripes_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
