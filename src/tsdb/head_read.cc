@@ -2,6 +2,9 @@
 // chunks with out-of-order samples.
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -144,9 +147,65 @@ class HeadSeriesIterator final : public SampleIterator {
 };
 
 struct SelectedSeries {
+  SeriesRef ref;
   Labels labels;
   SnapshotRange range;
 };
+
+bool LabelsLess(const SelectedSeries& a, const SelectedSeries& b) { return a.labels < b.labels; }
+
+// A Select with fewer series sorts them by labels directly.
+constexpr size_t kMinRankedSelect = 64;
+// A head's LabelOrder is rebuilt when a Select finds at least this many series, and a quarter
+// of its series, missing from it, and an eighth of the head's series are missing from it.
+constexpr size_t kMinUnranked = 1024;
+
+// The label order of every series of the head now.
+std::shared_ptr<const LabelOrder> BuildLabelOrder(const MemPostings& postings,
+                                                  const StripeSeries& series) {
+  std::vector<SelectedSeries> all;
+  for (SeriesRef ref : postings.All()) {
+    series.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      all.push_back({ref, s.labels(), {}});
+    });
+  }
+  std::vector<uint32_t> by_labels(all.size());
+  for (uint32_t i = 0; i < by_labels.size(); ++i) by_labels[i] = i;
+  std::sort(by_labels.begin(), by_labels.end(),
+            [&all](uint32_t a, uint32_t b) { return all[a].labels < all[b].labels; });
+  auto order = std::make_shared<LabelOrder>();
+  order->refs.reserve(all.size());
+  for (const SelectedSeries& s : all) order->refs.push_back(s.ref);
+  order->ranks.resize(all.size());
+  for (uint32_t rank = 0; rank < by_labels.size(); ++rank) order->ranks[by_labels[rank]] = rank;
+  return order;
+}
+
+// Splits `selected` (in ref order) into the indices `order` ranks, as rank << 32 | index, and
+// the others.
+void Classify(const std::vector<SelectedSeries>& selected, const LabelOrder* order,
+              std::vector<uint64_t>* ranked, std::vector<uint32_t>* unranked) {
+  ranked->clear();
+  unranked->clear();
+  const Postings empty;
+  const Postings& refs = order != nullptr ? order->refs : empty;
+  // Few series against a large order: binary searches; else one merge walk.
+  const bool search = selected.size() * 16 < refs.size();
+  auto pos = refs.begin();
+  for (uint32_t i = 0; i < selected.size(); ++i) {
+    const SeriesRef ref = selected[i].ref;
+    if (search) {
+      pos = std::lower_bound(pos, refs.end(), ref);
+    } else {
+      while (pos != refs.end() && *pos < ref) ++pos;
+    }
+    if (pos != refs.end() && *pos == ref) {
+      ranked->push_back(uint64_t{order->ranks[static_cast<size_t>(pos - refs.begin())]} << 32 | i);
+    } else {
+      unranked->push_back(i);
+    }
+  }
+}
 
 class HeadSeries final : public Series {
  public:
@@ -209,12 +268,13 @@ class HeadQuerier final : public Querier {
       SnapshotRange range;
       for (SeriesRef ref : refs) {
         head_->series_.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-          if (s.Snapshot(mint, maxt, arena.get(), &range)) out.push_back({s.labels(), range});
+          if (s.Snapshot(mint, maxt, arena.get(), &range)) {
+            out.push_back({ref, s.labels(), range});
+          }
         });
       }
     }
-    std::sort(out.begin(), out.end(),
-              [](const SelectedSeries& a, const SelectedSeries& b) { return a.labels < b.labels; });
+    SortByLabels(&out);
     return std::make_unique<ArenaSeriesSet>(std::move(arena), std::move(out), mint, maxt);
   }
 
@@ -241,6 +301,42 @@ class HeadQuerier final : public Querier {
   }
 
  private:
+  // Sorts series selected in ref order by labels: those the head's LabelOrder ranks by rank,
+  // the others by labels, then both merged.
+  void SortByLabels(std::vector<SelectedSeries>* out) const {
+    if (out->size() < kMinRankedSelect) {
+      std::sort(out->begin(), out->end(), LabelsLess);
+      return;
+    }
+    const MemPostings& postings = head_->postings_;
+    std::shared_ptr<const LabelOrder> order = postings.label_order();
+    std::vector<uint64_t> ranked;
+    std::vector<uint32_t> unranked;
+    Classify(*out, order.get(), &ranked, &unranked);
+    if (unranked.size() >= kMinUnranked && unranked.size() * 4 >= out->size()) {
+      const size_t total = postings.NumSeries();
+      const size_t known = order != nullptr ? order->refs.size() : 0;
+      if (total >= known + total / 8) {
+        order = BuildLabelOrder(postings, head_->series_);
+        postings.set_label_order(order);
+        Classify(*out, order.get(), &ranked, &unranked);
+      }
+    }
+    std::sort(ranked.begin(), ranked.end());
+    auto less = [out](uint32_t a, uint32_t b) { return (*out)[a].labels < (*out)[b].labels; };
+    std::sort(unranked.begin(), unranked.end(), less);
+    std::vector<uint32_t> merged;
+    merged.reserve(out->size());
+    for (uint64_t r : ranked) merged.push_back(static_cast<uint32_t>(r));
+    const auto mid = static_cast<std::ptrdiff_t>(merged.size());
+    merged.insert(merged.end(), unranked.begin(), unranked.end());
+    std::inplace_merge(merged.begin(), merged.begin() + mid, merged.end(), less);
+    std::vector<SelectedSeries> sorted;
+    sorted.reserve(out->size());
+    for (uint32_t i : merged) sorted.push_back(std::move((*out)[i]));
+    *out = std::move(sorted);
+  }
+
   // Whether the head holds data in [mint_, maxt_] at all.
   bool Overlaps() const { return head_->MinTime() <= maxt_ && head_->MaxTime() >= mint_; }
 

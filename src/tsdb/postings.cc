@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <iterator>
+#include <utility>
 
 namespace sundial::tsdb {
 
@@ -176,6 +177,21 @@ std::vector<std::string> MemPostings::LabelValues(std::string_view name) const {
   out.reserve(it->second.size());
   for (const auto& [value, p] : it->second) out.push_back(value);
   return out;
+}
+
+size_t MemPostings::NumSeries() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return all_.size();
+}
+
+std::shared_ptr<const LabelOrder> MemPostings::label_order() const {
+  absl::MutexLock lock(&order_mu_);
+  return order_;
+}
+
+void MemPostings::set_label_order(std::shared_ptr<const LabelOrder> order) const {
+  absl::MutexLock lock(&order_mu_);
+  order_ = std::move(order);
 }
 
 Postings PostingsForMatchers(const MemPostings& index, std::span<const Matcher> matchers) {

@@ -8,6 +8,8 @@
 #ifndef SUNDIAL_TSDB_POSTINGS_H_
 #define SUNDIAL_TSDB_POSTINGS_H_
 
+#include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +36,14 @@ Postings Union(std::vector<Postings> lists);
 // Refs in a but not in b.
 Postings Subtract(const Postings& a, const Postings& b);
 
+// The series of the head at one moment in Prometheus' labels order: the rank of each ref. Lets a
+// Select sort its series by comparing integers instead of label sets (series added since are
+// not in it; series deleted since keep their rank, which still orders the others correctly).
+struct LabelOrder {
+  Postings refs;                // ascending
+  std::vector<uint32_t> ranks;  // ranks[i]: the position of refs[i] in labels order
+};
+
 // The head's inverted index. Thread-safe: lookups share a reader lock, changes take it
 // exclusively. Lookups return copies, so results stay valid while the index changes.
 class MemPostings {
@@ -54,12 +64,20 @@ class MemPostings {
   std::vector<std::string> LabelNames() const;
   std::vector<std::string> LabelValues(std::string_view name) const;
 
+  // The number of series.
+  size_t NumSeries() const;
+  // The label order last set (null before): a cache for the head's queriers (head_read.cc).
+  std::shared_ptr<const LabelOrder> label_order() const;
+  void set_label_order(std::shared_ptr<const LabelOrder> order) const;
+
  private:
   using Values = absl::btree_map<std::string, Postings, std::less<>>;
 
   mutable absl::Mutex mu_;
   absl::btree_map<std::string, Values, std::less<>> index_ ABSL_GUARDED_BY(mu_);
   Postings all_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex order_mu_;
+  mutable std::shared_ptr<const LabelOrder> order_ ABSL_GUARDED_BY(order_mu_);
 };
 
 // The refs of series that match every matcher, with Prometheus' rules: a matcher that matches ""

@@ -1,5 +1,6 @@
 #include "tsdb/head.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <string>
@@ -249,6 +250,52 @@ TEST_F(HeadTest, SelectSortsByLabelsAndRespectsRange) {
   hints.end = 1000;
   auto set = q->Select(hints, std::vector<Matcher>{Eq("__name__", "a_metric")});
   EXPECT_FALSE(set->Next());
+}
+
+TEST_F(HeadTest, SelectSortsByLabelsAsSeriesComeAndGo) {
+  // Selects of many series sort by the head's cached label order; series added after it was
+  // built are merged in, and enough of them rebuild it. Labels arrive in scrambled order.
+  auto add = [&](int from, int to, Timestamp t) {
+    for (int k = from; k < to; ++k) {
+      const unsigned x = static_cast<unsigned>(k) * 2654435761u;
+      const std::string i = std::to_string(x % 997), j = std::to_string(x % 7);
+      const std::string n = std::to_string(k);
+      Labels l = k % 3 == 0 ? Labels{{"__name__", "m"}, {"i", i}, {"j", j}, {"k", n}}
+                            : Labels{{"__name__", "m"}, {"i", i}, {"k", n}};
+      ASSERT_TRUE(Add(l, t, 1).ok());
+    }
+  };
+  auto select = [&](const std::vector<Matcher>& matchers) {
+    auto q = *head_->NewQuerier(INT64_MIN, INT64_MAX);
+    auto set = q->Select({}, matchers);
+    std::vector<Labels> got;
+    while (set->Next()) got.push_back(set->At().labels());
+    EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
+    EXPECT_EQ(std::adjacent_find(got.begin(), got.end()), got.end());
+    return got;
+  };
+  // Checks that every series is there, and that a regex Select (a few ranked series found by
+  // binary search) is the matching part of it in the same order.
+  auto check = [&](size_t want) {
+    std::vector<Labels> all = select({Eq("__name__", "m")});
+    EXPECT_EQ(all.size(), want);
+    std::erase_if(all, [](const Labels& l) {
+      const std::string_view i = l.Get("i");
+      return !(i.size() == 3 && i[0] == '1' && i[1] <= '2');
+    });
+    EXPECT_GE(all.size(), 64u);
+    EXPECT_EQ(select({M(MatchType::kRegexp, "i", "1[0-2].")}), all);
+  };
+  add(0, 3000, 1000);
+  check(3000);            // builds the order
+  add(3000, 3500, 2000);  // too few to rebuild: merged
+  check(3500);
+  add(3500, 5500, 2000);  // rebuilds
+  check(5500);
+  head_->Truncate(1500);  // the first 3000 go; the order still ranks the rest
+  check(2500);
+  add(0, 1100, 3000);  // back with new refs, too few of the head's series to rebuild: merged
+  check(3600);
 }
 
 TEST_F(HeadTest, IteratorSpansChunksAndSeeks) {
