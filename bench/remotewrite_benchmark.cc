@@ -4,6 +4,7 @@
 //
 //   BM_DecodeAppend/1   remote write 1.0 into a Head
 //   BM_DecodeAppend/2   remote write 2.0 into a Head
+//   BM_DecodeAppend/3   remote write 1.0 into a Head with a SeriesCache (as the server runs it)
 //   BM_DecodeOnly/1|2   the same requests into an Appendable that discards them (decode cost)
 #include <benchmark/benchmark.h>
 
@@ -12,6 +13,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "remotewrite/payloads.h"
+#include "remotewrite/series_cache.h"
 #include "remotewrite/write_handler.h"
 #include "tsdb/head.h"
 
@@ -54,8 +56,11 @@ std::vector<std::string> Round(bool v2, int64_t t) {
 void BM_DecodeAppend(benchmark::State& state) {
   const bool v2 = state.range(0) == 2;
   tsdb::Head head;
+  SeriesCache cache;
+  WriteOptions options;
+  if (state.range(0) == 3) options.series_cache = &cache;
   int64_t t = 0;
-  for (const std::string& body : Round(v2, t)) HandleWrite(Info(v2, body), &head);
+  for (const std::string& body : Round(v2, t)) HandleWrite(Info(v2, body), &head, options);
   std::vector<std::string> round;
   size_t next = 0;
   for (auto _ : state) {
@@ -66,13 +71,13 @@ void BM_DecodeAppend(benchmark::State& state) {
       next = 0;
       state.ResumeTiming();
     }
-    WriteResponse r = HandleWrite(Info(v2, round[next++]), &head);
+    WriteResponse r = HandleWrite(Info(v2, round[next++]), &head, options);
     if (r.status != 204) state.SkipWithError(r.body.c_str());
   }
   state.SetItemsProcessed(state.iterations() * kSamplesPerRequest);
   state.counters["head_series"] = static_cast<double>(head.NumSeries());
 }
-BENCHMARK(BM_DecodeAppend)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DecodeAppend)->Arg(1)->Arg(2)->Arg(3)->Unit(benchmark::kMicrosecond);
 
 class DiscardingAppendable : public tsdb::Appendable {
   class Appender : public tsdb::Appender {

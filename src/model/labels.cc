@@ -139,6 +139,17 @@ void Labels::AppendSorted(std::string_view name, std::string_view value) {
   data_.append(value);
 }
 
+Labels Labels::FromSorted(std::span<const Label> pairs) {
+  Labels out;
+  size_t bytes = 0;
+  for (const Label& l : pairs) bytes += l.name.size() + l.value.size() + 4;
+  out.data_.reserve(bytes);
+  for (const Label& l : pairs) {
+    if (!l.value.empty()) out.AppendSorted(l.name, l.value);
+  }
+  return out;
+}
+
 void LabelsBuilder::Reset(const Labels& base) {
   pairs_.clear();
   for (const Label& l : base) pairs_.emplace_back(l.name, l.value);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,6 +64,9 @@ class Labels {
   Labels() = default;
   // Sorts by name; on duplicate names the last one wins; empty values are dropped.
   Labels(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs);
+  // The set of pairs already sorted by name with unique names (empty values dropped), built
+  // in one allocation. REQUIRES: names strictly increasing.
+  static Labels FromSorted(std::span<const Label> pairs);
 
   Iterator begin() const { return Iterator(data_.data(), data_.data() + data_.size()); }
   Iterator end() const {

@@ -58,7 +58,7 @@ void Handle(const WriteRequestInfo& request, tsdb::Appendable* appendable,
     return;
   }
   if (message == ProtoMessage::kV1) {
-    WriteV1(decoded, appendable, response);
+    WriteV1(decoded, appendable, options.series_cache, response);
   } else {
     WriteV2(decoded, appendable, response);
   }

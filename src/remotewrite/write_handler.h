@@ -45,11 +45,16 @@
 
 namespace sundial::remotewrite {
 
+class SeriesCache;
+
 struct WriteOptions {
   // Bytes of the compressed body (the HTTP server may enforce its own, lower limit first).
   size_t max_body_bytes = 32 << 20;
   // Bytes of the decompressed protobuf message.
   size_t max_decoded_bytes = 256 << 20;
+  // Remote write 1.0 series already resolved in `appendable` (series_cache.h); not owned, may
+  // be null. Use one cache per appendable.
+  SeriesCache* series_cache = nullptr;
 };
 
 // The parts of an HTTP request the receiver looks at. Views; valid for the call.

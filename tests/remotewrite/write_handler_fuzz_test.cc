@@ -7,6 +7,7 @@
 #include <string>
 
 #include "remotewrite/payloads.h"
+#include "remotewrite/prompb_v1.pb.h"
 #include "remotewrite/write_handler.h"
 #include "tsdb/head.h"
 
@@ -81,6 +82,46 @@ TEST_P(FuzzTest, BitFlippedPayloads) {
     mutated[rng_() % mutated.size()] ^= static_cast<char>(1u << (rng_() % 8));
     Check(mutated);
   }
+}
+
+// The 1.0 decoder walks the wire format itself: it must call a body malformed exactly when
+// protobuf's parser does.
+TEST(V1DecodingTest, AgreesWithProtobufOnMangledPayloads) {
+  std::vector<TestSeries> series = SomeSeries();
+  prompb::WriteRequest valid;
+  valid.ParseFromString(testing::EncodeV1(series));
+  prompb::Exemplar* e = valid.mutable_timeseries(0)->add_exemplars();
+  e->add_labels()->set_name("trace_id");
+  e->set_value(1);
+  prompb::Histogram* h = valid.mutable_timeseries(1)->add_histograms();
+  h->add_positive_spans()->set_length(2);
+  h->add_positive_deltas(-3);
+  h->add_positive_deltas(300);
+  h->add_negative_counts(1.5);
+  valid.add_metadata()->set_help("help");
+  const std::string raw = valid.SerializeAsString();
+  std::mt19937 rng(7);
+  int malformed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string mutated = raw;
+    if (i % 2 == 0) {
+      for (int flips = 1 + rng() % 3; flips > 0; --flips) {
+        mutated[rng() % mutated.size()] ^= static_cast<char>(1u << (rng() % 8));
+      }
+    } else {
+      mutated[rng() % mutated.size()] = static_cast<char>(rng());
+    }
+    prompb::WriteRequest parsed;
+    const bool parses = parsed.ParseFromString(mutated);
+    malformed += !parses;
+    tsdb::Head head;
+    WriteResponse r = HandleWrite(
+        {.content_type = kV1ContentType, .content_encoding = "snappy", .body = Snappy(mutated)},
+        &head);
+    EXPECT_EQ(r.body.starts_with("cannot decode"), !parses)
+        << i << " " << r.status << " " << r.body;
+  }
+  EXPECT_GT(malformed, 1000);  // the mutations do reach the error paths
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, FuzzTest, ::testing::Bool(),

@@ -27,19 +27,37 @@ SampleSink::SampleSink(tsdb::Appendable* appendable, WriteStats* stats)
 
 bool SampleSink::Append(const Labels& labels, tsdb::SeriesRef* ref, tsdb::Timestamp t, double v) {
   absl::StatusOr<tsdb::SeriesRef> appended = app_->Append(*ref, labels, t, v);
+  if (!appended.ok()) return Refused(appended.status(), labels, t);
+  *ref = *appended;
+  ++stats_->samples_written;
+  return true;
+}
+
+SampleSink::ByRef SampleSink::AppendByRef(std::span<const Label> pairs, tsdb::SeriesRef ref,
+                                          tsdb::Timestamp t, double v) {
+  static const Labels kNoLabels;
+  absl::StatusOr<tsdb::SeriesRef> appended = app_->Append(ref, kNoLabels, t, v);
   if (appended.ok()) {
-    *ref = *appended;
     ++stats_->samples_written;
-    return true;
+    return ByRef::kDone;
   }
-  if (IsSampleRejection(appended.status())) {
+  // Sample rejections are InvalidArgument too.
+  if (absl::IsInvalidArgument(appended.status()) && !IsSampleRejection(appended.status())) {
+    return ByRef::kUnknownRef;
+  }
+  return Refused(appended.status(), Labels::FromSorted(pairs), t) ? ByRef::kDone
+                                                                  : ByRef::kStorageError;
+}
+
+bool SampleSink::Refused(const absl::Status& status, const Labels& labels, tsdb::Timestamp t) {
+  if (IsSampleRejection(status)) {
     if (stats_->samples_rejected++ == 0) {
-      first_rejection_ = StrCat(appended.status().message(), " for series ", labels.ToString(),
-                                " at timestamp ", t);
+      first_rejection_ =
+          StrCat(status.message(), " for series ", labels.ToString(), " at timestamp ", t);
     }
     return true;
   }
-  storage_error_ = appended.status();
+  storage_error_ = status;
   return false;
 }
 

@@ -5,6 +5,7 @@
 #define SUNDIAL_REMOTEWRITE_INTERNAL_SAMPLE_SINK_H_
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,14 @@ class SampleSink {
   // stops appending and calls Finish().
   bool Append(const Labels& labels, tsdb::SeriesRef* ref, tsdb::Timestamp t, double v);
 
+  // kDone: appended, or refused on its own (counted as by Append).
+  enum class ByRef { kDone, kUnknownRef, kStorageError };
+  // As Append, for a series known only by a ref from a SeriesCache and its validated `pairs`
+  // (only built into labels for an error message). kUnknownRef when the storage no longer knows
+  // the ref: nothing was appended and the caller appends with the labels instead. This relies on
+  // the Appender refusing an unknown ref without labels with InvalidArgument ("empty labelset").
+  ByRef AppendByRef(std::span<const Label> pairs, tsdb::SeriesRef ref, tsdb::Timestamp t, double v);
+
   // Appends one exemplar of the series `labels` (after its samples; `*ref` as for Append, or 0
   // to look the series up). Counted as written when the storage accepts it. A refused one is
   // dropped; with out_of_order_fails an out-of-order one also makes the answer 400 like a
@@ -44,6 +53,9 @@ class SampleSink {
   void Finish(WriteResponse* response);
 
  private:
+  // Counts a refused sample; false (and remembered) on a storage error.
+  bool Refused(const absl::Status& status, const Labels& labels, tsdb::Timestamp t);
+
   std::unique_ptr<tsdb::Appender> app_;
   WriteStats* const stats_;
   std::string first_rejection_;

@@ -9,10 +9,14 @@
 
 namespace sundial::remotewrite {
 
-// Parses `message`, validates every series, then appends all samples through one Appender and
-// fills status, body and stats of `response` (see write_handler.h for the statuses).
-// REQUIRES: message.size() <= INT_MAX.
-void WriteV1(std::string_view message, tsdb::Appendable* appendable, WriteResponse* response);
+class SeriesCache;
+
+// Decodes `message` in place (views, no message objects), validates every series, then appends
+// all samples through one Appender and fills status, body and stats of `response` (see
+// write_handler.h for the statuses). Series found in `cache` (may be null) skip validation and
+// are appended by ref; the others are cached once appended.
+void WriteV1(std::string_view message, tsdb::Appendable* appendable, SeriesCache* cache,
+             WriteResponse* response);
 
 }  // namespace sundial::remotewrite
 
