@@ -63,6 +63,11 @@ class SinkWriter : public SampleWriter {
     tsdb::SeriesRef ref = 0;
     return sink_->Append(labels, &ref, t_ms, v);
   }
+  // Refused exemplars never fail the request, as Prometheus' remote write 1.0 path.
+  void WriteExemplar(const Labels& labels, const tsdb::Exemplar& exemplar) override {
+    tsdb::SeriesRef ref = 0;
+    sink_->AppendExemplar(labels, &ref, exemplar, /*out_of_order_fails=*/false);
+  }
 
  private:
   SampleSink* sink_;
@@ -124,6 +129,8 @@ void Handle(const OtlpRequestInfo& request, tsdb::Appendable* appendable,
   stats.samples = result.samples;
   stats.samples_written = write_stats.samples_written;
   stats.samples_rejected = write_stats.samples_rejected;
+  stats.exemplars = result.exemplars;
+  stats.exemplars_written = write_stats.exemplars_written;
   if (written.status != 204) {
     std::string_view text = written.body;
     if (text.ends_with('\n')) text.remove_suffix(1);

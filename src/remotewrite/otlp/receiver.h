@@ -68,9 +68,11 @@ struct OtlpStats {
   uint64_t data_points = 0;           // OTLP data points received
   uint64_t rejected_data_points = 0;  // not translated (reported as partial success)
   uint64_t exponential_histogram_points = 0;
-  uint64_t samples = 0;           // Prometheus samples translated (target_info included)
-  uint64_t samples_written = 0;   // committed
-  uint64_t samples_rejected = 0;  // refused one by one by the storage
+  uint64_t samples = 0;            // Prometheus samples translated (target_info included)
+  uint64_t samples_written = 0;    // committed
+  uint64_t samples_rejected = 0;   // refused one by one by the storage
+  uint64_t exemplars = 0;          // translated
+  uint64_t exemplars_written = 0;  // accepted by the storage (also when it keeps none)
 };
 
 struct OtlpResponse {

@@ -27,6 +27,8 @@ constexpr std::string_view kServiceInstanceId = "service.instance.id";
 constexpr std::string_view kIdentifying[] = {kServiceNamespace, kServiceName, kServiceInstanceId};
 constexpr std::string_view kReserved[] = {kMetricNameLabel};
 constexpr uint32_t kNoRecordedValue = pb::DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK;
+constexpr std::string_view kTraceIdLabel = "trace_id";
+constexpr std::string_view kSpanIdLabel = "span_id";
 
 const pb::KeyValue* Find(const Attributes& attributes, std::string_view key) {
   for (const pb::KeyValue& kv : attributes) {
@@ -63,6 +65,55 @@ double PointValue(const pb::NumberDataPoint& p) {
       break;
   }
   return 0;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+// UTF-8 characters of s, as Go's utf8.RuneCountInString (an invalid byte counts as one).
+size_t RuneCount(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+double ExemplarValue(const pb::Exemplar& e) {
+  return e.value_case() == pb::Exemplar::kAsInt ? static_cast<double>(e.as_int()) : e.as_double();
+}
+
+// Prometheus' exemplar of an OTLP one (see the file comment of translate.h for its labels).
+tsdb::Exemplar ToExemplar(const pb::Exemplar& e) {
+  LabelsBuilder labels;
+  size_t runes = 0;
+  if (!e.trace_id().empty()) {
+    labels.Set(kTraceIdLabel, Hex(e.trace_id()));
+    runes += kTraceIdLabel.size() + e.trace_id().size() * 2;
+  }
+  if (!e.span_id().empty()) {
+    labels.Set(kSpanIdLabel, Hex(e.span_id()));
+    runes += kSpanIdLabel.size() + e.span_id().size() * 2;
+  }
+  std::vector<std::pair<std::string_view, std::string>> attributes;
+  for (const pb::KeyValue& kv : e.filtered_attributes()) {
+    attributes.emplace_back(kv.key(), std::string());
+    AppendAnyValue(kv.value(), &attributes.back().second);
+    runes += RuneCount(kv.key()) + RuneCount(attributes.back().second);
+  }
+  if (runes <= static_cast<size_t>(tsdb::kExemplarMaxLabelSetLength)) {
+    for (const auto& [name, value] : attributes) labels.Set(name, value);
+  }
+  return tsdb::Exemplar{.labels = labels.Build(),
+                        .value = ExemplarValue(e),
+                        .ts = Millis(e.time_unix_nano()),
+                        .has_ts = true};
 }
 
 template <typename Points>
@@ -314,9 +365,9 @@ class Translator {
     }
     switch (metric.data_case()) {
       case pb::Metric::kGauge:
-        return NumberPoints(*name, metric.gauge().data_points());
+        return NumberPoints(*name, metric.gauge().data_points(), /*exemplars=*/false);
       case pb::Metric::kSum:
-        return NumberPoints(*name, metric.sum().data_points());
+        return NumberPoints(*name, metric.sum().data_points(), /*exemplars=*/true);
       case pb::Metric::kHistogram:
         return HistogramPoints(*name, metric.histogram().data_points());
       case pb::Metric::kSummary:
@@ -326,15 +377,25 @@ class Translator {
     }
   }
 
+  void WriteExemplar(const Labels& labels, const pb::Exemplar& e) {
+    ++result_->exemplars;
+    writer_->WriteExemplar(labels, ToExemplar(e));
+  }
+
+  // Exemplars of sums only, as Prometheus.
   void NumberPoints(const std::string& name,
-                    const google::protobuf::RepeatedPtrField<pb::NumberDataPoint>& points) {
+                    const google::protobuf::RepeatedPtrField<pb::NumberDataPoint>& points,
+                    bool exemplars) {
     for (const pb::NumberDataPoint& p : points) {
       if (!BaseLabels(p.attributes(), kReserved, true)) {
         ++result_->rejected_data_points;
         continue;
       }
       double v = (p.flags() & kNoRecordedValue) ? tsdb::StaleNaN() : PointValue(p);
-      if (!Emit(name, Millis(p.time_unix_nano()), v)) return;
+      const Labels labels = Build(name);
+      if (!Write(labels, Millis(p.time_unix_nano()), v)) return;
+      if (!exemplars) continue;
+      for (const pb::Exemplar& e : p.exemplars()) WriteExemplar(labels, e);
     }
   }
 
@@ -355,12 +416,32 @@ class Translator {
       if (!Emit(count_name, t, count)) return;
       uint64_t cumulative = 0;
       const int buckets = std::min(p.explicit_bounds_size(), p.bucket_counts_size());
+      bucket_labels_.clear();
       for (int i = 0; i < buckets; ++i) {
         cumulative += p.bucket_counts(i);
         double v = stale ? tsdb::StaleNaN() : static_cast<double>(cumulative);
-        if (!Emit(bucket_name, t, v, "le", FormatLabelFloat(p.explicit_bounds(i)))) return;
+        Labels labels = Build(bucket_name, "le", FormatLabelFloat(p.explicit_bounds(i)));
+        if (!Write(labels, t, v)) return;
+        // A NaN bound holds no value (and would break the sort below).
+        if (p.exemplars_size() > 0 && !std::isnan(p.explicit_bounds(i))) {
+          bucket_labels_.emplace_back(p.explicit_bounds(i), std::move(labels));
+        }
       }
-      if (!Emit(bucket_name, t, count, "le", "+Inf")) return;
+      Labels inf = Build(bucket_name, "le", "+Inf");
+      if (!Write(inf, t, count)) return;
+      if (p.exemplars_size() == 0) continue;
+      bucket_labels_.emplace_back(std::numeric_limits<double>::infinity(), std::move(inf));
+      std::stable_sort(bucket_labels_.begin(), bucket_labels_.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const pb::Exemplar& e : p.exemplars()) {
+        const double value = ExemplarValue(e);
+        for (const auto& [bound, labels] : bucket_labels_) {
+          if (value <= bound) {
+            WriteExemplar(labels, e);
+            break;
+          }
+        }
+      }
     }
   }
 
@@ -429,6 +510,7 @@ class Translator {
   std::vector<std::pair<std::string, std::string>> base_;
   std::string value_;
   LabelsBuilder builder_;
+  std::vector<std::pair<double, Labels>> bucket_labels_;  // of one histogram point, by bound
   absl::flat_hash_map<std::string, std::string> label_names_;
   absl::flat_hash_set<std::pair<uint64_t, int64_t>> seen_target_info_;
 };

@@ -14,7 +14,12 @@
 //   resource attributes, sampled from the earliest to the latest data point timestamp every half
 //   lookback delta and at the latest (at most kMaxTargetInfoSamples of them);
 // - data points flagged NO_RECORDED_VALUE become stale markers; timestamps are truncated to
-//   milliseconds; start timestamps, exemplars, descriptions and units-as-metadata are ignored.
+//   milliseconds; start timestamps, descriptions and units-as-metadata are ignored;
+// - exemplars of sum data points go with the point's series, those of histogram data points with
+//   the first _bucket series (by bound, +Inf last) whose bound is >= the exemplar's value;
+//   gauges' and summaries' are dropped. Exemplar labels: trace_id and span_id (lowercase hex,
+//   when set), then the filtered attributes as they are (names not translated) unless that makes
+//   more than 128 characters of names and values together.
 // A metric or data point that cannot be translated is counted as rejected with an error message;
 // the rest of the request is translated.
 #ifndef SUNDIAL_REMOTEWRITE_OTLP_INTERNAL_TRANSLATE_H_
@@ -27,6 +32,7 @@
 #include "model/labels.h"
 #include "remotewrite/otlp/internal/names.h"
 #include "remotewrite/otlp/metrics.pb.h"
+#include "tsdb/exemplars/exemplar.h"
 
 namespace sundial::remotewrite::otlp {
 
@@ -48,14 +54,17 @@ class SampleWriter {
   virtual ~SampleWriter() = default;
   // Returns false to stop the translation (the storage failed).
   virtual bool Write(const Labels& labels, int64_t t_ms, double v) = 0;
+  // An exemplar of the series `labels`, after that series' sample. Dropped by default.
+  virtual void WriteExemplar(const Labels& labels, const tsdb::Exemplar& exemplar) {}
 };
 
 struct TranslateResult {
   uint64_t data_points = 0;           // OTLP data points in the request
   uint64_t rejected_data_points = 0;  // of those, not translated
   uint64_t exponential_histogram_points = 0;
-  uint64_t samples = 0;  // Prometheus samples handed to the writer (target_info included)
-  uint64_t errors = 0;   // number of problems; the first kMaxErrorMessages are kept
+  uint64_t samples = 0;    // Prometheus samples handed to the writer (target_info included)
+  uint64_t exemplars = 0;  // exemplars handed to the writer
+  uint64_t errors = 0;     // number of problems; the first kMaxErrorMessages are kept
   std::vector<std::string> error_messages;
   bool stopped = false;  // the writer asked to stop
 
