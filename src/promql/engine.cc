@@ -10,6 +10,7 @@
 #include "promql/evaluator.h"
 #include "promql/printer.h"
 #include "promql/query_tracker.h"
+#include "promql/series_stream.h"
 
 namespace sundial::promql {
 namespace {
@@ -152,9 +153,18 @@ Result Engine::RangeQuery(tsdb::Queryable* storage, const Expr& expr, int64_t st
   return Run(storage, expr, start, end, step, false, control, query_text);
 }
 
+bool Engine::StreamsRangeResult(const Expr& expr) { return StreamsInMatrixOrder(expr); }
+
+Result Engine::RangeQueryStream(tsdb::Queryable* storage, const Expr& expr, int64_t start,
+                                int64_t end, int64_t step, const QueryControl& control,
+                                std::string_view query_text, SeriesCallback each) const {
+  if (step <= 0 || end < start) return RangeQuery(storage, expr, start, end, step, control);
+  return Run(storage, expr, start, end, step, false, control, query_text, &each);
+}
+
 Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end,
                    int64_t step, bool instant, const QueryControl& control,
-                   std::string_view query_text) const {
+                   std::string_view query_text, const SeriesCallback* each) const {
   std::string printed;
   if (options_.active_query_tracker != nullptr && query_text.empty()) printed = ToString(expr);
   TrackedQuery tracked(options_.active_query_tracker, query_text.empty() ? printed : query_text);
@@ -179,7 +189,8 @@ Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, in
   std::vector<Annotation> annotations;
   ctx.annotations = &annotations;
   Evaluator ev(&ctx, Grid::Make(start, end, step));
-  absl::StatusOr<Value> v = ToValue(expr, ev, instant);
+  absl::StatusOr<Value> v =
+      each != nullptr ? StreamMatrix(expr, ev, *each) : ToValue(expr, ev, instant);
   if (!v.ok()) {
     result.status = v.status();
   } else {

@@ -217,10 +217,6 @@ absl::StatusOr<RangeInput> Evaluator::EvalRange(const Expr& e) {
   }
 }
 
-namespace {
-
-// The matrix selector argument of a range function that reads it only through MapWindows (so it
-// can be streamed), or null.
 const MatrixSelector* StreamableRangeArg(const Call& c) {
   static constexpr std::string_view kFunctions[] = {"rate",
                                                     "increase",
@@ -259,6 +255,8 @@ const MatrixSelector* StreamableRangeArg(const Call& c) {
   if (e.kind != Kind::kMatrixSelector) return nullptr;
   return &static_cast<const MatrixSelector&>(e);
 }
+
+namespace {
 
 absl::Status SinkAll(const EvalValue& v, SeriesSink sink) {
   for (const StepSeries& s : v.series) {

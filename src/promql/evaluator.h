@@ -185,6 +185,10 @@ class Evaluator {
   const SeriesSink* stream_sink_ = nullptr;
 };
 
+// The matrix selector argument of a range function that reads it only through MapWindows (so
+// StreamSeries streams it), or null.
+const MatrixSelector* StreamableRangeArg(const Call& c);
+
 // Durations (ms) of range/step/offset expressions, with step() and range() resolved.
 absl::StatusOr<int64_t> EvalDuration(const DurationExpr& d, const QueryContext& ctx);
 

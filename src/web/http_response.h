@@ -61,6 +61,10 @@ class Responder {
   // Ends a streamed response (sends headers first if nothing was written). Completes it.
   virtual void Finish() = 0;
 
+  // Ends the response as failed: 500 if nothing was sent yet, else the connection is broken off
+  // so the client sees an incomplete body instead of a complete one. Completes it.
+  virtual void Abort() = 0;
+
   // True once Send() or Write() was called (the status line can no longer change).
   virtual bool started() const = 0;
 

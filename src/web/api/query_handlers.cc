@@ -1,6 +1,7 @@
 // /api/v1/query, /api/v1/query_range, /api/v1/format_query, /api/v1/query_exemplars.
 #include <algorithm>
 #include <chrono>
+#include <span>
 #include <utility>
 
 #include "base/str_cat.h"
@@ -62,6 +63,25 @@ void AppendStats(std::string* out, const promql::QueryStats& stats, Clock::durat
             R"(,"peakSamples":)", stats.peak_samples, "}}");
 }
 
+// One matrix series, {"metric":{...},"values":[[t,"v"],...]}; false once the client is gone.
+bool WriteSeries(JsonStream* js, const Labels& labels, std::span<const promql::FPoint> points) {
+  std::string* out = js->buf();
+  out->append(R"({"metric":)");
+  AppendLabels(out, labels);
+  out->append(R"(,"values":[)");
+  for (size_t j = 0; j < points.size(); ++j) {
+    if (j > 0) out->push_back(',');
+    out->push_back('[');
+    AppendTimestamp(out, points[j].t);
+    out->push_back(',');
+    AppendSampleValue(out, points[j].v);
+    out->push_back(']');
+    if ((j & 1023) == 1023 && !js->MaybeFlush()) return false;
+  }
+  out->append("]}");
+  return js->MaybeFlush();
+}
+
 // Writes the data object of a successful query, streaming series by series.
 bool WriteResult(JsonStream* js, const promql::Value& value) {
   std::string* out = js->buf();
@@ -83,22 +103,8 @@ bool WriteResult(JsonStream* js, const promql::Value& value) {
   } else if (const auto* m = std::get_if<promql::Matrix>(&value)) {
     out->append(R"({"resultType":"matrix","result":[)");
     for (size_t i = 0; i < m->size(); ++i) {
-      const promql::Series& s = (*m)[i];
       if (i > 0) out->push_back(',');
-      out->append(R"({"metric":)");
-      AppendLabels(out, s.labels);
-      out->append(R"(,"values":[)");
-      for (size_t j = 0; j < s.points.size(); ++j) {
-        if (j > 0) out->push_back(',');
-        out->push_back('[');
-        AppendTimestamp(out, s.points[j].t);
-        out->push_back(',');
-        AppendSampleValue(out, s.points[j].v);
-        out->push_back(']');
-        if ((j & 1023) == 1023 && !js->MaybeFlush()) return false;
-      }
-      out->append("]}");
-      if (!js->MaybeFlush()) return false;
+      if (!WriteSeries(js, (*m)[i].labels, (*m)[i].points)) return false;
     }
     out->append("]");
   } else if (const auto* sc = std::get_if<promql::Scalar>(&value)) {
@@ -134,6 +140,51 @@ bool Truncate(promql::Value* value, int64_t limit) {
   return false;
 }
 
+// Answers a range query the engine evaluates series by series (Engine::StreamsRangeResult):
+// each series is written as soon as it is computed, so memory is one series and the write
+// buffer, not the result; the bytes are those RunQuery writes for the whole Matrix. An error
+// before the first 64 KiB went out is answered as usual. After that the 200 status line is
+// gone, so the connection is broken off: the client sees an incomplete body, never a
+// complete-looking one. With `limit`, later series are still evaluated (not written), so
+// errors, stats and the truncation warning stay those of the whole query.
+void StreamRangeQuery(const promql::Engine& engine, tsdb::Queryable* storage, const QueryJob& job,
+                      const promql::QueryControl& control, Responder* resp,
+                      Clock::time_point started) {
+  JsonStream js(resp);
+  *js.buf() = BeginSuccess();
+  js.buf()->append(R"({"resultType":"matrix","result":[)");
+  int64_t series = 0;
+  bool gone = false;
+  promql::Result r =
+      engine.RangeQueryStream(storage, *job.expr, job.start, job.end, job.step, control, {},
+                              [&](const Labels& labels, std::span<const promql::FPoint> points) {
+                                if (job.limit > 0 && series >= job.limit) {
+                                  ++series;
+                                  return absl::OkStatus();
+                                }
+                                if (series++ > 0) js.buf()->push_back(',');
+                                if (WriteSeries(&js, labels, points)) return absl::OkStatus();
+                                gone = true;
+                                return absl::CancelledError("client went away");
+                              });
+  Clock::time_point done = Clock::now();
+  if (gone) return;
+  if (!r.status.ok()) {
+    if (resp->started()) {
+      resp->Abort();
+    } else {
+      SendError(resp, EvalError(r.status));
+    }
+    return;
+  }
+  if (job.limit > 0 && series > job.limit) r.warnings.emplace_back(kTruncatedWarning);
+  js.buf()->append("]");
+  if (job.stats) AppendStats(js.buf(), r.stats, started - job.queued, done - started);
+  js.buf()->push_back('}');
+  EndSuccess(js.buf(), r.warnings, r.infos);
+  js.Finish();
+}
+
 // Evaluates the job and answers it. A client that hangs up cancels the evaluation, also while
 // the job waits in the pool's queue, as Prometheus cancels on the request context.
 void RunQuery(tsdb::Queryable* storage, const QueryJob& job, Responder* resp) {
@@ -142,6 +193,12 @@ void RunQuery(tsdb::Queryable* storage, const QueryJob& job, Responder* resp) {
   if (control.cancel != nullptr && control.cancel->load()) return;
   Clock::time_point started = Clock::now();
   promql::Engine engine(job.engine_options);
+  // Per-series range queries stream; aggregations, vector-vector operations and the rest are
+  // evaluated whole (they need every series at once), then written.
+  if (job.range && promql::Engine::StreamsRangeResult(*job.expr)) {
+    StreamRangeQuery(engine, storage, job, control, resp, started);
+    return;
+  }
   promql::Result r =
       job.range ? engine.RangeQuery(storage, *job.expr, job.start, job.end, job.step, control)
                 : engine.InstantQuery(storage, *job.expr, job.start, control);

@@ -41,6 +41,7 @@ class ResponseStream final : public Responder {
   void Send(std::string body) override;
   bool Write(std::string_view chunk) override;
   void Finish() override;
+  void Abort() override { FailFromException(); }
   bool started() const override { return state_ != State::kNew; }
   const std::atomic<bool>* client_gone() const override;
 

@@ -1,0 +1,88 @@
+#include "promql/series_stream.h"
+
+#include <vector>
+
+#include "base/status_macros.h"
+
+namespace sundial::promql {
+namespace {
+
+bool FixesName(const VectorSelector& vs) {
+  for (const Matcher& m : vs.matchers) {
+    if (m.type() == MatchType::kEqual && m.name() == kMetricNameLabel) return true;
+  }
+  return false;
+}
+
+// The selector whose series expr's output series come from, one for one and in its order, or
+// null. Sets *drops_name when some step of expr may remove __name__.
+const VectorSelector* Source(const Expr& expr, bool* drops_name) {
+  const Expr& x = UnwrapParens(expr);
+  switch (x.kind) {
+    case Kind::kVectorSelector:
+      return &static_cast<const VectorSelector&>(x);
+    case Kind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(x);
+      if (u.negate) *drops_name = true;
+      return Source(*u.expr, drops_name);
+    }
+    case Kind::kCall: {
+      const MatrixSelector* ms = StreamableRangeArg(static_cast<const Call&>(x));
+      if (ms == nullptr) return nullptr;
+      *drops_name = true;
+      return &ms->vector_selector();
+    }
+    case Kind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(x);
+      if (IsSetOperator(b.op) || b.op == BinaryOp::kTrimUpper || b.op == BinaryOp::kTrimLower) {
+        return nullptr;
+      }
+      const bool lhs_scalar = b.lhs->Type() == ValueType::kScalar;
+      if (lhs_scalar == (b.rhs->Type() == ValueType::kScalar)) return nullptr;
+      if (b.return_bool || !IsComparison(b.op)) *drops_name = true;
+      return Source(lhs_scalar ? *b.rhs : *b.lhs, drops_name);
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// Evaluator::StreamSeries, with unary minus applied series by series on top.
+absl::Status StreamSteps(const Expr& expr, Evaluator& ev, SeriesSink sink) {
+  const Expr& x = UnwrapParens(expr);
+  if (x.kind != Kind::kUnary) return ev.StreamSeries(x, sink);
+  const auto& u = static_cast<const UnaryExpr&>(x);
+  if (!u.negate) return StreamSteps(*u.expr, ev, sink);
+  std::vector<double> v(ev.grid().n);
+  return StreamSteps(*u.expr, ev, [&](const StepSeriesView& s) {
+    for (size_t i = 0; i < v.size(); ++i) v[i] = s.has[i] ? -s.v[i] : s.v[i];
+    return sink(StepSeriesView{s.labels, true, v, s.has});
+  });
+}
+
+}  // namespace
+
+bool StreamsInMatrixOrder(const Expr& expr) {
+  if (expr.Type() != ValueType::kVector) return false;
+  bool drops_name = false;
+  const VectorSelector* vs = Source(expr, &drops_name);
+  return vs != nullptr && (!drops_name || FixesName(*vs));
+}
+
+absl::StatusOr<Value> StreamMatrix(const Expr& expr, Evaluator& ev, SeriesCallback each) {
+  const Grid& g = ev.grid();
+  std::vector<FPoint> points;
+  points.reserve(g.n);
+  RETURN_IF_ERROR(StreamSteps(expr, ev, [&](const StepSeriesView& s) {
+    points.clear();
+    for (size_t i = 0; i < g.n; ++i) {
+      if (s.has[i]) points.push_back(FPoint{g.T(i), s.v[i]});
+    }
+    if (points.empty()) return absl::OkStatus();
+    if (!s.drop_name) return each(s.labels, points);
+    return each(LabelsBuilder(s.labels).Del(kMetricNameLabel).Build(), points);
+  }));
+  return Value();
+}
+
+}  // namespace sundial::promql
