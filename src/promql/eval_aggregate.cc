@@ -2,6 +2,7 @@
 // step folds the group members present at that step.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <string>
 
@@ -349,13 +350,20 @@ absl::StatusOr<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& agg) {
         } else {
           double kf = std::min(p, 9.2e18);
           int64_t k = kf < 1 ? 0 : static_cast<int64_t>(kf);
+          const size_t keep =
+              static_cast<int64_t>(picked.size()) > k ? static_cast<size_t>(k) : picked.size();
           if (op != AggregateOp::kLimitk) {
+            // The first `keep` of a stable sort (picked is in input order, so ties go to the
+            // earlier series), in O(members log k).
             bool top = op == AggregateOp::kTopk;
-            std::stable_sort(picked.begin(), picked.end(), [&](size_t a, size_t b) {
-              return KBefore(top, in.series[a].v[i], in.series[b].v[i]);
-            });
+            std::partial_sort(picked.begin(), picked.begin() + static_cast<std::ptrdiff_t>(keep),
+                              picked.end(), [&](size_t a, size_t b) {
+                                const double va = in.series[a].v[i], vb = in.series[b].v[i];
+                                if (KBefore(top, va, vb)) return true;
+                                return !KBefore(top, vb, va) && a < b;
+                              });
           }
-          if (static_cast<int64_t>(picked.size()) > k) picked.resize(static_cast<size_t>(k));
+          picked.resize(keep);
         }
         for (size_t m : picked) {
           selected[m].v[i] = in.series[m].v[i];
