@@ -52,32 +52,4 @@ std::vector<ChunkMeta> Head::ChunksOf(SeriesRef ref) const {
   return out;
 }
 
-std::pair<SeriesRef, Timestamp> Head::RestoreSeries(
-    const Labels& labels, uint64_t chunk_ref,
-    std::vector<std::shared_ptr<const ClosedChunk>> chunks) {
-  bool created;
-  MemSeries* s = series_.PinOrCreate(labels, &created);
-  if (created) postings_.Add(s->ref(), s->labels());
-  Timestamp mm_maxt = INT64_MIN;
-  {
-    absl::MutexLock lock(&s->mu());
-    s->set_chunk_series_ref(chunk_ref);
-    if (!chunks.empty() && s->Empty()) {
-      const Timestamp mint = chunks.front()->mint;
-      mm_maxt = chunks.back()->maxt;
-      s->AttachChunks(std::move(chunks));
-      ExtendTimeRange(mint, mm_maxt);
-    }
-  }
-  const SeriesRef ref = s->ref();
-  s->Unpin();
-  return {ref, mm_maxt};
-}
-
-void Head::SetChunkSeriesRef(SeriesRef ref, uint64_t chunk_ref) {
-  series_.WithMutableSeries(ref, [chunk_ref](MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    s.set_chunk_series_ref(chunk_ref);
-  });
-}
-
 }  // namespace sundial::tsdb

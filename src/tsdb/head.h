@@ -112,17 +112,11 @@ class Head : public Appendable, public Queryable {
   // (the WAL ref WalHeadLog logs them under); before the first call they carry none and keep
   // their closed chunks in memory until they get one.
   void SetChunkRefBase(uint64_t base) { series_.SetChunkRefBase(base); }
-  // For replay: the series with these labels (created if absent) carries chunks_head ref
-  // chunk_ref and, if it has no samples yet, gets `chunks` (read back from chunks_head, oldest
-  // first). Returns its ref and the newest time of the chunks it got (INT64_MIN for none).
-  std::pair<SeriesRef, Timestamp> RestoreSeries(
-      const Labels& labels, uint64_t chunk_ref,
-      std::vector<std::shared_ptr<const ClosedChunk>> chunks);
-  // For replay: the series `ref` carries chunks_head ref chunk_ref.
-  void SetChunkSeriesRef(SeriesRef ref, uint64_t chunk_ref);
+  // WAL replay appends through a HeadReplayer (head_replay.h).
 
  private:
   friend class HeadAppender;
+  friend class HeadReplayer;
   friend class HeadQuerier;
 
   // Appenders accept samples at or after this (unless out of order within the window).

@@ -6,6 +6,7 @@
 #ifndef SUNDIAL_TSDB_SERIES_H_
 #define SUNDIAL_TSDB_SERIES_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -171,9 +172,31 @@ class MemSeries {
   void Unpin() { pins_.fetch_sub(1, std::memory_order_release); }
   bool pinned() const { return pins_.load(std::memory_order_acquire) > 0; }
 
+  // Cache hints for a loop that appends to many series (WAL replay): call Prefetch(0) some
+  // samples ahead of a series' append, Prefetch(1) fewer and Prefetch(2) fewer still; each
+  // stage fetches what the next one and the append read. Changes nothing. REQUIRES: no other
+  // thread changes the series meanwhile.
+  void Prefetch(int stage) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (stage == 0) {
+      for (size_t off = 0; off < sizeof(MemSeries); off += 64) {
+        __builtin_prefetch(reinterpret_cast<const char*>(this) + off);
+      }
+    } else if (head_ != nullptr && stage == 1) {
+      __builtin_prefetch(head_.get());
+    } else if (head_ != nullptr) {
+      const std::string_view b = head_->bytes();
+      __builtin_prefetch(b.data());
+      __builtin_prefetch(b.data() + b.size(), 1);
+    }
+  }
+
   // The in-order chunks, oldest first, the open one last.
   std::vector<ChunkMeta> InOrderChunks() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Timestamp max_time() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return max_time_; }
+  // The newest sample held, in order or out of order; INT64_MIN if none ever was.
+  Timestamp newest_time() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return out_of_order_.empty() ? max_time_ : std::max(max_time_, out_of_order_.back().first);
+  }
 
  private:
   void CutHeadChunk(Timestamp mint, const ChunkOptions& options) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "tsdb/db/ref_table.h"
+#include "tsdb/db/replay_shards.h"
+#include "tsdb/head_replay.h"
 #include "tsdb/wal/corruption.h"
 #include "tsdb/wal/repair.h"
 #include "tsdb/wal/replay.h"
@@ -18,43 +21,54 @@ namespace {
 
 const Logger kLog("tsdb");
 
-// Stream-order state of one replay.
+// Stream-order state of one replay. The reading thread resolves each sample's series and hands
+// it to the worker owning that series (ReplayShards); only a sample that maps a WAL ref to a
+// series that already exists waits for the workers, because whether the series takes it
+// decides the mapping.
 class ReplayState {
  public:
-  ReplayState(Head* head, MmappedChunks* mmapped) : head_(head), mmapped_(mmapped) {}
+  ReplayState(Head* head, MmappedChunks* mmapped, int workers)
+      : head_(head), replayer_(head), shards_(&replayer_, workers), mmapped_(mmapped) {}
 
   void OnSeries(const std::vector<wal::RefSeries>& series) {
     for (const wal::RefSeries& s : series) {
       result_.max_wal_ref = std::max(result_.max_wal_ref, s.ref);
-      Unmap(s.ref);
+      wal_to_head_.Erase(s.ref);  // whatever it mapped to before is done
       auto mm = mmapped_ != nullptr ? mmapped_->find(s.ref) : MmappedChunks::iterator();
       if (mmapped_ == nullptr || mm == mmapped_->end()) {
         pending_[s.ref] = s.labels;
         continue;
       }
       pending_.erase(s.ref);
-      auto [head_ref, mm_maxt] = head_->RestoreSeries(s.labels, s.ref, std::move(mm->second));
+      bool created;
+      MemSeries* ms = replayer_.GetOrCreate(s.labels, &created);
+      // Whether an existing series is still empty depends on the samples handed over so far.
+      if (!created) shards_.Drain();
+      const Timestamp mm_maxt = replayer_.AttachChunks(ms, s.ref, std::move(mm->second));
       mmapped_->erase(mm);
-      if (mm_maxt != INT64_MIN) ++result_.mmapped_series;
-      wal_to_head_.Set(s.ref, {head_ref, mm_maxt, INT64_MIN});
-      Mapped(head_ref, s.ref, mm_maxt);
+      if (mm_maxt != INT64_MIN) {
+        ++result_.mmapped_series;
+        max_time_ = std::max(max_time_, mm_maxt);
+      }
+      wal_to_head_.Set(s.ref, {ms, ms->ref(), mm_maxt});
+      Mapped(ms, s.ref);
     }
   }
 
   void OnSamples(const std::vector<wal::RefSample>& samples) {
-    std::unique_ptr<Appender> app = head_->NewAppender();
+    // The limits of the appender that committed these samples: the head's newest sample when
+    // the record starts (samples the head refuses are never newer than that).
+    const HeadReplayer::Limits limits = replayer_.LimitsAt(max_time_);
+    shards_.Begin(limits);
     for (const wal::RefSample& s : samples) {
       ++result_.samples;
-      if (HeadSeries* hs = wal_to_head_.Find(s.ref); hs != nullptr) {
+      if (const HeadSeries* hs = wal_to_head_.Find(s.ref); hs != nullptr) {
         if (s.t <= hs->mm_maxt) {
           ++result_.mmapped_samples;
           continue;
         }
-        if (app->Append(hs->head_ref, kNoLabels, s.t, s.v).ok()) {
-          hs->max_t = std::max(hs->max_t, s.t);
-        } else {
-          ++result_.rejected_samples;
-        }
+        shards_.Add(hs->series, hs->head_ref, s.t, s.v);
+        max_time_ = std::max(max_time_, s.t);
         continue;
       }
       auto pending = pending_.find(s.ref);
@@ -62,20 +76,14 @@ class ReplayState {
         ++result_.unknown_ref_samples;
         continue;
       }
-      absl::StatusOr<SeriesRef> head_ref = app->Append(0, pending->second, s.t, s.v);
-      if (!head_ref.ok()) {
+      if (!FirstSample(pending->second, s, limits)) {
         ++result_.rejected_samples;
         continue;
       }
       pending_.erase(pending);
-      wal_to_head_.Set(s.ref, {*head_ref, INT64_MIN, INT64_MIN});
-      head_->SetChunkSeriesRef(*head_ref, s.ref);
-      Mapped(*head_ref, s.ref, s.t);
+      max_time_ = std::max(max_time_, s.t);
     }
-    // The head has no log during replay, so Commit cannot fail on logging; samples made invalid
-    // by an earlier one in the same batch are dropped and counted by the head.
-    absl::Status status = app->Commit();
-    if (!status.ok()) kLog.Warn("WAL replay commit failed", {{"err", status}});
+    shards_.Flush();
   }
 
   // Into the head's exemplar storage (if any) through an appender, as Prometheus replays
@@ -103,34 +111,60 @@ class ReplayState {
   }
 
   ReplayResult Finish() && {
-    wal_to_head_.ForEach([&](uint64_t, const HeadSeries& hs) { FoldMaxTime(hs); });
+    shards_.Drain();
+    result_.rejected_samples += shards_.rejected();
+    replayer_.ExtendTimeRange(shards_.range());
+    replayer_.ExtendTimeRange(direct_range_);
+    for (const auto& [head_ref, ms] : mapped_series_) {
+      result_.entries[head_ref].max_t = HeadReplayer::NewestTime(ms);
+    }
     return std::move(result_);
   }
 
  private:
-  WalHeadLog::Entry& Entry(SeriesRef head_ref) { return result_.entries[head_ref]; }
-
-  // The head series head_ref is now logged under wal_ref; t is its newest sample so far.
-  void Mapped(SeriesRef head_ref, uint64_t wal_ref, Timestamp t) {
-    WalHeadLog::Entry& e = Entry(head_ref);
-    if (e.wal_ref != 0 && e.wal_ref != wal_ref) result_.aliases[e.wal_ref] = head_ref;
-    result_.aliases.erase(wal_ref);
-    e.wal_ref = wal_ref;
-    e.max_t = std::max(e.max_t, t);
-  }
-
   struct HeadSeries {
+    MemSeries* series;
     SeriesRef head_ref;
     Timestamp mm_maxt;  // newest time in its chunks from chunks_head; INT64_MIN: none
-    Timestamp max_t;    // newest sample replayed into the head under this WAL ref
   };
+
+  // The first sample of the series record `labels` under WAL ref s.ref, with the limits of its
+  // commit: maps the WAL ref to the head series if the head takes the sample (true), as the
+  // appender that logged it would have; else the ref stays unmapped.
+  bool FirstSample(const Labels& labels, const wal::RefSample& s,
+                   const HeadReplayer::Limits& limits) {
+    if (s.t < limits.min_valid_time && (!limits.ooo || s.t < limits.ooo_min_time)) return false;
+    if (labels.empty()) return false;
+    bool created;
+    MemSeries* ms = replayer_.GetOrCreate(labels, &created);
+    if (created) {
+      // A new series takes any sample within the limits.
+      replayer_.SetChunkRef(ms, s.ref);
+      shards_.Add(ms, ms->ref(), s.t, s.v);
+    } else {
+      shards_.Drain();
+      if (!replayer_.Append(ms, s.t, s.v, limits, &direct_range_, s.ref).ok()) return false;
+    }
+    wal_to_head_.Set(s.ref, {ms, ms->ref(), INT64_MIN});
+    Mapped(ms, s.ref);
+    return true;
+  }
+
+  // The head series ms is now logged under wal_ref.
+  void Mapped(MemSeries* ms, uint64_t wal_ref) {
+    WalHeadLog::Entry& e = result_.entries[ms->ref()];
+    if (e.wal_ref == 0) mapped_series_.emplace_back(ms->ref(), ms);
+    if (e.wal_ref != 0 && e.wal_ref != wal_ref) result_.aliases[e.wal_ref] = ms->ref();
+    result_.aliases.erase(wal_ref);
+    e.wal_ref = wal_ref;
+  }
 
   // WAL ref -> head series, looked up once per sample. The refs Prometheus and Sundial write
   // are dense, so they live in a RefTable (a batch's series sit side by side); a ref too large
   // for it, which only a foreign or damaged WAL has, goes to a hash map.
   class WalRefIndex {
    public:
-    HeadSeries* Find(uint64_t ref) {
+    const HeadSeries* Find(uint64_t ref) {
       if (ref < kDenseLimit) return dense_.Find(ref);
       auto it = sparse_.find(ref);
       return it == sparse_.end() ? nullptr : &it->second;
@@ -149,11 +183,6 @@ class ReplayState {
         sparse_.erase(ref);
       }
     }
-    template <typename F>
-    void ForEach(F f) {
-      dense_.ForEach([&](uint64_t ref, HeadSeries& hs) { f(ref, hs); });
-      for (auto& [ref, hs] : sparse_) f(ref, hs);
-    }
 
    private:
     static constexpr uint64_t kDenseLimit = uint64_t{1} << 32;
@@ -161,26 +190,16 @@ class ReplayState {
     absl::flat_hash_map<uint64_t, HeadSeries> sparse_;
   };
 
-  // Records the newest sample replayed under hs in its head series' entry.
-  void FoldMaxTime(const HeadSeries& hs) {
-    if (hs.max_t == INT64_MIN) return;
-    WalHeadLog::Entry& e = Entry(hs.head_ref);
-    e.max_t = std::max(e.max_t, hs.max_t);
-  }
-
-  // A series record for wal_ref: whatever it mapped to before is done.
-  void Unmap(uint64_t wal_ref) {
-    if (const HeadSeries* hs = wal_to_head_.Find(wal_ref); hs != nullptr) {
-      FoldMaxTime(*hs);
-      wal_to_head_.Erase(wal_ref);
-    }
-  }
-
   static inline const Labels kNoLabels;
   Head* const head_;
+  HeadReplayer replayer_;
+  ReplayShards shards_;
   MmappedChunks* const mmapped_;
   WalRefIndex wal_to_head_;
   absl::flat_hash_map<uint64_t, Labels> pending_;  // series records not yet seen with a sample
+  Timestamp max_time_ = INT64_MIN;                 // the head's newest sample once all is in
+  HeadReplayer::Range direct_range_;               // appended by FirstSample itself
+  std::vector<std::pair<SeriesRef, MemSeries*>> mapped_series_;  // one per entry
   ReplayResult result_;
 };
 
@@ -207,8 +226,9 @@ void LogSkippedRecords(const wal::Replayer& r) {
 }  // namespace
 
 absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, Head* head,
-                                       MmappedChunks* mmapped) {
-  ReplayState state(head, mmapped);
+                                       MmappedChunks* mmapped, int workers) {
+  if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ReplayState state(head, mmapped, workers);
   ASSIGN_OR_RETURN(bool exists, fs->Exists(dir));
   if (!exists) return std::move(state).Finish();
 

@@ -39,17 +39,21 @@ using MmappedChunks =
 
 // Replays dir into head in stream order. WAL series refs are mapped to the refs the head
 // assigns; a later series record with the same WAL ref replaces the mapping. A series record
-// creates nothing until its first sample (the head has no empty series). On corruption in a
-// segment, everything before it is kept and the log is cut there (wal::Repair); corruption in
-// the checkpoint fails (its series could not be recovered from anywhere). A missing dir is an
-// empty log. Series get their chunks_head ref (Head::SetChunkSeriesRef): their WAL ref.
+// creates nothing until its first sample (the head has no empty series). Samples go straight
+// into their series on `workers` threads (0: one per core) while this thread reads on; a
+// series' samples keep their order, and each samples record is checked as the appender that
+// logged it checked it (the head's newest sample at its start bounds it), so the head is the
+// same whatever the thread count. Every refused sample counts in rejected_samples. On corruption in
+// a segment, everything before it is kept and the log is cut there (wal::Repair); corruption in the
+// checkpoint fails (its series could not be recovered from anywhere). A missing dir is an empty
+// log. Series get their chunks_head ref: their WAL ref.
 //
 // With mmapped: a series record whose ref has chunks there creates the series at once with
 // those chunks (taken out of *mmapped; chunks of refs without a series record stay), and its
 // samples at or before the newest chunk's end are skipped (they are in the chunks), as
 // Prometheus does. REQUIRES: head is empty and logs nothing while this runs; no writer on dir.
 absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, Head* head,
-                                       MmappedChunks* mmapped = nullptr);
+                                       MmappedChunks* mmapped = nullptr, int workers = 0);
 
 }  // namespace sundial::tsdb
 

@@ -1,0 +1,105 @@
+#include "tsdb/db/replay_shards.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace sundial::tsdb {
+
+ReplayShards::ReplayShards(HeadReplayer* replayer, int workers) : replayer_(replayer) {
+  shards_.reserve(static_cast<size_t>(std::max(workers, 1)));
+  for (int i = 0; i < std::max(workers, 1); ++i) shards_.push_back(std::make_unique<Shard>());
+  for (auto& shard : shards_) shard->thread = std::thread([this, s = shard.get()] { Work(s); });
+}
+
+ReplayShards::~ReplayShards() {
+  Flush();
+  for (auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    shard->closing = true;
+  }
+  for (auto& shard : shards_) shard->thread.join();
+}
+
+void ReplayShards::Flush() {
+  for (auto& shard : shards_) {
+    if (!shard->batch.empty()) Hand(shard.get());
+  }
+}
+
+void ReplayShards::Hand(Shard* s) {
+  absl::MutexLock lock(&s->mu);
+  s->mu.Await(absl::Condition(
+      +[](Shard* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return s->queue.size() < kMaxQueued; }, s));
+  s->queue.push_back({limits_, std::move(s->batch)});
+  ++s->in_flight;
+  s->batch.clear();
+  if (!s->free.empty()) {
+    s->batch = std::move(s->free.back());
+    s->free.pop_back();
+  }
+}
+
+void ReplayShards::Drain() {
+  Flush();
+  for (auto& shard : shards_) {
+    Shard* s = shard.get();
+    absl::MutexLock lock(&s->mu);
+    s->mu.Await(absl::Condition(
+        +[](Shard* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return s->in_flight == 0; }, s));
+  }
+}
+
+int64_t ReplayShards::rejected() const {
+  int64_t n = 0;
+  for (const auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    n += shard->rejected;
+  }
+  return n;
+}
+
+HeadReplayer::Range ReplayShards::range() const {
+  HeadReplayer::Range r;
+  for (const auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    r.mint = std::min(r.mint, shard->range.mint);
+    r.maxt = std::max(r.maxt, shard->range.maxt);
+  }
+  return r;
+}
+
+void ReplayShards::Work(Shard* shard) {
+  for (;;) {
+    Batch b;
+    {
+      absl::MutexLock lock(&shard->mu);
+      shard->mu.Await(absl::Condition(
+          +[](Shard* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !s->queue.empty() || s->closing; },
+          shard));
+      if (shard->queue.empty()) return;
+      b = std::move(shard->queue.front());
+      shard->queue.pop_front();
+    }
+    int64_t rejected = 0;
+    HeadReplayer::Range range;
+    // Series are scattered in memory: their lines are fetched in three dependent stages
+    // (series, open chunk, chunk bytes) some samples ahead.
+    const size_t n = b.items.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 12 < n) b.items[i + 12].series->Prefetch(0);
+      if (i + 8 < n) b.items[i + 8].series->Prefetch(1);
+      if (i + 4 < n) b.items[i + 4].series->Prefetch(2);
+      const Item& it = b.items[i];
+      if (!replayer_->Append(it.series, it.t, it.v, b.limits, &range).ok()) ++rejected;
+    }
+    b.items.clear();
+    absl::MutexLock lock(&shard->mu);
+    shard->rejected += rejected;
+    shard->range.mint = std::min(shard->range.mint, range.mint);
+    shard->range.maxt = std::max(shard->range.maxt, range.maxt);
+    shard->free.push_back(std::move(b.items));
+    --shard->in_flight;
+  }
+}
+
+}  // namespace sundial::tsdb

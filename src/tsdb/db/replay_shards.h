@@ -1,0 +1,94 @@
+// ReplayShards: the worker threads that append WAL samples to head series during replay while
+// the reading thread decodes the next records. A series always goes to the same worker (by its
+// head ref), so its samples are appended in WAL order; the samples of
+// one logged commit are checked against that commit's limits, as its appender did.
+//
+//   ReplayShards shards(&replayer, workers);
+//   shards.Begin(replayer.LimitsAt(max_so_far));   // per samples record
+//   shards.Add(series, head_ref, t, v);            // ...
+//   shards.Flush();                                // hands the record's samples over
+//   shards.Drain();                                // everything handed over is appended
+//   shards.rejected(), shards.range()              // after Drain
+//
+// One thread calls everything; workers only run HeadReplayer::Append. Memory is bounded: a
+// worker holds at most a few batches queued before Add or Flush waits for it.
+#ifndef SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
+#define SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "tsdb/head_replay.h"
+
+namespace sundial::tsdb {
+
+class ReplayShards {
+ public:
+  // workers >= 1 threads appending through replayer, which must outlive this.
+  ReplayShards(HeadReplayer* replayer, int workers);
+  ~ReplayShards();  // drains and joins
+  ReplayShards(const ReplayShards&) = delete;
+  ReplayShards& operator=(const ReplayShards&) = delete;
+
+  // The limits of the samples added until the next Begin. REQUIRES: nothing added since the last
+  // Flush.
+  void Begin(const HeadReplayer::Limits& limits) { limits_ = limits; }
+  void Add(MemSeries* series, SeriesRef head_ref, Timestamp t, double v) {
+    // Series created one after another sit side by side in memory: runs of 64 refs share a
+    // worker, so that workers do not write to the same cache lines.
+    Shard& shard = *shards_[(head_ref >> 6) % shards_.size()];
+    shard.batch.push_back({series, t, v});
+    if (shard.batch.size() >= kMaxBatch) Hand(&shard);
+  }
+  void Flush();
+  // Flush, then waits until the workers appended everything.
+  void Drain();
+
+  // Samples the head refused, and what was appended. REQUIRES: Drain() since the last Add.
+  int64_t rejected() const;
+  HeadReplayer::Range range() const;
+
+ private:
+  struct Item {
+    MemSeries* series;
+    Timestamp t;
+    double v;
+  };
+  struct Batch {
+    HeadReplayer::Limits limits;
+    std::vector<Item> items;
+  };
+  struct Shard {
+    std::vector<Item> batch;  // being filled by the reading thread
+    absl::Mutex mu;
+    std::deque<Batch> queue ABSL_GUARDED_BY(mu);
+    std::vector<std::vector<Item>> free ABSL_GUARDED_BY(mu);  // emptied batches, for reuse
+    int in_flight ABSL_GUARDED_BY(mu) = 0;                    // queued or being appended
+    bool closing ABSL_GUARDED_BY(mu) = false;
+    int64_t rejected ABSL_GUARDED_BY(mu) = 0;
+    HeadReplayer::Range range ABSL_GUARDED_BY(mu);
+    std::thread thread;
+  };
+
+  // Samples per batch (a large record is handed over in parts) and batches queued per worker
+  // before the reading thread waits: at most ~1.5 MiB per worker in flight.
+  static constexpr size_t kMaxBatch = 4096;
+  static constexpr size_t kMaxQueued = 16;
+
+  // Queues shard's batch for its worker (waiting while the queue is full).
+  void Hand(Shard* shard);
+  void Work(Shard* shard);
+
+  HeadReplayer* const replayer_;
+  HeadReplayer::Limits limits_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace sundial::tsdb
+
+#endif  // SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_

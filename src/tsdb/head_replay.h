@@ -1,0 +1,74 @@
+// HeadReplayer: WAL replay's direct way into the head. Samples go straight into their series —
+// no appender, no pin, no batch and no log per sample — with exactly the checks an appender
+// makes, so a replayed head equals the head that logged the WAL.
+//
+//   HeadReplayer r(&head);
+//   MemSeries* s = r.GetOrCreate(labels, &created);
+//   HeadReplayer::Limits lim = r.LimitsAt(newest_time_so_far);   // per logged commit
+//   HeadReplayer::Range range;
+//   absl::Status st = r.Append(s, t, v, lim, &range);            // any thread, series lock
+//   r.ExtendTimeRange(range);                                    // once the samples are in
+//
+// REQUIRES: while a HeadReplayer is used nothing else appends to, truncates or garbage-collects
+// the head, so series pointers stay valid without pins. Append and AttachChunks are thread-safe
+// (they take the series lock); the rest must be called from one thread.
+#ifndef SUNDIAL_TSDB_HEAD_REPLAY_H_
+#define SUNDIAL_TSDB_HEAD_REPLAY_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "tsdb/head.h"
+
+namespace sundial::tsdb {
+
+class HeadReplayer {
+ public:
+  explicit HeadReplayer(Head* head) : head_(head) {}
+
+  // What an appender accepts when the head's newest sample is at max_time (INT64_MIN: empty).
+  struct Limits {
+    Timestamp min_valid_time = INT64_MIN;
+    Timestamp ooo_min_time = INT64_MIN;
+    bool ooo = false;
+  };
+  Limits LimitsAt(Timestamp max_time) const;
+
+  // The oldest sample appended and the newest in-order one, as a commit extends the head.
+  struct Range {
+    Timestamp mint = INT64_MAX;
+    Timestamp maxt = INT64_MIN;
+  };
+
+  // The series with these labels, created and indexed if absent (*created tells which).
+  // REQUIRES: labels non-empty.
+  MemSeries* GetOrCreate(const Labels& labels, bool* created);
+
+  // Appends one sample to s as an appender with these limits would, Append and Commit in one:
+  // OK if it was appended or ignored (the same value again), else the appender's error. Extends
+  // *range by what was appended. If chunk_ref != 0 and the sample is accepted, s carries
+  // chunks_head ref chunk_ref before it is appended.
+  absl::Status Append(MemSeries* s, Timestamp t, double v, const Limits& limits, Range* range,
+                      uint64_t chunk_ref = 0);
+
+  // s carries chunks_head ref chunk_ref and, if it has no samples yet, gets `chunks` (oldest
+  // first). Returns the newest time of the chunks it got (INT64_MIN for none); the head's time
+  // range covers them.
+  Timestamp AttachChunks(MemSeries* s, uint64_t chunk_ref,
+                         std::vector<std::shared_ptr<const ClosedChunk>> chunks);
+  void SetChunkRef(MemSeries* s, uint64_t chunk_ref);
+
+  // The newest sample s holds, in order or not; INT64_MIN if none.
+  static Timestamp NewestTime(MemSeries* s);
+
+  void ExtendTimeRange(const Range& range);
+
+ private:
+  Head* const head_;
+};
+
+}  // namespace sundial::tsdb
+
+#endif  // SUNDIAL_TSDB_HEAD_REPLAY_H_

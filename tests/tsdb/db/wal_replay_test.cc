@@ -1,0 +1,237 @@
+#include "tsdb/db/wal_replay.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/file_system.h"
+#include "base/str_cat.h"
+#include "tsdb/db/db.h"
+#include "tsdb/db/db_test_util.h"
+#include "tsdb/wal/records.h"
+#include "tsdb/wal/writer.h"
+
+namespace sundial::tsdb {
+namespace {
+
+constexpr char kWal[] = "/data/wal";
+constexpr int kSeries = 3000;
+constexpr uint64_t kUnknownRef = 1'000'000;
+
+Labels SeriesLabels(int k) { return Labels{{"__name__", StrCat("m", k % 7)}, {"i", StrCat(k)}}; }
+
+// A WAL as a head's commits leave it, and worse: series records in batches and again later
+// (new WAL refs for old labels, the same WAL ref once more), records of samples of many series
+// that go back in time, repeat a timestamp with the same or another value, fall before the
+// head's lower bound, or belong to no series record; series that never get a sample.
+std::vector<std::string> MessyWal() {
+  std::mt19937_64 rng(42);
+  std::vector<std::string> records;
+  std::vector<uint64_t> known;           // WAL refs with a series record so far
+  std::map<uint64_t, Timestamp> last_t;  // per series
+  std::map<uint64_t, double> last_v;
+  auto series_record = [&](uint64_t first, uint64_t last, int label_offset) {
+    std::vector<wal::RefSeries> s;
+    for (uint64_t ref = first; ref <= last; ++ref) {
+      s.push_back({ref, SeriesLabels(static_cast<int>(ref) - label_offset)});
+      known.push_back(ref);
+    }
+    std::string rec;
+    wal::EncodeSeries(s, &rec);
+    records.push_back(std::move(rec));
+  };
+  series_record(1, kSeries / 2, 0);
+  const Timestamp t0 = 10'000'000;
+  for (int round = 0; round < 60; ++round) {
+    if (round == 10) series_record(kSeries / 2 + 1, kSeries, 0);
+    // WAL refs kSeries+1..kSeries+100 name series 1..100 again (a restarted Prometheus' refs).
+    if (round == 20) series_record(kSeries + 1, kSeries + 100, kSeries);
+    if (round == 30) series_record(5, 5, 0);
+    std::vector<wal::RefSample> samples;
+    for (int i = 0; i < 1000; ++i) {
+      const uint64_t ref = known[rng() % known.size()];
+      if (ref % 97 == 0) continue;                             // never sampled
+      const uint64_t k = ref > kSeries ? ref - kSeries : ref;  // whose labels
+      Timestamp& t = last_t.try_emplace(k, t0).first->second;
+      double v = static_cast<double>(rng() % 1000);
+      const int dice = static_cast<int>(rng() % 100);
+      Timestamp ts = t + 1 + static_cast<Timestamp>(rng() % 15'000);
+      if (dice < 5) {
+        ts = t - static_cast<Timestamp>(rng() % 20'000);  // out of order
+      } else if (dice < 8) {
+        ts = t;  // duplicate: another value
+      } else if (dice < 11) {
+        ts = t;  // the same sample again: ignored
+        v = last_v[k];
+      } else if (dice < 12) {
+        ts = 1;  // more than an hour behind the head: out of bounds
+      } else if (dice < 13) {
+        samples.push_back({kUnknownRef + rng() % 10, ts, v});
+        continue;
+      }
+      if (ts > t) {
+        t = ts;
+        last_v[k] = v;
+      }
+      samples.push_back({ref, ts, v});
+    }
+    std::string rec;
+    wal::EncodeSamples(samples, &rec);
+    records.push_back(std::move(rec));
+  }
+  return records;
+}
+
+// What an appender-by-appender replay keeps: the model the parallel replay must equal.
+struct Expected {
+  Dump dump;
+  int64_t samples = 0, rejected = 0, unknown = 0;
+};
+
+Expected Model(const std::vector<std::string>& records, int64_t chunk_range_ms) {
+  Expected out;
+  std::map<uint64_t, Labels> series;
+  Timestamp head_max = INT64_MIN;
+  for (const std::string& rec : records) {
+    if (wal::GetRecordType(rec) == wal::RecordType::kSeries) {
+      std::vector<wal::RefSeries> s;
+      EXPECT_TRUE(wal::DecodeSeries(rec, &s).ok());
+      for (const wal::RefSeries& r : s) series[r.ref] = r.labels;
+      continue;
+    }
+    std::vector<wal::RefSample> samples;
+    EXPECT_TRUE(wal::DecodeSamples(rec, &samples).ok());
+    const Timestamp min_valid = head_max == INT64_MIN ? INT64_MIN : head_max - chunk_range_ms / 2;
+    for (const wal::RefSample& s : samples) {
+      ++out.samples;
+      auto it = series.find(s.ref);
+      if (it == series.end()) {
+        ++out.unknown;
+        continue;
+      }
+      if (s.t < min_valid) {
+        ++out.rejected;
+        continue;
+      }
+      std::vector<TestSample>& kept = out.dump[it->second.ToString()];
+      if (!kept.empty() && s.t < kept.back().t) {
+        ++out.rejected;
+      } else if (!kept.empty() && s.t == kept.back().t) {
+        if (std::bit_cast<uint64_t>(s.v) != std::bit_cast<uint64_t>(kept.back().v)) ++out.rejected;
+      } else {
+        kept.push_back({s.t, s.v});
+        head_max = std::max(head_max, s.t);
+      }
+    }
+  }
+  std::erase_if(out.dump, [](const auto& kv) { return kv.second.empty(); });
+  return out;
+}
+
+void WriteWal(FileSystem* fs, const std::vector<std::string>& records) {
+  auto w = wal::Writer::Open(fs, kWal, {.compress = true});
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->Log(records).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+}
+
+TEST(ReplayWal, AnyWorkerCountGivesTheAppenderByAppenderHead) {
+  const std::vector<std::string> records = MessyWal();
+  MemFileSystem fs;
+  WriteWal(&fs, records);
+  const Expected want = Model(records, ChunkOptions().chunk_range_ms);
+  ASSERT_GT(want.rejected, 1000);
+  ASSERT_GT(want.unknown, 100);
+  for (int workers : {1, 2, 5}) {
+    SCOPED_TRACE(StrCat("workers=", workers));
+    Head head;
+    absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, workers);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->samples, want.samples);
+    EXPECT_EQ(r->rejected_samples, want.rejected);
+    EXPECT_EQ(r->unknown_ref_samples, want.unknown);
+    EXPECT_EQ(r->max_wal_ref, uint64_t{kSeries + 100});
+    absl::StatusOr<Dump> got = ReadAll(head);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->size(), want.dump.size());
+    EXPECT_TRUE(*got == want.dump);
+    EXPECT_EQ(head.NumSeries(), want.dump.size());
+    // The WAL refs a restarted log keeps writing under: the last one mapped per series, the
+    // earlier ones as aliases (series 1..100 were named again by kSeries+1..kSeries+100).
+    size_t aliased = 0;
+    for (const auto& [head_ref, e] : r->entries) {
+      EXPECT_NE(e.wal_ref, 0u);
+      EXPECT_NE(e.max_t, INT64_MIN);
+      if (e.wal_ref > kSeries) ++aliased;
+    }
+    EXPECT_GT(aliased, 50u);
+    EXPECT_GT(r->aliases.size(), 50u);
+  }
+}
+
+TEST(ReplayWal, OutOfOrderWindowHeadIsTheSameForAnyWorkerCount) {
+  const std::vector<std::string> records = MessyWal();
+  MemFileSystem fs;
+  WriteWal(&fs, records);
+  Dump first;
+  int64_t first_rejected = -1;
+  for (int workers : {1, 4}) {
+    HeadOptions options;
+    options.out_of_order_window_ms = 10'000;
+    Head head(options);
+    absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, workers);
+    ASSERT_TRUE(r.ok()) << r.status();
+    absl::StatusOr<Dump> got = ReadAll(head);
+    ASSERT_TRUE(got.ok());
+    if (first_rejected < 0) {
+      first = *got;
+      first_rejected = r->rejected_samples;
+      continue;
+    }
+    EXPECT_EQ(r->rejected_samples, first_rejected);
+    EXPECT_TRUE(*got == first);
+  }
+  EXPECT_GT(first_rejected, 0);
+}
+
+TEST(ReplayWal, RestartedDbHoldsExactlyWhatItHeld) {
+  MemFileSystem fs;
+  DbOptions options;
+  options.dir = "/data";
+  options.wal_segment_size = 4 * wal::kPageSize;  // many segments
+  Dump before;
+  {
+    absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(options, &fs);
+    ASSERT_TRUE(db.ok()) << db.status();
+    std::mt19937_64 rng(7);
+    for (int round = 0; round < 20; ++round) {
+      std::unique_ptr<Appender> app = (*db)->NewAppender();
+      for (int k = 0; k < 5000; ++k) {
+        const Timestamp t = round * 15'000 + static_cast<Timestamp>(rng() % 1000);
+        (void)app->Append(0, SeriesLabels(k), t, static_cast<double>(rng() % 100)).ok();
+      }
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    absl::StatusOr<Dump> dump = ReadAll(**db);
+    ASSERT_TRUE(dump.ok());
+    before = *dump;
+  }
+  absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(options, &fs);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_EQ((*db)->replay_stats().samples, 100'000);
+  EXPECT_EQ((*db)->replay_stats().rejected_samples, 0);
+  absl::StatusOr<Dump> after = ReadAll(**db);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->size(), 5000u);
+  EXPECT_TRUE(*after == before);
+}
+
+}  // namespace
+}  // namespace sundial::tsdb
