@@ -7,6 +7,7 @@
 //
 //   build/bench/promql_head_bench --series=100000 --hours=2 --runs=5 --ranges=1h
 //   build/bench/promql_head_bench --series=100000 --filter=topk --kinds=instant
+//   build/bench/promql_head_bench --query='sum(rate(http_requests_total[30d]))' --kinds=instant
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -34,6 +35,7 @@ struct Options {
   int runs = 5;
   std::string ranges = "1h";
   std::string filter;      // only queries containing this
+  std::string query;       // this query instead of the dashboard ones
   std::string kinds = "";  // "instant" or "range" to run only those
 };
 
@@ -71,10 +73,12 @@ int main(int argc, char** argv) {
       o.filter = v;
     } else if (const char* v = val("--kinds")) {
       o.kinds = v;
+    } else if (const char* v = val("--query")) {
+      o.query = v;
     } else {
       std::fprintf(stderr,
                    "usage: %s [--series=N] [--hours=H] [--interval_s=S] [--runs=R] "
-                   "[--ranges=1h] [--filter=TEXT] [--kinds=instant|range]\n",
+                   "[--ranges=1h] [--filter=TEXT] [--kinds=instant|range] [--query=PROMQL]\n",
                    argv[0]);
       return 2;
     }
@@ -131,7 +135,9 @@ int main(int argc, char** argv) {
   std::printf("%-10s | %-90.90s | %8s | %8s | %8s\n", "kind", "query", "wall ms", "cpu ms",
               "series");
   for (const Kind& k : kinds) {
-    for (const std::string& q : sundial::bench::RedQueries()) {
+    const std::vector<std::string> queries =
+        o.query.empty() ? sundial::bench::RedQueries() : std::vector<std::string>{o.query};
+    for (const std::string& q : queries) {
       if (!o.filter.empty() && q.find(o.filter) == std::string::npos) continue;
       std::vector<double> ms, cpu;
       size_t n = 0;
