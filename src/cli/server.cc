@@ -137,6 +137,7 @@ web::api::ApiOptions ApiOptionsFor(const ServerOptions& opts, tsdb::DB* db,
   }
   api.max_concurrency = static_cast<int>(std::max<int64_t>(1, opts.query_max_concurrency));
   api.targets = [scrapes] { return scrapes->Targets(); };
+  api.metadata = [scrapes] { return scrapes->TargetsMetadata(); };
   api.config_yaml = [config] { return config::ToYaml(*config->Current()); };
   api.external_labels = [config] { return config->Current()->global.external_labels; };
   api.is_ready = [ready] { return ready->load(); };

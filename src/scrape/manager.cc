@@ -111,4 +111,14 @@ TargetsSnapshot Manager::Targets() const {
   return out;
 }
 
+std::vector<TargetMetadata> Manager::TargetsMetadata() const {
+  std::vector<TargetMetadata> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, pool] : pools_) pool->AppendMetadata(&out);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.scrape_pool != b.scrape_pool ? a.scrape_pool < b.scrape_pool : a.labels < b.labels;
+  });
+  return out;
+}
+
 }  // namespace sundial::scrape

@@ -31,6 +31,7 @@
 #include "config/config.h"
 #include "discovery/manager.h"
 #include "net/io_pool.h"
+#include "scrape/metric_metadata.h"
 #include "scrape/target_status.h"
 #include "tsdb/storage.h"
 
@@ -67,6 +68,8 @@ class Manager {
 
   // Active targets sorted by pool and labels, and dropped ones.
   TargetsSnapshot Targets() const;
+  // The metric metadata of every active target, sorted by pool and target labels.
+  std::vector<TargetMetadata> TargetsMetadata() const;
 
  private:
   void SyncTargets(const std::string& job, std::vector<discovery::TargetGroup> groups);

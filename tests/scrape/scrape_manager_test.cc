@@ -12,6 +12,7 @@
 #include "net/test_server.h"
 #include "scrape/manager.h"
 #include "scrape/scrape_test_util.h"
+#include "tsdb/exemplars/circular_storage.h"
 #include "tsdb/value.h"
 
 namespace sundial::scrape {
@@ -35,10 +36,11 @@ class Endpoint {
           return r;
         }) {}
 
-  void Set(std::string body, int status = 200, std::chrono::milliseconds delay = 0ms) {
+  void Set(std::string body, int status = 200, std::chrono::milliseconds delay = 0ms,
+           std::string content_type = "text/plain; version=0.0.4") {
     std::lock_guard<std::mutex> lock(mu_);
     response_ = {.status = status,
-                 .headers = {{"Content-Type", "text/plain; version=0.0.4"}},
+                 .headers = {{"Content-Type", std::move(content_type)}},
                  .body = std::move(body),
                  .delay = delay};
   }
@@ -96,8 +98,15 @@ class ScrapeManagerTest : public ::testing::Test {
     return WaitUntil([&] { return Up(job).size() >= n; });
   }
 
+  static tsdb::HeadOptions WithExemplars(tsdb::CircularExemplarStorage* exemplars) {
+    tsdb::HeadOptions o;
+    o.exemplars = exemplars;
+    return o;
+  }
+
   net::IoPool pool_{2};
-  tsdb::Head head_;
+  tsdb::CircularExemplarStorage exemplars_{100};
+  tsdb::Head head_{WithExemplars(&exemplars_)};
   Manager manager_{{.appendable = &head_, .io_pool = &pool_, .discovery_update_interval = 10ms}};
 };
 
@@ -344,6 +353,85 @@ TEST_F(ScrapeManagerTest, OutOfOrderSamplesAreCountedNotFatal) {
   std::vector<StoredSeries> n = Series({{"__name__", "n"}});
   ASSERT_EQ(n.size(), 1u);
   EXPECT_EQ(n[0].samples.back().second, 2);  // the rest of the scrape was stored
+}
+
+// The metadata of the job's one target as "name type help unit" lines.
+std::vector<std::string> MetadataLines(const Manager& manager, const std::string& job) {
+  std::vector<std::string> out;
+  for (const TargetMetadata& t : manager.TargetsMetadata()) {
+    if (t.scrape_pool != job) continue;
+    for (const MetricMetadata& m : *t.metadata) {
+      out.push_back(StrCat(m.metric, " ", MetricTypeName(m.type), " ", m.help, " ", m.unit));
+    }
+  }
+  return out;
+}
+
+TEST_F(ScrapeManagerTest, MetadataOfTheLastScrapesPerTarget) {
+  Endpoint text, om;
+  text.Set(
+      "# HELP a Help of a.\n# TYPE a gauge\na 1\n# TYPE b untyped\nb 2\n"
+      "# HELP c Only help, \\\\ escaped.\nc 3\n");
+  om.Set(
+      "# TYPE d_seconds counter\n# UNIT d_seconds seconds\n# HELP d_seconds Help of d.\n"
+      "d_seconds_total 1\n# EOF\n",
+      200, 0ms, "application/openmetrics-text; version=1.0.0");
+  Apply(StaticJob("text", text.address()) + StaticJob("om", om.address()));
+  ASSERT_TRUE(Scraped("text", 1));
+  ASSERT_TRUE(Scraped("om", 1));
+  EXPECT_THAT(MetadataLines(manager_, "text"),
+              ::testing::ElementsAre("a gauge Help of a. ", "b unknown  ",
+                                     "c unknown Only help, \\ escaped. "));
+  EXPECT_THAT(MetadataLines(manager_, "om"),
+              ::testing::ElementsAre("d_seconds counter Help of d. seconds"));
+  std::vector<TargetMetadata> all = manager_.TargetsMetadata();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].scrape_pool, "om");  // sorted by pool
+  EXPECT_EQ(all[1].labels, (Labels{{"instance", text.address()}, {"job", "text"}}));
+
+  // A changed help replaces the old one; a family no longer exposed stays for 10 scrapes.
+  text.Set("# HELP a New help.\n# TYPE a gauge\na 1\n");
+  ASSERT_TRUE(WaitUntil([&] {
+    std::vector<std::string> lines = MetadataLines(manager_, "text");
+    return !lines.empty() && lines[0] == "a gauge New help. ";
+  }));
+  EXPECT_EQ(MetadataLines(manager_, "text").size(), 3u);
+  const size_t scrapes = Up("text").size();
+  ASSERT_TRUE(WaitUntil([&] { return MetadataLines(manager_, "text").size() == 1u; },
+                        std::chrono::seconds(30)));
+  EXPECT_GE(Up("text").size(), scrapes + 9);
+
+  // A removed job's targets are gone.
+  Apply(StaticJob("om", om.address()));
+  EXPECT_TRUE(MetadataLines(manager_, "text").empty());
+}
+
+TEST_F(ScrapeManagerTest, OpenMetricsExemplarsAreStored) {
+  Endpoint ep;
+  ep.Set(
+      "# TYPE c counter\nc_total 5 # {trace_id=\"abc\"} 1.5 1700000000.123\n"
+      "# TYPE h histogram\nh_bucket{le=\"1\"} 2 # {trace_id=\"def\"} 0.5\n"
+      "h_bucket{le=\"+Inf\"} 3\nh_count 3\nh_sum 2.5\n# EOF\n",
+      200, 0ms, "application/openmetrics-text; version=1.0.0");
+  Apply(StaticJob("j", ep.address()));
+  ASSERT_TRUE(Scraped("j", 2));
+  std::vector<std::vector<Matcher>> all = {
+      {*Matcher::Create(MatchType::kRegexp, "__name__", ".+")}};
+  std::vector<tsdb::ExemplarQueryResult> got = exemplars_.Select(0, INT64_MAX, all);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].series_labels,
+            (Labels{{"__name__", "c_total"}, {"instance", ep.address()}, {"job", "j"}}));
+  ASSERT_EQ(got[0].exemplars.size(), 1u);  // the same exemplar every scrape
+  EXPECT_EQ(got[0].exemplars[0].labels, (Labels{{"trace_id", "abc"}}));
+  EXPECT_EQ(got[0].exemplars[0].value, 1.5);
+  EXPECT_EQ(got[0].exemplars[0].ts, 1700000000123);
+  EXPECT_EQ(got[1].series_labels.Get("le"), "1");
+  ASSERT_GE(got[1].exemplars.size(), 1u);
+  EXPECT_EQ(got[1].exemplars[0].labels, (Labels{{"trace_id", "def"}}));
+  // Without a timestamp it takes the scrape's.
+  std::vector<StoredSeries> up = Series({{"__name__", "up"}});
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(got[1].exemplars[0].ts, up[0].samples[0].first);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // The scrape cache of one target: raw series text -> final labels, SeriesRef and relabel
-// outcome, plus the series of the previous scrape for staleness. Internal to scrape/; guarded by
-// the owning loop.
+// outcome, plus the series of the previous scrape for staleness and the metadata of the metric
+// families the target exposes. Internal to scrape/; guarded by the owning loop.
 #ifndef SUNDIAL_SCRAPE_INTERNAL_SCRAPE_CACHE_H_
 #define SUNDIAL_SCRAPE_INTERNAL_SCRAPE_CACHE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "model/labels.h"
+#include "scrape/metric_metadata.h"
 #include "tsdb/storage.h"
 
 namespace sundial::scrape::internal {
@@ -25,6 +27,14 @@ struct CacheEntry {
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+// HELP/TYPE/UNIT of one metric family and the last scrape that mentioned it.
+struct MetaEntry {
+  MetricType type = MetricType::kUnknown;
+  std::string help;
+  std::string unit;
+  uint64_t last_iter = 0;
 };
 
 struct ScrapeCache {
@@ -45,6 +55,45 @@ struct ScrapeCache {
   // holds entries of the last scrape, which EvictOld keeps.
   std::vector<Slot*> prev_order;
   std::vector<Slot*> cur_order;
+
+  // Metric family name -> metadata, as Prometheus' scrapeCache.metadata: an entry is made by
+  // any of its HELP, TYPE or UNIT lines and kept for 10 scrapes after its last mention.
+  std::unordered_map<std::string, MetaEntry, StringHash, std::equal_to<>> metadata;
+  size_t meta_seen = 0;           // metadata entries whose last_iter became iter in this scrape
+  bool metadata_changed = false;  // since the loop last published MetadataList()
+
+  void SetType(std::string_view family, MetricType type) {
+    MetaEntry& e = Meta(family);
+    if (e.type != type) {
+      e.type = type;
+      metadata_changed = true;
+    }
+  }
+  void SetHelp(std::string_view family, std::string_view help) {
+    SetText(family, help, &MetaEntry::help);
+  }
+  void SetUnit(std::string_view family, std::string_view unit) {
+    SetText(family, unit, &MetaEntry::unit);
+  }
+
+  // Erases metadata not mentioned in the last 10 scrapes. Walks the map only when some entry was
+  // not mentioned in this scrape.
+  void EvictOldMetadata() {
+    if (meta_seen == metadata.size()) return;
+    metadata_changed |= std::erase_if(metadata, [this](const auto& kv) {
+                          return kv.second.last_iter + 10 < iter;
+                        }) > 0;
+  }
+
+  // Every family's metadata, sorted by name.
+  std::vector<MetricMetadata> MetadataList() const {
+    std::vector<MetricMetadata> out;
+    out.reserve(metadata.size());
+    for (const auto& [name, e] : metadata) out.push_back({name, e.type, e.help, e.unit});
+    std::sort(out.begin(), out.end(),
+              [](const MetricMetadata& a, const MetricMetadata& b) { return a.metric < b.metric; });
+    return out;
+  }
 
   // The slot of raw series text `key`, the `pos`-th series line of the body, or nullptr.
   Slot* Find(std::string_view key, size_t pos) {
@@ -69,6 +118,28 @@ struct ScrapeCache {
   void EvictOld() {
     if (seen == series.size()) return;
     std::erase_if(series, [this](const auto& kv) { return kv.second.last_iter + 1 < iter; });
+  }
+
+ private:
+  // The entry of family, made if missing, marked as mentioned in this scrape.
+  MetaEntry& Meta(std::string_view family) {
+    auto it = metadata.find(family);
+    if (it == metadata.end()) {
+      it = metadata.emplace(std::string(family), MetaEntry{}).first;
+      metadata_changed = true;
+    }
+    if (it->second.last_iter != iter) {
+      it->second.last_iter = iter;
+      ++meta_seen;
+    }
+    return it->second;
+  }
+  void SetText(std::string_view family, std::string_view text, std::string MetaEntry::*field) {
+    MetaEntry& e = Meta(family);
+    if (e.*field != text) {
+      (e.*field).assign(text.data(), text.size());
+      metadata_changed = true;
+    }
   }
 };
 

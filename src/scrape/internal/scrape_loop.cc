@@ -13,6 +13,7 @@
 #include "scrape/relabel.h"
 #include "scrape/sample_labels.h"
 #include "tsdb/errors.h"
+#include "tsdb/exemplars/exemplar.h"
 #include "tsdb/value.h"
 
 namespace sundial::scrape::internal {
@@ -54,6 +55,9 @@ struct LoopMetrics {
   metrics::Counter& body_size_limit =
       r.NewCounter("prometheus_target_scrapes_exceeded_body_size_limit_total",
                    "Total number of scrapes that hit the body size limit.");
+  metrics::Counter& exemplar_out_of_order =
+      r.NewCounter("prometheus_target_scrapes_exemplar_out_of_order_total",
+                   "Total number of exemplar rejected due to not being out of the expected order.");
 };
 
 LoopMetrics& Metrics() {
@@ -73,6 +77,17 @@ bool CountSkippedSample(const absl::Status& s) {
     return false;
   }
   return true;
+}
+
+// Keeps a HELP, TYPE or UNIT line in the cache (a comment is ignored).
+void RecordMetadata(const Parser& p, Entry entry, ScrapeCache* cache) {
+  if (entry == Entry::kHelp) {
+    cache->SetHelp(p.MetadataName(), p.Help());
+  } else if (entry == Entry::kType) {
+    cache->SetType(p.MetadataName(), p.Type());
+  } else if (entry == Entry::kUnit) {
+    cache->SetUnit(p.MetadataName(), p.Unit());
+  }
 }
 
 // The scrape error as Prometheus words it.
@@ -130,6 +145,7 @@ std::chrono::milliseconds ScrapeLoop::Offset(int64_t now_ms) const {
 void ScrapeLoop::Start(std::unique_ptr<ScrapeCache> cache) {
   std::lock_guard<std::mutex> lock(mu_);
   cache_ = cache ? std::move(cache) : std::make_unique<ScrapeCache>();
+  PublishMetadataLocked();
   if (stopped_) return;
   next_ = std::chrono::steady_clock::now() + Offset(NowMs());
   ScheduleLocked(next_);
@@ -185,6 +201,7 @@ void ScrapeLoop::FinishLocked(absl::StatusOr<net::Response> response, int64_t st
   std::unique_ptr<tsdb::Appender> app = deps_.appendable->NewAppender();
   ++cache_->iter;
   cache_->seen = 0;
+  cache_->meta_seen = 0;
   scraped_ = post_relabel_ = added_ = 0;
   cache_->cur_seen.clear();
   if (err.ok()) {
@@ -205,6 +222,7 @@ void ScrapeLoop::FinishLocked(absl::StatusOr<net::Response> response, int64_t st
       }
     }
     cache_->prev_seen.swap(cache_->cur_seen);
+    cache_->EvictOldMetadata();
   } else {
     post_relabel_ = added_ = 0;
     AppendStaleLocked(app.get(), start_ms, /*report_too=*/false);
@@ -212,6 +230,7 @@ void ScrapeLoop::FinishLocked(absl::StatusOr<net::Response> response, int64_t st
   cache_->cur_seen.clear();
   cache_->EndOrder(err.ok());
   cache_->EvictOld();
+  if (cache_->metadata_changed) PublishMetadataLocked();
   AppendReportLocked(app.get(), start_ms, duration, err.ok());
   if (absl::Status s = app->Commit(); !s.ok()) {
     kLog.Error("Scrape commit failed", {{"target", config_.target.url}, {"err", s}});
@@ -240,11 +259,15 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
   const config::ScrapeConfig& job = *config_.job;
   std::unique_ptr<Parser> parser = NewParser(ChooseFormat(content_type).format, body);
   LabelsBuilder builder;
+  Exemplar exemplar;
   uint64_t skipped = 0;
   for (;;) {
     ASSIGN_OR_RETURN(Entry entry, parser->Next());
     if (entry == Entry::kEof) break;
-    if (entry != Entry::kSeries) continue;
+    if (entry != Entry::kSeries) {
+      RecordMetadata(*parser, entry, cache_.get());
+      continue;
+    }
     ++scraped_;
     ScrapeCache::Slot* slot = cache_->Find(parser->Series(), cache_->cur_order.size());
     if (slot == nullptr) {
@@ -279,6 +302,9 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
     }
     if (e.ref == 0) ++added_;
     e.ref = *ref;
+    if (parser->Exemplar(&exemplar)) {
+      AppendExemplar(app, e, std::move(exemplar), explicit_ts.value_or(ts));
+    }
     if (first_this_scrape && (!explicit_ts || job.track_timestamps_staleness)) {
       cache_->cur_seen.push_back(&e);
     }
@@ -288,6 +314,32 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
                {{"target", config_.target.url}, {"count", skipped}});
   }
   return absl::OkStatus();
+}
+
+void ScrapeLoop::AppendExemplar(tsdb::Appender* app, const CacheEntry& e, Exemplar exemplar,
+                                int64_t sample_ts) {
+  // As Prometheus: an exemplar without a timestamp takes its sample's; a refused exemplar never
+  // fails the scrape.
+  tsdb::Exemplar x{.labels = std::move(exemplar.labels),
+                   .value = exemplar.value,
+                   .ts = exemplar.timestamp_ms.value_or(sample_ts),
+                   .has_ts = exemplar.timestamp_ms.has_value()};
+  absl::StatusOr<tsdb::SeriesRef> r = app->AppendExemplar(e.ref, e.labels, x);
+  if (r.ok()) return;
+  if (tsdb::IsOutOfOrderExemplar(r.status())) Metrics().exemplar_out_of_order.Inc();
+  kLog.Debug("Exemplar not stored", {{"target", config_.target.url}, {"err", r.status()}});
+}
+
+void ScrapeLoop::PublishMetadataLocked() {
+  auto list = std::make_shared<const std::vector<MetricMetadata>>(cache_->MetadataList());
+  cache_->metadata_changed = false;
+  std::lock_guard<std::mutex> lock(status_mu_);
+  metadata_ = std::move(list);
+}
+
+std::shared_ptr<const std::vector<MetricMetadata>> ScrapeLoop::Metadata() const {
+  std::lock_guard<std::mutex> lock(status_mu_);
+  return metadata_;
 }
 
 void ScrapeLoop::AppendStaleLocked(tsdb::Appender* app, int64_t ts, bool report_too) {

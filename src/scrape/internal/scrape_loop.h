@@ -32,6 +32,7 @@
 #include "net/io_pool.h"
 #include "scrape/internal/scrape_cache.h"
 #include "scrape/internal/timer.h"
+#include "scrape/metric_metadata.h"
 #include "scrape/target_labels.h"
 #include "scrape/target_status.h"
 #include "tsdb/storage.h"
@@ -94,7 +95,11 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   void SetForcedError(absl::Status error);
 
   TargetStatus Status() const;
+  // The metric metadata the target last exposed, sorted by family name; never null.
+  std::shared_ptr<const std::vector<MetricMetadata>> Metadata() const;
   const LoopConfig& config() const { return config_; }
+  // The target's labels without "__" ones (TargetStatus::labels).
+  const Labels& labels() const { return sample_target_labels_; }
 
   // Wall-clock ms of the next scrape's offset; exposed for tests of the jitter.
   std::chrono::milliseconds Offset(int64_t now_ms) const;
@@ -111,6 +116,11 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   // Appends the body's samples. REQUIRES: mu_.
   absl::Status AppendBody(tsdb::Appender* app, std::string_view body, std::string_view content_type,
                           int64_t ts);
+  // Stores the exemplar of the sample just appended for e (at sample_ts); errors only count.
+  void AppendExemplar(tsdb::Appender* app, const CacheEntry& e, Exemplar exemplar,
+                      int64_t sample_ts);
+  // Hands the cache's metadata to Metadata() readers. REQUIRES: mu_.
+  void PublishMetadataLocked();
   void AppendStaleLocked(tsdb::Appender* app, int64_t ts, bool report_too);
   void AppendReportLocked(tsdb::Appender* app, int64_t ts, double duration, bool up);
 
@@ -132,6 +142,8 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
 
   mutable std::mutex status_mu_;
   TargetStatus status_;
+  std::shared_ptr<const std::vector<MetricMetadata>> metadata_ =
+      std::make_shared<const std::vector<MetricMetadata>>();  // guarded by status_mu_
 };
 
 }  // namespace sundial::scrape::internal

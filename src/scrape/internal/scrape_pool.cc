@@ -153,4 +153,10 @@ void ScrapePool::AppendStatus(TargetsSnapshot* out) const {
   out->dropped_counts[job_->job_name] = dropped_count_;
 }
 
+void ScrapePool::AppendMetadata(std::vector<TargetMetadata>* out) const {
+  for (const auto& [key, loop] : loops_) {
+    out->push_back({job_->job_name, loop->labels(), loop->Metadata()});
+  }
+}
+
 }  // namespace sundial::scrape::internal

@@ -13,6 +13,7 @@
 #include "config/scrape_config.h"
 #include "discovery/target_group.h"
 #include "scrape/internal/scrape_loop.h"
+#include "scrape/metric_metadata.h"
 #include "scrape/target_status.h"
 
 namespace sundial::scrape::internal {
@@ -40,6 +41,7 @@ class ScrapePool {
   void Stop(bool write_stale);
 
   void AppendStatus(TargetsSnapshot* out) const;
+  void AppendMetadata(std::vector<TargetMetadata>* out) const;
 
  private:
   struct Wanted {

@@ -327,8 +327,8 @@ void Api::Register(Router* router) {
   router->Get("/federate", RequireReady(o.is_ready, method(&Impl::Federate)));
   router->Post("/api/v1/read", RequireReady(o.is_ready, method(&Impl::RemoteRead)));
 
-  route("/metadata", Fixed("{}"), false);
-  route("/targets/metadata", Fixed("[]"), false);
+  route("/metadata", method(&Impl::Metadata), false);
+  route("/targets/metadata", method(&Impl::TargetsMetadata), false);
   route("/rules", Fixed(R"({"groups":[]})"), false);
   route("/alerts", Fixed(R"({"alerts":[]})"), false);
   route("/alertmanagers", Fixed(R"({"activeAlertmanagers":[],"droppedAlertmanagers":[]})"), false);

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "model/matcher.h"
 #include "promql/engine.h"
+#include "scrape/metric_metadata.h"
 #include "scrape/target_status.h"
 #include "tsdb/exemplars/exemplar.h"
 #include "tsdb/storage.h"
@@ -97,6 +98,8 @@ struct ApiOptions {
   int max_concurrency = 20;
   // Every hook may be null (an empty answer then) and runs on an io or query thread.
   std::function<scrape::TargetsSnapshot()> targets;
+  // For /metadata and /targets/metadata: the metric metadata of every active target.
+  std::function<std::vector<scrape::TargetMetadata>()> metadata;
   std::function<std::string()> config_yaml;
   std::function<RuntimeInfo()> runtime_info;
   // For /query_exemplars: the exemplars with start <= ts <= end (ms) of the series matching all

@@ -34,6 +34,10 @@ struct Api::Impl {
   void LabelValues(const HttpRequest& req, std::shared_ptr<Responder> resp);
   void Series(const HttpRequest& req, std::shared_ptr<Responder> resp);
 
+  // metadata_handlers.cc
+  void Metadata(const HttpRequest& req, std::shared_ptr<Responder> resp);
+  void TargetsMetadata(const HttpRequest& req, std::shared_ptr<Responder> resp);
+
   // parse_query.cc
   void ParseQuery(const HttpRequest& req, std::shared_ptr<Responder> resp);
 

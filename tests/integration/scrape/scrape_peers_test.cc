@@ -1,6 +1,7 @@
 // Sundial and the Debian Prometheus 2.42 scrape the same real targets — a Debian node-exporter and
-// Prometheus' own /metrics — with the same configuration; the series they store, their target
-// health and the staleness after a target dies must agree.
+// Prometheus' own /metrics — and an OpenMetrics body with exemplars, with the same configuration
+// and --enable-feature=exemplar-storage; the series they store, their target health, the
+// staleness after a target dies, the metric metadata and the exemplars must agree.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -21,6 +22,7 @@
 #include "integration/api/json.h"
 #include "integration/api/peers.h"
 #include "integration/process.h"
+#include "net/test_server.h"
 
 namespace sundial::testing {
 namespace {
@@ -57,7 +59,19 @@ struct Server {
   std::string name;
 };
 
-std::string Config(int node_port, int prometheus_port) {
+// An OpenMetrics body whose exemplars carry timestamps, so that both servers store the same ones.
+std::string OpenMetricsBody(int64_t ts_s) {
+  const std::string ts = std::to_string(ts_s);
+  return "# TYPE om_requests counter\n# HELP om_requests Requests.\n"
+         "om_requests_total{code=\"200\"} 10 # {trace_id=\"a1\"} 1 " +
+         ts + ".5\nom_requests_total{code=\"500\"} 2\n" +
+         "# TYPE om_latency_seconds histogram\n# UNIT om_latency_seconds seconds\n"
+         "om_latency_seconds_bucket{le=\"0.1\"} 3 # {trace_id=\"b1\",span_id=\"s\"} 0.05 " +
+         ts + "\nom_latency_seconds_bucket{le=\"+Inf\"} 4 # {trace_id=\"b2\"} 7 " + ts +
+         ".25\nom_latency_seconds_count 4\nom_latency_seconds_sum 7.3\n# EOF\n";
+}
+
+std::string Config(int node_port, int prometheus_port, int om_port) {
   return "global:\n"
          "  scrape_interval: 1s\n"
          "  scrape_timeout: 1s\n"
@@ -76,7 +90,11 @@ std::string Config(int node_port, int prometheus_port) {
          "    metric_relabel_configs:\n"
          "      - source_labels: [__name__]\n"
          "        regex: 'go_.*|process_.*|prometheus_build_info|prometheus_tsdb_head_.*'\n"
-         "        action: keep\n";
+         "        action: keep\n"
+         "  - job_name: om\n"
+         "    static_configs:\n"
+         "      - targets: ['127.0.0.1:" +
+         std::to_string(om_port) + "']\n";
 }
 
 json::Value Get(const Server& s, const std::string& target) {
@@ -157,18 +175,26 @@ class ScrapePeersTest : public ::testing::Test {
     prometheus_.name = "prometheus";
     prometheus_.port = PickFreePort();
     const std::string config = dir_ + "/prometheus.yml";
-    std::ofstream(config) << Config(node_port_, prometheus_.port);
+    exemplar_ts_s_ = ::time(nullptr) - 60;
+    om_ = std::make_unique<net::testing::TestServer>([this](const net::testing::ServerRequest&) {
+      return net::testing::ServerResponse{
+          .status = 200,
+          .headers = {{"Content-Type", "application/openmetrics-text; version=1.0.0"}},
+          .body = OpenMetricsBody(exemplar_ts_s_)};
+    });
+    std::ofstream(config) << Config(node_port_, prometheus_.port, om_->port());
     prometheus_.process = std::make_unique<ChildProcess>(std::vector<std::string>{
         kPrometheusBinary, "--config.file=" + config,
         "--storage.tsdb.path=" + dir_ + "/prometheus-data",
-        "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_.port)});
+        "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_.port),
+        "--enable-feature=exemplar-storage"});
     ASSERT_TRUE(prometheus_.process->WaitForStderr("Server is ready to receive web requests.", 60s))
         << prometheus_.process->Stderr();
 
     sundial_.name = "sundial";
     sundial_.process = std::make_unique<ChildProcess>(std::vector<std::string>{
         SUNDIAL_BINARY, "--config.file=" + config, "--storage.tsdb.path=" + dir_ + "/sundial-data",
-        "--web.listen-address=127.0.0.1:0"});
+        "--web.listen-address=127.0.0.1:0", "--enable-feature=exemplar-storage"});
     ASSERT_TRUE(sundial_.process->WaitForStderr("Server is ready to receive web requests.", 60s))
         << sundial_.process->Stderr();
     std::smatch m;
@@ -182,6 +208,8 @@ class ScrapePeersTest : public ::testing::Test {
   std::vector<Server*> Both() { return {&prometheus_, &sundial_}; }
 
   std::string dir_;
+  int64_t exemplar_ts_s_ = 0;
+  std::unique_ptr<net::testing::TestServer> om_;
   int node_port_ = 0;
   std::unique_ptr<ChildProcess> node_;
   Server prometheus_;
@@ -248,6 +276,102 @@ TEST_F(ScrapePeersTest, SameSeriesHealthAndStaleness) {
       }
     }
     EXPECT_EQ(per_server[1], per_server[0]) << state;
+  }
+}
+
+// An API answer made order-insensitive where Prometheus' order comes from Go maps: the entries
+// of /targets/metadata, and each family's entries of /metadata, as a set of canonical lines.
+// An error answer is its canonical JSON and status.
+std::set<std::string> MetadataAnswer(const Server& s, const std::string& target) {
+  HttpResult r = HttpRequest(s.port, "GET", target);
+  json::Value v;
+  std::string error;
+  EXPECT_TRUE(json::Parse(r.body, &v, &error)) << s.name << ": " << error;
+  const json::Value* data = v.Find("data");
+  if (r.status != 200 || data == nullptr) {
+    return {std::to_string(r.status) + " " + json::Canonical(v)};
+  }
+  std::set<std::string> out;
+  if (data->is_array()) {
+    for (const json::Value& e : data->items) out.insert(json::Canonical(e));
+  }
+  for (const json::Member& family : data->members) {
+    for (const json::Value& e : family.second.items) {
+      out.insert(family.first + " " + json::Canonical(e));
+    }
+  }
+  if (out.empty()) out.insert("(empty)");
+  return out;
+}
+
+// The number of families (/metadata) or entries (/targets/metadata) of an answer.
+size_t MetadataCount(const Server& s, const std::string& target) {
+  json::Value v = Get(s, target);
+  const json::Value* data = v.Find("data");
+  if (data == nullptr) return 0;
+  return data->is_array() ? data->items.size() : data->members.size();
+}
+
+TEST_F(ScrapePeersTest, SameMetadata) {
+  ASSERT_TRUE(WaitBoth(Both(), "count_over_time(up{job=\"node\"}[1m]) >= 2", 60s));
+  ASSERT_TRUE(WaitBoth(Both(), "count_over_time(up{job=\"prometheus\"}[1m]) >= 2", 60s));
+  const std::string node_target = Escape(R"({job="node"})");
+  const std::vector<std::string> targets = {
+      "/api/v1/metadata",
+      "/api/v1/metadata?metric=node_load1",
+      "/api/v1/metadata?metric=node_cpu_seconds_total",
+      "/api/v1/metadata?metric=no_such_metric",
+      "/api/v1/metadata?limit=-1",
+      "/api/v1/metadata?limit=0",
+      "/api/v1/metadata?limit=x",
+      "/api/v1/metadata?limit=1.5",
+      "/api/v1/targets/metadata",
+      "/api/v1/targets/metadata?metric=node_load1",
+      "/api/v1/targets/metadata?metric=go_goroutines",
+      "/api/v1/targets/metadata?match_target=" + node_target,
+      "/api/v1/targets/metadata?match_target=" + node_target + "&metric=node_memory_MemTotal_bytes",
+      "/api/v1/targets/metadata?match_target=" + Escape(R"({job="none"})"),
+      "/api/v1/targets/metadata?match_target=" + Escape("{job="),
+      "/api/v1/targets/metadata?match_target=" + Escape("{}"),
+      "/api/v1/targets/metadata?limit=0",
+      "/api/v1/targets/metadata?limit=y",
+  };
+  for (const std::string& target : targets) {
+    SCOPED_TRACE(target);
+    // Prometheus' own /metrics can gain a family between the two servers' scrapes.
+    std::set<std::string> want, got;
+    for (const auto deadline = std::chrono::steady_clock::now() + 30s;;) {
+      want = MetadataAnswer(prometheus_, target);
+      got = MetadataAnswer(sundial_, target);
+      if (want == got || std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(250ms);
+    }
+    EXPECT_EQ(got, want);
+  }
+  EXPECT_GT(MetadataCount(prometheus_, "/api/v1/metadata"), 50u);
+  EXPECT_EQ(MetadataCount(sundial_, "/api/v1/metadata?limit=5"), 5u);
+  EXPECT_EQ(MetadataCount(prometheus_, "/api/v1/metadata?limit=5"), 5u);
+  // The limit of /targets/metadata is checked per target: the first target's entries all count.
+  for (const Server* s : Both()) {
+    EXPECT_EQ(MetadataCount(*s, "/api/v1/targets/metadata?limit=1&match_target=" + node_target),
+              MetadataCount(*s, "/api/v1/targets/metadata?match_target=" + node_target))
+        << s->name;
+  }
+}
+
+TEST_F(ScrapePeersTest, SameScrapedExemplars) {
+  ASSERT_TRUE(WaitBoth(Both(), "count_over_time(up{job=\"om\"}[1m]) >= 2", 60s));
+  const std::string range = "&start=" + std::to_string(exemplar_ts_s_ - 10) +
+                            "&end=" + std::to_string(exemplar_ts_s_ + 10);
+  for (const char* query : {"om_requests_total", "om_latency_seconds_bucket", R"({job="om"})",
+                            "rate(om_requests_total[1m])"}) {
+    SCOPED_TRACE(query);
+    json::Value want = Get(prometheus_, "/api/v1/query_exemplars?query=" + Escape(query) + range);
+    json::Value got = Get(sundial_, "/api/v1/query_exemplars?query=" + Escape(query) + range);
+    EXPECT_EQ(json::Canonical(got), json::Canonical(want));
+    const json::Value* data = want.Find("data");
+    ASSERT_NE(data, nullptr);
+    EXPECT_FALSE(data->items.empty());
   }
 }
 
