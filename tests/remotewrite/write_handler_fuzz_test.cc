@@ -102,7 +102,7 @@ TEST(V1DecodingTest, AgreesWithProtobufOnMangledPayloads) {
   const std::string raw = valid.SerializeAsString();
   std::mt19937 rng(7);
   int malformed = 0;
-  for (int i = 0; i < 20000; ++i) {
+  for (int i = 0; i < 4000; ++i) {
     std::string mutated = raw;
     if (i % 2 == 0) {
       for (int flips = 1 + rng() % 3; flips > 0; --flips) {
@@ -121,7 +121,7 @@ TEST(V1DecodingTest, AgreesWithProtobufOnMangledPayloads) {
     EXPECT_EQ(r.body.starts_with("cannot decode"), !parses)
         << i << " " << r.status << " " << r.body;
   }
-  EXPECT_GT(malformed, 1000);  // the mutations do reach the error paths
+  EXPECT_GT(malformed, 200);  // the mutations do reach the error paths
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, FuzzTest, ::testing::Bool(),
