@@ -47,7 +47,7 @@ TEST(Labels, ComparesLikePrometheus) {
 TEST(Labels, ComparesPairByPairWhateverTheSharedPrefix) {
   const std::vector<std::string> names = {"a", "ab", "b", "__name__"};
   const std::vector<std::string> values = {
-      "", "x", "xy", "y", std::string(130, 'x'), std::string(129, 'x') + "y"};
+      "", "x", "xy", "y", std::string(130, 'x'), std::string(129, 'x').append("y")};
   std::vector<Labels> sets;
   for (const std::string& v1 : values) {
     for (const std::string& v2 : values) {
