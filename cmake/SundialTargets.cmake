@@ -24,32 +24,12 @@ function(sundial_cc_library)
   target_link_libraries(sundial_${ARG_NAME} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# gtest and gmock parsed once into a precompiled header that every test reuses: parsing them was
-# about a third of each test file's compile time. Tests must then be compiled with the same flags.
-function(sundial_test_pch)
-  if(TARGET sundial_test_pch)
-    return()
-  endif()
-  file(WRITE ${PROJECT_BINARY_DIR}/sundial_test_pch.cc "")
-  add_library(sundial_test_pch OBJECT ${PROJECT_BINARY_DIR}/sundial_test_pch.cc)
-  # -pthread (some dependencies add it) defines _REENTRANT, which a PCH must agree on.
-  target_compile_options(sundial_test_pch PRIVATE ${SUNDIAL_WARNINGS} -pthread)
-  target_link_libraries(sundial_test_pch PRIVATE GTest::gmock GTest::gtest)
-  target_precompile_headers(sundial_test_pch PRIVATE <gmock/gmock.h> <gtest/gtest.h>)
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-    # A PCH without its build time in it can be cached by ccache (see scripts/build.sh).
-    target_compile_options(sundial_test_pch PRIVATE -Xclang -fno-pch-timestamp)
-  endif()
-endfunction()
-
 function(sundial_cc_test)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
-  sundial_test_pch()
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
-  target_compile_options(${ARG_NAME} PRIVATE ${SUNDIAL_WARNINGS} -pthread)
+  target_compile_options(${ARG_NAME} PRIVATE ${SUNDIAL_WARNINGS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
-  target_precompile_headers(${ARG_NAME} REUSE_FROM sundial_test_pch)
   add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
   set_tests_properties(${ARG_NAME} PROPERTIES
     ENVIRONMENT "SUNDIAL_SOURCE_DIR=${PROJECT_SOURCE_DIR};SUNDIAL_BINARY_DIR=${PROJECT_BINARY_DIR}"

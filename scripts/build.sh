@@ -7,8 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Let ccache share objects between clones at different paths (CI clones afresh).
 export CCACHE_BASEDIR="$PWD"
-# Tests use a precompiled header (cmake/SundialTargets.cmake); ccache caches them only with this.
-export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 
 if [ "${SUNDIAL_SANITIZE:-0}" = 1 ]; then
   build_dir=${SUNDIAL_BUILD_DIR:-build-asan}
