@@ -9,7 +9,7 @@
 
 #include "base/str_cat.h"
 #include "tsdb/head.h"
-#include "web/server_fixture.h"
+#include "web/api/api_fixture.h"
 
 namespace sundial::web::api {
 namespace {
@@ -19,7 +19,7 @@ using web::testing::TestResponse;
 
 constexpr std::string_view kForm = "Content-Type: application/x-www-form-urlencoded\r\n";
 
-class ApiTest : public web::testing::ServerFixture {
+class ApiTest : public web::testing::ApiFixture {
  protected:
   void SetUp() override {
     std::unique_ptr<tsdb::Appender> app = head_.NewAppender();
@@ -45,14 +45,7 @@ class ApiTest : public web::testing::ServerFixture {
   void Start(ApiOptions options = {}) {
     options.storage = &head_;
     options.max_concurrency = 2;
-    api_ = std::make_unique<Api>(std::move(options));
-    api_->Register(&router_);
-    StartServer();
-  }
-
-  void TearDown() override {
-    server_.reset();
-    api_.reset();
+    StartApi(std::move(options));
   }
 
   std::string Get(std::string_view target, int want_status = 200) {
@@ -70,7 +63,6 @@ class ApiTest : public web::testing::ServerFixture {
   }
 
   tsdb::Head head_;
-  std::unique_ptr<Api> api_;
 };
 
 TEST_F(ApiTest, InstantQueryVector) {

@@ -9,7 +9,7 @@
 #include "tsdb/head.h"
 #include "tsdb/value.h"
 #include "web/api/api.h"
-#include "web/server_fixture.h"
+#include "web/api/api_fixture.h"
 
 namespace sundial::web::api {
 namespace {
@@ -19,7 +19,7 @@ using web::testing::TestResponse;
 
 constexpr int64_t kNowMs = 1'000'000;
 
-class FederateTest : public web::testing::ServerFixture {
+class FederateTest : public web::testing::ApiFixture {
  protected:
   void SetUp() override {
     std::unique_ptr<tsdb::Appender> app = head_.NewAppender();
@@ -49,14 +49,7 @@ class FederateTest : public web::testing::ServerFixture {
     options.max_concurrency = 2;
     options.now = [] { return kNowMs; };
     options.external_labels = [external] { return external; };
-    api_ = std::make_unique<Api>(std::move(options));
-    api_->Register(&router_);
-    StartServer();
-  }
-
-  void TearDown() override {
-    server_.reset();
-    api_.reset();
+    StartApi(std::move(options));
   }
 
   // The body of GET /federate?<query>, checking status and content type.
@@ -71,7 +64,6 @@ class FederateTest : public web::testing::ServerFixture {
   }
 
   tsdb::Head head_;
-  std::unique_ptr<Api> api_;
 };
 
 TEST_F(FederateTest, NewestSamplePerSeriesGroupedByName) {

@@ -7,7 +7,7 @@
 #include "base/str_cat.h"
 #include "tsdb/head.h"
 #include "web/api/api.h"
-#include "web/server_fixture.h"
+#include "web/api/api_fixture.h"
 
 namespace sundial::web::api {
 namespace {
@@ -15,19 +15,13 @@ namespace {
 using web::testing::Fetch;
 using web::testing::TestResponse;
 
-class ParseQueryTest : public web::testing::ServerFixture {
+class ParseQueryTest : public web::testing::ApiFixture {
  protected:
   void SetUp() override {
     ApiOptions options;
     options.storage = &head_;
     options.max_concurrency = 1;
-    api_ = std::make_unique<Api>(std::move(options));
-    api_->Register(&router_);
-    StartServer();
-  }
-  void TearDown() override {
-    server_.reset();
-    api_.reset();
+    StartApi(std::move(options));
   }
 
   // The data of a successful answer (or the whole body otherwise).
@@ -44,7 +38,6 @@ class ParseQueryTest : public web::testing::ServerFixture {
   }
 
   tsdb::Head head_;
-  std::unique_ptr<Api> api_;
 };
 
 TEST_F(ParseQueryTest, AggregationCallAndMatrixSelector) {

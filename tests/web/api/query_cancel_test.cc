@@ -11,7 +11,7 @@
 #include "base/str_cat.h"
 #include "tsdb/storage.h"
 #include "web/api/api.h"
-#include "web/server_fixture.h"
+#include "web/api/api_fixture.h"
 
 namespace sundial::web::api {
 namespace {
@@ -104,21 +104,18 @@ class EndlessStorage final : public tsdb::Queryable {
   };
 };
 
-class QueryCancelTest : public web::testing::ServerFixture {
+class QueryCancelTest : public web::testing::ApiFixture {
  protected:
   void SetUp() override {
     ApiOptions options;
     options.storage = &storage_;
     options.max_concurrency = 1;
-    api_ = std::make_unique<Api>(std::move(options));
-    api_->Register(&router_);
-    StartServer();
+    StartApi(std::move(options));
   }
 
   void TearDown() override {
     storage_.release = true;
-    server_.reset();
-    api_.reset();
+    ApiFixture::TearDown();
   }
 
   // Sends a query for the endless series and returns the open connection without reading.
@@ -149,7 +146,6 @@ class QueryCancelTest : public web::testing::ServerFixture {
   }
 
   EndlessStorage storage_;
-  std::unique_ptr<Api> api_;
 };
 
 TEST_F(QueryCancelTest, HangingUpStopsTheRunningQuery) {

@@ -21,9 +21,9 @@
 #include "tsdb/head.h"
 #include "tsdb/value.h"
 #include "web/api/api.h"
+#include "web/api/api_fixture.h"
 #include "web/api/json.h"
 #include "web/api/response.h"
-#include "web/server_fixture.h"
 
 namespace sundial::web::api {
 namespace {
@@ -241,7 +241,7 @@ std::string MatrixJson(const Matrix& m, size_t limit = 0) {
   return out + "]}";  // result, data
 }
 
-class RangeStreamApiTest : public web::testing::ServerFixture {
+class RangeStreamApiTest : public web::testing::ApiFixture {
  protected:
   void SetUp() override { Load(&head_); }
   void Start(promql::EngineOptions engine_options = {}) {
@@ -249,13 +249,7 @@ class RangeStreamApiTest : public web::testing::ServerFixture {
     options.storage = &head_;
     options.max_concurrency = 2;
     options.engine_options = engine_options;
-    api_ = std::make_unique<Api>(std::move(options));
-    api_->Register(&router_);
-    StartServer();
-  }
-  void TearDown() override {
-    server_.reset();
-    api_.reset();
+    StartApi(std::move(options));
   }
   static std::string Target(const std::string& query, std::string_view extra = "") {
     std::string escaped;
@@ -273,7 +267,6 @@ class RangeStreamApiTest : public web::testing::ServerFixture {
   }
 
   tsdb::Head head_;
-  std::unique_ptr<Api> api_;
 };
 
 TEST_F(RangeStreamApiTest, ResponsesEqualTheMaterializedMatrixByteForByte) {

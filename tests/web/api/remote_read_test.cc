@@ -15,8 +15,8 @@
 #include "tsdb/head.h"
 #include "tsdb/xor_chunk.h"
 #include "web/api/api.h"
+#include "web/api/api_fixture.h"
 #include "web/api/remote_read.pb.h"
-#include "web/server_fixture.h"
 
 namespace sundial::web::api {
 namespace {
@@ -67,7 +67,7 @@ bool DecodeFrames(std::string_view body, std::vector<pb::ChunkedReadResponse>* o
   return true;
 }
 
-class RemoteReadTest : public web::testing::ServerFixture {
+class RemoteReadTest : public web::testing::ApiFixture {
  protected:
   void SetUp() override {
     std::unique_ptr<tsdb::Appender> app = head_.NewAppender();
@@ -91,14 +91,7 @@ class RemoteReadTest : public web::testing::ServerFixture {
     options.max_concurrency = 2;
     options.remote_read = limits;
     options.external_labels = [external] { return external; };
-    api_ = std::make_unique<Api>(std::move(options));
-    api_->Register(&router_);
-    StartServer();
-  }
-
-  void TearDown() override {
-    server_.reset();
-    api_.reset();
+    StartApi(std::move(options));
   }
 
   static pb::Query* AddQuery(
@@ -188,7 +181,6 @@ class RemoteReadTest : public web::testing::ServerFixture {
   }
 
   tsdb::Head head_;
-  std::unique_ptr<Api> api_;
 };
 
 Samples ASamples(int64_t from, int64_t to) {
