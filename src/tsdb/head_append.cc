@@ -71,7 +71,12 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
 
   MemSeries* s = ref != 0 ? head_->series_.PinByRef(ref) : nullptr;
   if (s == nullptr) {
-    if (labels.empty()) return absl::InvalidArgumentError("empty labelset");
+    // Prometheus' wording either way; NotFound tells a caller holding a stale ref to retry with
+    // the labels.
+    if (labels.empty()) {
+      return ref != 0 ? absl::NotFoundError("empty labelset")
+                      : absl::InvalidArgumentError("empty labelset");
+    }
     bool created;
     s = head_->series_.PinOrCreate(labels, &created);
     if (created) {

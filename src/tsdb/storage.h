@@ -57,7 +57,8 @@ class Appender {
   // ref. Fails with the errors of tsdb/errors.h (out of order, duplicate, out of bounds, too
   // old); a failed sample is not buffered and the batch stays usable. A sample equal in
   // timestamp and value (bit-exact) to the newest one is accepted and ignored.
-  // REQUIRES: labels non-empty when ref is 0 or unknown.
+  // Empty labels with a ref the storage no longer knows fail with NotFound (the caller can retry
+  // with the labels); empty labels with ref 0 are InvalidArgument.
   absl::StatusOr<SeriesRef> Append(SeriesRef ref, const Labels& labels, Timestamp t, double v,
                                    const AppendOptions& options = {}) {
     return AppendSample(ref, labels, t, v, options);

@@ -41,10 +41,7 @@ SampleSink::ByRef SampleSink::AppendByRef(std::span<const Label> pairs, tsdb::Se
     ++stats_->samples_written;
     return ByRef::kDone;
   }
-  // Sample rejections are InvalidArgument too.
-  if (absl::IsInvalidArgument(appended.status()) && !IsSampleRejection(appended.status())) {
-    return ByRef::kUnknownRef;
-  }
+  if (absl::IsNotFound(appended.status())) return ByRef::kUnknownRef;
   return Refused(appended.status(), Labels::FromSorted(pairs), t) ? ByRef::kDone
                                                                   : ByRef::kStorageError;
 }

@@ -37,8 +37,8 @@ class SampleSink {
   enum class ByRef { kDone, kUnknownRef, kStorageError };
   // As Append, for a series known only by a ref from a SeriesCache and its validated `pairs`
   // (only built into labels for an error message). kUnknownRef when the storage no longer knows
-  // the ref: nothing was appended and the caller appends with the labels instead. This relies on
-  // the Appender refusing an unknown ref without labels with InvalidArgument ("empty labelset").
+  // the ref (the Appender's NotFound): nothing was appended and the caller appends with the
+  // labels instead.
   ByRef AppendByRef(std::span<const Label> pairs, tsdb::SeriesRef ref, tsdb::Timestamp t, double v);
 
   // Appends one exemplar of the series `labels` (after its samples; `*ref` as for Append, or 0
