@@ -59,6 +59,9 @@ HttpResult HttpRequest(int port, const std::string& method, const std::string& t
 // A fresh empty directory under the test's temp dir.
 std::string MakeTempDir();
 
+// An ephemeral TCP port on 127.0.0.1 that was free a moment ago (0 if none).
+int PickFreePort();
+
 }  // namespace sundial::testing
 
 #endif  // SUNDIAL_TESTS_INTEGRATION_PROCESS_H_

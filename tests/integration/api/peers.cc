@@ -25,21 +25,6 @@ using namespace std::chrono_literals;
 // Prometheus' stale marker: a NaN with this exact bit pattern.
 constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 using LabelList = std::vector<std::pair<std::string, std::string>>;
 
 void AddSeries(remotewrite::prompb::WriteRequest* request, const LabelList& labels,
@@ -296,7 +281,7 @@ std::string Peers::Start(bool admin_api, bool exemplar_storage) {
   std::ofstream(config) << "global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n";
 
   for (int attempt = 0; attempt < 3 && prometheus_port_ == 0; ++attempt) {
-    int port = FreePort();
+    int port = PickFreePort();
     std::vector<std::string> argv = {kPrometheusBinary, "--config.file=" + config,
                                      "--storage.tsdb.path=" + dir_ + "/prometheus-data",
                                      "--web.listen-address=127.0.0.1:" + std::to_string(port),
@@ -344,8 +329,6 @@ std::string Peers::Start(bool admin_api, bool exemplar_storage) {
   }
   return "";
 }
-
-int PickFreePort() { return FreePort(); }
 
 int RemoteWrite(int port, const std::string& payload, std::string* response) {
   return PostRemoteWrite(port, payload, response);

@@ -67,8 +67,8 @@ class Peers {
   int sundial_port_ = 0;
 };
 
-// An ephemeral TCP port on 127.0.0.1 that was free a moment ago (0 if none).
-int PickFreePort();
+// For the bench drivers that name it here.
+using sundial::testing::PickFreePort;
 
 // POSTs a snappy-compressed remote write 1.0 payload to 127.0.0.1:port/api/v1/write; returns
 // the HTTP status (0 when the connection failed) and appends the raw response to *response.

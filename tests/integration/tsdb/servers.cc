@@ -1,10 +1,6 @@
 #include "integration/tsdb/servers.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -19,21 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 std::string WriteConfig(const std::string& config_dir) {
   const std::string config = config_dir + "/prometheus.yml";
   // No scrape configs: the only data is what the test put in the directory.
@@ -47,7 +28,7 @@ Server StartPrometheus(const std::string& config_dir, const std::string& data_di
                        const std::vector<std::string>& flags, std::string* error) {
   const std::string config = WriteConfig(config_dir);
   for (int attempt = 0; attempt < 3; ++attempt) {
-    const int port = FreePort();
+    const int port = PickFreePort();
     std::vector<std::string> argv = {kPrometheusBinary, "--config.file=" + config,
                                      "--storage.tsdb.path=" + data_dir,
                                      "--web.listen-address=127.0.0.1:" + std::to_string(port)};
