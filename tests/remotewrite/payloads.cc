@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/str_cat.h"
 #include "remotewrite/prompb_v1.pb.h"
 #include "remotewrite/writev2.pb.h"
 #include "snappy.h"
@@ -71,6 +72,19 @@ HeadContents ReadHead(tsdb::Head& head) {
     EXPECT_TRUE(it->Err().ok()) << it->Err();
   }
   EXPECT_TRUE(set->Err().ok()) << set->Err();
+  return out;
+}
+
+std::vector<std::string> StoredExemplars(const tsdb::CircularExemplarStorage& store,
+                                         const Matcher& series) {
+  const std::vector<std::vector<Matcher>> sets = {{series}};
+  std::vector<std::string> out;
+  for (const tsdb::ExemplarQueryResult& r : store.Select(INT64_MIN, INT64_MAX, sets)) {
+    for (const tsdb::Exemplar& e : r.exemplars) {
+      out.push_back(
+          StrCat(r.series_labels.ToString(), " ", e.labels.ToString(), " ", e.value, "@", e.ts));
+    }
+  }
   return out;
 }
 

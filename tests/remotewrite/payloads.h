@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/matcher.h"
+#include "tsdb/exemplars/circular_storage.h"
 #include "tsdb/head.h"
 
 namespace sundial::remotewrite::testing {
@@ -32,6 +34,10 @@ std::string Snappy(std::string_view raw);
 // Every float sample in the head, keyed by the series' Labels::ToString().
 using HeadContents = std::map<std::string, std::vector<std::pair<int64_t, double>>>;
 HeadContents ReadHead(tsdb::Head& head);
+
+// Every exemplar in store of the series that match, as "series exemplar-labels value@ms".
+std::vector<std::string> StoredExemplars(const tsdb::CircularExemplarStorage& store,
+                                         const Matcher& series);
 
 }  // namespace sundial::remotewrite::testing
 

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "base/str_cat.h"
 #include "remotewrite/payloads.h"
 #include "remotewrite/prompb_v1.pb.h"
 #include "remotewrite/write_handler.h"
@@ -82,16 +81,8 @@ class WriteExemplarsTest : public ::testing::Test {
                        head_.get());
   }
 
-  std::vector<std::string> Stored() {
-    std::vector<std::vector<Matcher>> sets = {{*Matcher::Create(MatchType::kEqual, "le", "0.5")}};
-    std::vector<std::string> out;
-    for (const tsdb::ExemplarQueryResult& r : store_.Select(INT64_MIN, INT64_MAX, sets)) {
-      for (const tsdb::Exemplar& e : r.exemplars) {
-        out.push_back(
-            StrCat(r.series_labels.ToString(), " ", e.labels.ToString(), " ", e.value, "@", e.ts));
-      }
-    }
-    return out;
+  std::vector<std::string> Stored() const {
+    return testing::StoredExemplars(store_, *Matcher::Create(MatchType::kEqual, "le", "0.5"));
   }
 
   int posted_ = 0;

@@ -12,6 +12,7 @@
 #include "remotewrite/otlp/metrics.pb.h"
 #include "remotewrite/otlp/otlp_payloads.h"
 #include "remotewrite/otlp/receiver.h"
+#include "remotewrite/payloads.h"
 #include "tsdb/exemplars/circular_storage.h"
 #include "tsdb/head.h"
 
@@ -68,17 +69,9 @@ class OtlpExemplarsTest : public ::testing::Test {
                       head_.get());
   }
 
-  // Every stored exemplar as "series exemplar-labels value@ms".
-  std::vector<std::string> Stored() {
-    std::vector<std::vector<Matcher>> sets = {{*Matcher::Create(MatchType::kEqual, "job", "api")}};
-    std::vector<std::string> out;
-    for (const tsdb::ExemplarQueryResult& r : store_.Select(INT64_MIN, INT64_MAX, sets)) {
-      for (const tsdb::Exemplar& e : r.exemplars) {
-        out.push_back(
-            StrCat(r.series_labels.ToString(), " ", e.labels.ToString(), " ", e.value, "@", e.ts));
-      }
-    }
-    return out;
+  std::vector<std::string> Stored() const {
+    return remotewrite::testing::StoredExemplars(store_,
+                                                 *Matcher::Create(MatchType::kEqual, "job", "api"));
   }
 
   pb::ExportMetricsServiceRequest request_;
