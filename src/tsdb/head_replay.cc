@@ -32,11 +32,16 @@ MemSeries* HeadReplayer::GetOrCreate(const Labels& labels, bool* created) {
 
 absl::Status HeadReplayer::Append(MemSeries* s, Timestamp t, double v, const Limits& limits,
                                   Range* range, uint64_t chunk_ref) {
+  absl::MutexLock lock(&s->mu());
+  return AppendLocked(s, t, v, limits, range, chunk_ref);
+}
+
+absl::Status HeadReplayer::AppendLocked(MemSeries* s, Timestamp t, double v, const Limits& limits,
+                                        Range* range, uint64_t chunk_ref) {
   // HeadAppender::AppendSample's bounds check, then its Commit's placement.
   if (t < limits.min_valid_time && (!limits.ooo || t < limits.ooo_min_time)) {
     return OutOfBoundsError();
   }
-  absl::MutexLock lock(&s->mu());
   absl::StatusOr<MemSeries::Placement> placement =
       s->Appendable(t, v, limits.min_valid_time, limits.ooo_min_time, limits.ooo);
   if (!placement.ok()) return placement.status();

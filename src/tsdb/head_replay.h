@@ -11,7 +11,7 @@
 //
 // REQUIRES: while a HeadReplayer is used nothing else appends to, truncates or garbage-collects
 // the head, so series pointers stay valid without pins. Append and AttachChunks are thread-safe
-// (they take the series lock); the rest must be called from one thread.
+// (they take the series lock; AppendLocked needs it held); the rest must be called from one thread.
 #ifndef SUNDIAL_TSDB_HEAD_REPLAY_H_
 #define SUNDIAL_TSDB_HEAD_REPLAY_H_
 
@@ -52,6 +52,9 @@ class HeadReplayer {
   // chunks_head ref chunk_ref before it is appended.
   absl::Status Append(MemSeries* s, Timestamp t, double v, const Limits& limits, Range* range,
                       uint64_t chunk_ref = 0);
+  // Append for a caller holding s->mu() (several samples of one series under one lock).
+  absl::Status AppendLocked(MemSeries* s, Timestamp t, double v, const Limits& limits, Range* range,
+                            uint64_t chunk_ref = 0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu());
 
   // s carries chunks_head ref chunk_ref and, if it has no samples yet, gets `chunks` (oldest
   // first). Returns the newest time of the chunks it got (INT64_MIN for none); the head's time

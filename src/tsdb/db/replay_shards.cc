@@ -4,6 +4,34 @@
 #include <utility>
 
 namespace sundial::tsdb {
+namespace {
+
+// Sorts items by key, keeping the order of equal keys (LSD radix sort, 11 bits per pass, only
+// as many passes as the largest key needs); *scratch is working space.
+template <typename Item>
+void StableSortByKey(std::vector<Item>* items, std::vector<Item>* scratch) {
+  uint32_t max_key = 0;
+  bool sorted = true;
+  for (size_t i = 0; i < items->size(); ++i) {
+    max_key = std::max(max_key, (*items)[i].key);
+    if (i > 0 && (*items)[i].key < (*items)[i - 1].key) sorted = false;
+  }
+  if (sorted) return;
+  constexpr int kBits = 11;
+  constexpr uint32_t kMask = (1u << kBits) - 1;
+  scratch->resize(items->size());
+  std::vector<size_t> offsets(size_t{1} << kBits);
+  for (int shift = 0; shift < 32 && (max_key >> shift) != 0; shift += kBits) {
+    std::fill(offsets.begin(), offsets.end(), 0);
+    for (const Item& it : *items) ++offsets[(it.key >> shift) & kMask];
+    size_t sum = 0;
+    for (size_t& o : offsets) sum += std::exchange(o, sum);
+    for (const Item& it : *items) (*scratch)[offsets[(it.key >> shift) & kMask]++] = it;
+    items->swap(*scratch);
+  }
+}
+
+}  // namespace
 
 ReplayShards::ReplayShards(HeadReplayer* replayer, int workers) : replayer_(replayer) {
   shards_.reserve(static_cast<size_t>(std::max(workers, 1)));
@@ -22,7 +50,7 @@ ReplayShards::~ReplayShards() {
 
 void ReplayShards::Flush() {
   for (auto& shard : shards_) {
-    if (!shard->batch.empty()) Hand(shard.get());
+    if (!shard->batch.items.empty()) Hand(shard.get());
   }
 }
 
@@ -30,12 +58,15 @@ void ReplayShards::Hand(Shard* s) {
   absl::MutexLock lock(&s->mu);
   s->mu.Await(absl::Condition(
       +[](Shard* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return s->queue.size() < kMaxQueued; }, s));
-  s->queue.push_back({limits_, std::move(s->batch)});
+  s->queue.push_back(std::move(s->batch));
   ++s->in_flight;
-  s->batch.clear();
+  s->batch = Batch();
+  s->limits_gen = 0;
   if (!s->free.empty()) {
-    s->batch = std::move(s->free.back());
+    s->batch.items = std::move(s->free.back());
     s->free.pop_back();
+  } else {
+    s->batch.items.reserve(kMaxBatch);
   }
 }
 
@@ -69,6 +100,7 @@ HeadReplayer::Range ReplayShards::range() const {
 }
 
 void ReplayShards::Work(Shard* shard) {
+  std::vector<Item> scratch;
   for (;;) {
     Batch b;
     {
@@ -82,15 +114,24 @@ void ReplayShards::Work(Shard* shard) {
     }
     int64_t rejected = 0;
     HeadReplayer::Range range;
+    // A series' samples, one per record, become a run: its lines stay in cache for the run.
+    StableSortByKey(&b.items, &scratch);
     // Series are scattered in memory: their lines are fetched in three dependent stages
     // (series, open chunk, chunk bytes) some samples ahead.
     const size_t n = b.items.size();
-    for (size_t i = 0; i < n; ++i) {
-      if (i + 12 < n) b.items[i + 12].series->Prefetch(0);
-      if (i + 8 < n) b.items[i + 8].series->Prefetch(1);
-      if (i + 4 < n) b.items[i + 4].series->Prefetch(2);
-      const Item& it = b.items[i];
-      if (!replayer_->Append(it.series, it.t, it.v, b.limits, &range).ok()) ++rejected;
+    for (size_t i = 0; i < n;) {
+      MemSeries* series = b.items[i].series;
+      // The run of this series' samples, under one lock.
+      absl::MutexLock lock(&series->mu());
+      for (; i < n && b.items[i].series == series; ++i) {
+        if (i + 12 < n) b.items[i + 12].series->Prefetch(0);
+        if (i + 8 < n) b.items[i + 8].series->Prefetch(1);
+        if (i + 4 < n) b.items[i + 4].series->Prefetch(2);
+        const Item& it = b.items[i];
+        if (!replayer_->AppendLocked(series, it.t, it.v, b.limits[it.limits], &range).ok()) {
+          ++rejected;
+        }
+      }
     }
     b.items.clear();
     absl::MutexLock lock(&shard->mu);

@@ -1,17 +1,20 @@
 // ReplayShards: the worker threads that append WAL samples to head series during replay while
 // the reading thread decodes the next records. A series always goes to the same worker (by its
-// head ref), so its samples are appended in WAL order; the samples of
-// one logged commit are checked against that commit's limits, as its appender did.
+// head ref), so its samples are appended in WAL order; the samples of one logged commit are
+// checked against that commit's limits, as its appender did.
 //
 //   ReplayShards shards(&replayer, workers);
 //   shards.Begin(replayer.LimitsAt(max_so_far));   // per samples record
 //   shards.Add(series, head_ref, t, v);            // ...
-//   shards.Flush();                                // hands the record's samples over
-//   shards.Drain();                                // everything handed over is appended
+//   shards.Drain();                                // everything added is appended
 //   shards.rejected(), shards.range()              // after Drain
 //
+// A worker gets large batches spanning many records and appends a batch series by series (a
+// stable sort by head ref), so the lines of a series and its open chunk are fetched once per
+// batch instead of once per sample: consecutive records carry one sample of each series.
+//
 // One thread calls everything; workers only run HeadReplayer::Append. Memory is bounded: a
-// worker holds at most a few batches queued before Add or Flush waits for it.
+// worker holds at most a few batches queued before Add waits for it.
 #ifndef SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
 #define SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
 
@@ -37,14 +40,23 @@ class ReplayShards {
 
   // The limits of the samples added until the next Begin. REQUIRES: nothing added since the last
   // Flush.
-  void Begin(const HeadReplayer::Limits& limits) { limits_ = limits; }
+  void Begin(const HeadReplayer::Limits& limits) {
+    limits_ = limits;
+    ++limits_gen_;
+  }
   void Add(MemSeries* series, SeriesRef head_ref, Timestamp t, double v) {
     // Series created one after another sit side by side in memory: runs of 64 refs share a
     // worker, so that workers do not write to the same cache lines.
     Shard& shard = *shards_[(head_ref >> 6) % shards_.size()];
-    shard.batch.push_back({series, t, v});
-    if (shard.batch.size() >= kMaxBatch) Hand(&shard);
+    if (shard.limits_gen != limits_gen_) {
+      shard.batch.limits.push_back(limits_);
+      shard.limits_gen = limits_gen_;
+    }
+    shard.batch.items.push_back({series, t, v, static_cast<uint32_t>(head_ref),
+                                 static_cast<uint32_t>(shard.batch.limits.size() - 1)});
+    if (shard.batch.items.size() >= kMaxBatch) Hand(&shard);
   }
+  // Hands every sample added so far over to the workers.
   void Flush();
   // Flush, then waits until the workers appended everything.
   void Drain();
@@ -58,13 +70,16 @@ class ReplayShards {
     MemSeries* series;
     Timestamp t;
     double v;
+    uint32_t key;     // the series' head ref, truncated: equal for samples of one series
+    uint32_t limits;  // index into Batch::limits
   };
   struct Batch {
-    HeadReplayer::Limits limits;
+    std::vector<HeadReplayer::Limits> limits;
     std::vector<Item> items;
   };
   struct Shard {
-    std::vector<Item> batch;  // being filled by the reading thread
+    Batch batch;              // being filled by the reading thread
+    uint64_t limits_gen = 0;  // the Begin whose limits batch.limits ends with; 0: none
     absl::Mutex mu;
     std::deque<Batch> queue ABSL_GUARDED_BY(mu);
     std::vector<std::vector<Item>> free ABSL_GUARDED_BY(mu);  // emptied batches, for reuse
@@ -75,10 +90,11 @@ class ReplayShards {
     std::thread thread;
   };
 
-  // Samples per batch (a large record is handed over in parts) and batches queued per worker
-  // before the reading thread waits: at most ~1.5 MiB per worker in flight.
-  static constexpr size_t kMaxBatch = 4096;
-  static constexpr size_t kMaxQueued = 16;
+  // Samples per batch and batches queued per worker before the reading thread waits: at most
+  // (kMaxQueued + 3) * 16 MiB per worker (batches being filled, queued, appended, and the sort's
+  // scratch).
+  static constexpr size_t kMaxBatch = size_t{1} << 19;
+  static constexpr size_t kMaxQueued = 1;
 
   // Queues shard's batch for its worker (waiting while the queue is full).
   void Hand(Shard* shard);
@@ -86,6 +102,7 @@ class ReplayShards {
 
   HeadReplayer* const replayer_;
   HeadReplayer::Limits limits_;
+  uint64_t limits_gen_ = 1;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -83,7 +83,6 @@ class ReplayState {
       pending_.erase(pending);
       max_time_ = std::max(max_time_, s.t);
     }
-    shards_.Flush();
   }
 
   // Into the head's exemplar storage (if any) through an appender, as Prometheus replays

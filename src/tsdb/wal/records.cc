@@ -70,6 +70,12 @@ class Decoder {
   }
 
   uint64_t Uvarint() {
+    // Most varints of a samples record (ref and time deltas) take one byte.
+    if (ok_ && !rest_.empty() && static_cast<uint8_t>(rest_[0]) < 0x80) {
+      const auto b = static_cast<uint8_t>(rest_[0]);
+      rest_.remove_prefix(1);
+      return b;
+    }
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (!Need(1)) return 0;
@@ -249,6 +255,8 @@ absl::Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
   if (dec.empty()) return absl::OkStatus();
   const uint64_t base_ref = dec.BigEndian64();
   const auto base_t = static_cast<int64_t>(dec.BigEndian64());
+  // A sample takes at least 10 bytes.
+  out->reserve(out->size() + rec.size() / 10);
   while (!dec.empty() && dec.ok()) {
     const int64_t dref = dec.Varint();
     const int64_t dt = dec.Varint();
