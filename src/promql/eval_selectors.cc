@@ -3,6 +3,7 @@
 
 #include "base/status_macros.h"
 #include "promql/evaluator.h"
+#include "tsdb/float_batch.h"
 #include "tsdb/value.h"
 
 namespace sundial::promql {
@@ -19,16 +20,29 @@ absl::Status Evaluator::SelectEach(
   std::unique_ptr<tsdb::SeriesSet> set = ctx_->querier->Select(hints, vs.matchers);
   int64_t total = 0;
   std::vector<FPoint> scratch;
+  constexpr size_t kBatch = 256;
+  tsdb::Timestamp tb[kBatch];
+  double vb[kBatch];
   for (size_t k = 0; set->Next(); ++k) {
     if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
     const tsdb::Series& s = set->At();
     scratch.clear();
     std::unique_ptr<tsdb::SampleIterator> it = s.Iterator();
-    for (tsdb::ValueType vt = it->Seek(mint); vt != tsdb::ValueType::kNone; vt = it->Next()) {
-      if (vt != tsdb::ValueType::kFloat) continue;
+    tsdb::ValueType vt = it->Seek(mint);
+    if (vt == tsdb::ValueType::kFloat && it->AtT() <= maxt) {
       auto [t, v] = it->At();
-      if (t > maxt) break;
       scratch.push_back(FPoint{t, v});
+    }
+    // After the first sample, batches of decoded samples (non-float ones skipped).
+    bool past = vt == tsdb::ValueType::kNone || it->AtT() > maxt;
+    for (size_t n; !past && (n = tsdb::NextFloats(*it, tb, vb, kBatch)) > 0;) {
+      for (size_t i = 0; i < n; ++i) {
+        if (tb[i] > maxt) {
+          past = true;
+          break;
+        }
+        scratch.push_back(FPoint{tb[i], vb[i]});
+      }
     }
     RETURN_IF_ERROR(it->Err());
     if (scratch.empty()) continue;

@@ -7,10 +7,12 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "absl/container/btree_set.h"
+#include "tsdb/float_batch.h"
 #include "tsdb/head.h"
 
 namespace sundial::tsdb {
@@ -76,6 +78,36 @@ class HeadSeriesIterator final : public SampleIterator {
   std::pair<Timestamp, double> At() const override { return cur_; }
   Timestamp AtT() const override { return cur_.first; }
   absl::Status Err() const override { return err_; }
+
+  // NextFloats (tsdb/float_batch.h): while only in-order samples are left, whole runs of the
+  // current chunk are decoded at once; chunk boundaries and out-of-order merging go through
+  // Next().
+  size_t NextFloats(Timestamp* t, double* v, size_t n) {
+    size_t k = 0;
+    while (k < n) {
+      if (state_ == State::kAt && from_in_order_ && in_order_valid_ && ooo_pos_ >= ooo_.size()) {
+        const size_t got = chunk_it_.NextBatch(t + k, v + k, n - k);
+        const size_t keep =
+            static_cast<size_t>(std::upper_bound(t + k, t + k + got, maxt_) - (t + k));
+        if (keep > 0) {
+          in_order_ = {t[k + keep - 1], v[k + keep - 1]};
+          cur_ = in_order_;
+          k += keep;
+        }
+        if (keep < got) {
+          Finish();
+          return k;
+        }
+        if (k == n) return k;
+        // The chunk ended (or is corrupt): Next() moves on to the next chunk.
+      }
+      if (Next() != ValueType::kFloat) break;
+      t[k] = cur_.first;
+      v[k] = cur_.second;
+      ++k;
+    }
+    return k;
+  }
 
  private:
   enum class State { kFresh, kAt, kDone };
@@ -352,6 +384,19 @@ class HeadQuerier final : public Querier {
   const Timestamp mint_;
   const Timestamp maxt_;
 };
+
+size_t NextFloats(SampleIterator& it, Timestamp* t, double* v, size_t n) {
+  if (auto* head = dynamic_cast<HeadSeriesIterator*>(&it)) return head->NextFloats(t, v, n);
+  size_t k = 0;
+  while (k < n) {
+    const ValueType vt = it.Next();
+    if (vt == ValueType::kNone) break;
+    if (vt != ValueType::kFloat) continue;
+    std::tie(t[k], v[k]) = it.At();
+    ++k;
+  }
+  return k;
+}
 
 absl::StatusOr<std::unique_ptr<Querier>> Head::NewQuerier(Timestamp mint, Timestamp maxt) {
   return std::unique_ptr<Querier>(std::make_unique<HeadQuerier>(this, mint, maxt));

@@ -265,6 +265,23 @@ bool XorIterator::ReadValue() {
   return true;
 }
 
+size_t XorIterator::NextBatch(Timestamp* t, double* v, size_t n) {
+  size_t k = 0;
+  // The fast path inlined while it applies; the checked Next() for the rest.
+  while (k < n && read_ >= 2 && read_ < total_ && err_.ok() && reader_.BitsLeft() >= kFastBits) {
+    if (NextFast() != ValueType::kFloat) return k;
+    t[k] = t_;
+    v[k] = v_;
+    ++k;
+  }
+  for (; k < n; ++k) {
+    if (Next() != ValueType::kFloat) break;
+    t[k] = t_;
+    v[k] = v_;
+  }
+  return k;
+}
+
 ValueType XorIterator::Seek(Timestamp t) {
   if (!err_.ok() || done_) return ValueType::kNone;
   while (read_ == 0 || t_ < t) {

@@ -16,6 +16,7 @@
 #ifndef SUNDIAL_TSDB_XOR_CHUNK_H_
 #define SUNDIAL_TSDB_XOR_CHUNK_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -65,6 +66,9 @@ class XorIterator {
   // REQUIRES: the last Next()/Seek() returned kFloat.
   std::pair<Timestamp, double> At() const { return {t_, v_}; }
   Timestamp AtT() const { return t_; }
+  // Decodes up to n further samples into t[] and v[], as n calls of Next() and At() would;
+  // returns how many. Fewer than n only at the end of the chunk or on corruption (Err()).
+  size_t NextBatch(Timestamp* t, double* v, size_t n);
   // Corruption (a chunk shorter than its header says) is reported here; Next() then returns
   // kNone.
   absl::Status Err() const { return err_; }
