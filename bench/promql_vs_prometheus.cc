@@ -4,11 +4,22 @@
 // write helpers); then every query runs interleaved (Sundial, Prometheus, Sundial, ...) N times
 // per server and the medians are printed as a table. A benchmark, not a test: nothing is
 // asserted about speed; result sizes are printed so that a query that fails on one side shows.
+// Besides wall-time medians it prints each server's mean CPU ms per query (/proc/<pid>/stat,
+// 10 ms ticks), which a loaded machine distorts less.
 //
 //   build/bench/promql_vs_prometheus --series=10000 --hours=2 --runs=5
 //   build/bench/promql_vs_prometheus --series=100000 --hours=2 --runs=3 --ranges=1h
 //
+// Loading 100k series takes minutes, so --data_dir=DIR keeps both servers' data there
+// (DIR/sundial-data, DIR/prometheus-data, DIR/dataset.txt naming the dataset and its times);
+// a later run with --data_dir=DIR --reuse_data starts both servers on it (each replays its WAL)
+// and queries at the recorded times instead of loading again. Without --data_dir a fresh
+// temporary directory is used.
+//
 // Dataset and queries: bench/promql_red_dataset.h, samples every --interval_s seconds ending now.
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -51,7 +62,58 @@ struct Options {
   std::string rules_glob = "/work/shared/user-configs";
   std::string prometheus = "/usr/bin/prometheus";
   std::string sundial = SUNDIAL_BINARY;
+  std::string data_dir;  // empty: a fresh temporary directory
+  bool reuse_data = false;
 };
+
+// The dataset a data dir holds: what was loaded and when, so that a reuse queries it at the same
+// times.
+struct DatasetInfo {
+  int series = 0;
+  double hours = 0;
+  int interval_s = 0;
+  int64_t base_ms = 0;
+  int64_t end_ms = 0;
+};
+
+std::string DatasetPath(const std::string& dir) { return dir + "/dataset.txt"; }
+
+bool ReadDataset(const std::string& dir, DatasetInfo* d) {
+  FILE* f = std::fopen(DatasetPath(dir).c_str(), "r");
+  if (f == nullptr) return false;
+  long long base = 0, end = 0;
+  const int n = std::fscanf(f, "series=%d hours=%lf interval_s=%d base_ms=%lld end_ms=%lld",
+                            &d->series, &d->hours, &d->interval_s, &base, &end);
+  std::fclose(f);
+  d->base_ms = base;
+  d->end_ms = end;
+  return n == 5;
+}
+
+void WriteDataset(const std::string& dir, const DatasetInfo& d) {
+  FILE* f = std::fopen(DatasetPath(dir).c_str(), "w");
+  std::fprintf(f, "series=%d hours=%g interval_s=%d base_ms=%lld end_ms=%lld\n", d.series, d.hours,
+               d.interval_s, static_cast<long long>(d.base_ms), static_cast<long long>(d.end_ms));
+  std::fclose(f);
+}
+
+// User+system CPU ms a process has used so far (clock ticks of /proc/<pid>/stat).
+double CpuMs(pid_t pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (f == nullptr) return 0;
+  char buf[1024];
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return 0;
+  unsigned long long utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) !=
+      2)
+    return 0;
+  return static_cast<double>(utime + stime) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 // Sends samples [from, to) of every series, in time order, in requests of about 200k samples.
 bool Load(int port, const std::vector<sundial::bench::RedSeries>& series, int64_t base_ms,
@@ -158,7 +220,7 @@ int StartSundial(const Options& o, const std::string& dir, std::unique_ptr<Child
       o.sundial, "--config.file=" + dir + "/prometheus.yml",
       "--storage.tsdb.path=" + dir + "/sundial-data", "--web.listen-address=127.0.0.1:0",
       "--web.enable-remote-write-receiver"});
-  if (!(*out)->WaitForStderr("Server is ready to receive web requests.", 120s)) return 0;
+  if (!(*out)->WaitForStderr("Server is ready to receive web requests.", 1200s)) return 0;
   std::smatch m;
   const std::string log = (*out)->Stderr();
   if (!std::regex_search(
@@ -175,7 +237,7 @@ int StartPrometheus(const Options& o, const std::string& dir, std::unique_ptr<Ch
                                  "--storage.tsdb.path=" + dir + "/prometheus-data",
                                  "--web.listen-address=127.0.0.1:" + std::to_string(port),
                                  "--web.enable-remote-write-receiver"});
-    if ((*out)->WaitForStderr("Server is ready to receive web requests.", 120s)) return port;
+    if ((*out)->WaitForStderr("Server is ready to receive web requests.", 1200s)) return port;
   }
   return 0;
 }
@@ -202,51 +264,91 @@ int main(int argc, char** argv) {
       o.prometheus = v;
     } else if (const char* v = val("--sundial")) {
       o.sundial = v;
+    } else if (const char* v = val("--data_dir")) {
+      o.data_dir = v;
+    } else if (std::string_view(argv[i]) == "--reuse_data") {
+      o.reuse_data = true;
     } else {
       std::fprintf(stderr,
                    "usage: %s [--series=N] [--hours=H] [--interval_s=S] [--runs=R] "
-                   "[--ranges=1h,24h] [--rules_dir=D] [--prometheus=P] [--sundial=S]\n",
+                   "[--ranges=1h,24h] [--rules_dir=D] [--prometheus=P] [--sundial=S] "
+                   "[--data_dir=DIR [--reuse_data]]\n",
                    argv[0]);
       return 2;
     }
   }
-  const std::string dir = MakeTempDir();
+  std::string dir = o.data_dir;
+  if (dir.empty()) {
+    if (o.reuse_data) {
+      std::fprintf(stderr, "--reuse_data needs --data_dir\n");
+      return 2;
+    }
+    dir = MakeTempDir();
+  }
+  DatasetInfo data;
+  if (o.reuse_data) {
+    if (!ReadDataset(dir, &data)) {
+      std::fprintf(stderr,
+                   "--reuse_data: %s is missing or unreadable (load with --data_dir first)\n",
+                   DatasetPath(dir).c_str());
+      return 2;
+    }
+    o.series = data.series;
+    o.hours = data.hours;
+    o.interval_s = data.interval_s;
+  } else if (std::system(("mkdir -p '" + dir + "'").c_str()) != 0 || ReadDataset(dir, &data)) {
+    std::fprintf(stderr, "%s: cannot create it, or it already holds a dataset (--reuse_data)\n",
+                 dir.c_str());
+    return 2;
+  }
   {
     FILE* f = std::fopen((dir + "/prometheus.yml").c_str(), "w");
     std::fputs("global:\n  scrape_interval: 15s\n", f);
     std::fclose(f);
   }
   std::unique_ptr<ChildProcess> prom, sun;
+  const auto start0 = std::chrono::steady_clock::now();
   const int prom_port = StartPrometheus(o, dir, &prom);
+  const double prom_start_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start0).count();
   const int sun_port = StartSundial(o, dir, &sun);
   if (prom_port == 0 || sun_port == 0) {
     std::fprintf(stderr, "servers did not start\n%s\n%s\n", prom ? prom->Stderr().c_str() : "",
                  sun ? sun->Stderr().c_str() : "");
     return 1;
   }
+  std::printf("servers ready: prometheus %.1f s (%.1f CPU-s), sundial %.1f CPU-s\n", prom_start_s,
+              CpuMs(prom->pid()) / 1000, CpuMs(sun->pid()) / 1000);
 
   const std::vector<sundial::bench::RedSeries> series = sundial::bench::MakeRedSeries(o.series);
   const int64_t step_ms = o.interval_s * 1000LL;
   const int points = static_cast<int>(o.hours * 3600 / o.interval_s) + 1;
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  const int64_t end_ms = now_ms / step_ms * step_ms;
-  const int64_t base_ms = end_ms - (points - 1) * step_ms;
+  if (!o.reuse_data) {
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    data = {o.series, o.hours, o.interval_s, 0, now_ms / step_ms * step_ms};
+    data.base_ms = data.end_ms - (points - 1) * step_ms;
+  }
+  const int64_t end_ms = data.end_ms;
+  const int64_t base_ms = data.base_ms;
   std::printf("dataset: %zu series x %d samples (%.1fh at %ds) = %.1fM samples\n", series.size(),
               points, o.hours, o.interval_s, series.size() * static_cast<double>(points) / 1e6);
   std::fflush(stdout);
-  const auto load0 = std::chrono::steady_clock::now();
-  // 10-minute slices keep every sample inside both heads' appendable window.
-  const int slice = std::max(1, 600 / o.interval_s);
-  for (int from = 0; from < points; from += slice) {
-    const int to = std::min(points, from + slice);
-    for (int port : {prom_port, sun_port}) {
-      if (!Load(port, series, base_ms, step_ms, from, to)) return 1;
+  if (!o.reuse_data) {
+    const auto load0 = std::chrono::steady_clock::now();
+    // 10-minute slices keep every sample inside both heads' appendable window.
+    const int slice = std::max(1, 600 / o.interval_s);
+    for (int from = 0; from < points; from += slice) {
+      const int to = std::min(points, from + slice);
+      for (int port : {prom_port, sun_port}) {
+        if (!Load(port, series, base_ms, step_ms, from, to)) return 1;
+      }
     }
+    WriteDataset(dir, data);
+    std::printf("loaded both in %.0f s\n",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - load0).count());
   }
-  std::printf("loaded both in %.0f s\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - load0).count());
 
   std::vector<std::string> queries = sundial::bench::RedQueries();
   for (std::string& e : RuleExprs(o.rules_glob)) queries.push_back(std::move(e));
@@ -268,8 +370,8 @@ int main(int argc, char** argv) {
     kinds.push_back({"range " + r, span, std::max<int64_t>(step_ms, span / 250 / 1000 * 1000)});
   }
 
-  std::printf("\n%-10s | %-90.90s | %10s | %10s | %7s | %s\n", "kind", "query", "sundial ms",
-              "prom ms", "ratio", "series s/p");
+  std::printf("\n%-10s | %-90.90s | %10s | %10s | %7s | %10s | %10s | %7s | %s\n", "kind", "query",
+              "sundial ms", "prom ms", "ratio", "sun cpu ms", "prom cpu", "cpu rat", "series s/p");
   for (const Kind& k : kinds) {
     for (const std::string& q : queries) {
       std::vector<std::pair<std::string, std::string>> params = {{"query", q}};
@@ -286,23 +388,37 @@ int main(int argc, char** argv) {
       }
       const std::string target = path + Form(params);
       std::vector<double> ts, tp;
+      double cs = 0, cp = 0;
       int ns = 0, np = 0;
       Time(sun_port, target);  // warm-up, both
       Time(prom_port, target);
       for (int r = 0; r < o.runs; ++r) {
+        const double s0 = CpuMs(sun->pid());
         auto [a, na] = Time(sun_port, target);
+        const double s1 = CpuMs(sun->pid());
+        const double p0 = CpuMs(prom->pid());
         auto [b, nb] = Time(prom_port, target);
+        cp += CpuMs(prom->pid()) - p0;
+        cs += s1 - s0;
         ts.push_back(a);
         tp.push_back(b);
         ns = na;
         np = nb;
       }
       const double ms = Median(ts), mp = Median(tp);
-      std::printf("%-10s | %-90.90s | %10.1f | %10.1f | %6.2fx | %d/%d\n", k.name.c_str(),
-                  q.c_str(), ms, mp, mp / ms, ns, np);
+      std::printf(
+          "%-10s | %-90.90s | %10.1f | %10.1f | %6.2fx | %10.0f | %10.0f | %6.2fx | %d/%d\n",
+          k.name.c_str(), q.c_str(), ms, mp, mp / ms, cs / o.runs, cp / o.runs,
+          cs > 0 ? cp / cs : 0.0, ns, np);
       std::fflush(stdout);
     }
   }
-  std::printf("\nratio = Prometheus median / Sundial median (above 1: Sundial faster)\n");
+  std::printf(
+      "\nratio = Prometheus median / Sundial median (above 1: Sundial faster); cpu: mean "
+      "CPU ms per query of each server process\n");
+  prom->Signal(SIGTERM);
+  sun->Signal(SIGTERM);
+  prom->Wait(120s);
+  sun->Wait(120s);
   return 0;
 }
