@@ -5,7 +5,7 @@
 //
 //   ReplayShards shards(&replayer, workers);
 //   shards.Begin(replayer.LimitsAt(max_so_far));   // per samples record
-//   shards.Add(series, head_ref, t, v);            // ...
+//   shards.Add(shards.ShardOf(head_ref), series, head_ref, t, v);   // ...
 //   shards.Drain();                                // everything added is appended
 //   shards.rejected(), shards.range()              // after Drain
 //
@@ -44,10 +44,15 @@ class ReplayShards {
     limits_ = limits;
     ++limits_gen_;
   }
-  void Add(MemSeries* series, SeriesRef head_ref, Timestamp t, double v) {
-    // Series created one after another sit side by side in memory: runs of 64 refs share a
-    // worker, so that workers do not write to the same cache lines.
-    Shard& shard = *shards_[(head_ref >> 6) % shards_.size()];
+  // The worker of the series with this head ref. Series created one after another sit side by
+  // side in memory: runs of 64 refs share a worker, so that workers do not write to the same
+  // cache lines.
+  uint32_t ShardOf(SeriesRef head_ref) const {
+    return static_cast<uint32_t>((head_ref >> 6) % shards_.size());
+  }
+  // REQUIRES: shard_index == ShardOf(head_ref).
+  void Add(uint32_t shard_index, MemSeries* series, SeriesRef head_ref, Timestamp t, double v) {
+    Shard& shard = *shards_[shard_index];
     if (shard.limits_gen != limits_gen_) {
       shard.batch.limits.push_back(limits_);
       shard.limits_gen = limits_gen_;

@@ -50,7 +50,7 @@ class ReplayState {
         ++result_.mmapped_series;
         max_time_ = std::max(max_time_, mm_maxt);
       }
-      wal_to_head_.Set(s.ref, {ms, ms->ref(), mm_maxt});
+      wal_to_head_.Set(s.ref, {ms, ms->ref(), mm_maxt, shards_.ShardOf(ms->ref())});
       Mapped(ms, s.ref);
     }
   }
@@ -67,7 +67,7 @@ class ReplayState {
           ++result_.mmapped_samples;
           continue;
         }
-        shards_.Add(hs->series, hs->head_ref, s.t, s.v);
+        shards_.Add(hs->shard, hs->series, hs->head_ref, s.t, s.v);
         max_time_ = std::max(max_time_, s.t);
         continue;
       }
@@ -125,6 +125,7 @@ class ReplayState {
     MemSeries* series;
     SeriesRef head_ref;
     Timestamp mm_maxt;  // newest time in its chunks from chunks_head; INT64_MIN: none
+    uint32_t shard;     // ReplayShards::ShardOf(head_ref), computed once
   };
 
   // The first sample of the series record `labels` under WAL ref s.ref, with the limits of its
@@ -139,12 +140,12 @@ class ReplayState {
     if (created) {
       // A new series takes any sample within the limits.
       replayer_.SetChunkRef(ms, s.ref);
-      shards_.Add(ms, ms->ref(), s.t, s.v);
+      shards_.Add(shards_.ShardOf(ms->ref()), ms, ms->ref(), s.t, s.v);
     } else {
       shards_.Drain();
       if (!replayer_.Append(ms, s.t, s.v, limits, &direct_range_, s.ref).ok()) return false;
     }
-    wal_to_head_.Set(s.ref, {ms, ms->ref(), INT64_MIN});
+    wal_to_head_.Set(s.ref, {ms, ms->ref(), INT64_MIN, shards_.ShardOf(ms->ref())});
     Mapped(ms, s.ref);
     return true;
   }

@@ -89,10 +89,24 @@ class Decoder {
     return 0;
   }
 
-  int64_t Varint() {
-    uint64_t u = Uvarint();
-    return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+  // One sample of a samples record (ref delta, time delta, value bits) if at least 28 bytes are
+  // left, decoded without a bounds check per byte; false (nothing read) otherwise or if a
+  // varint overflows, for the checked reads to take it.
+  bool FastSample(int64_t* dref, int64_t* dt, uint64_t* bits) {
+    if (!ok_ || rest_.size() < 28) return false;
+    const auto* p = reinterpret_cast<const uint8_t*>(rest_.data());
+    uint64_t uref, ut;
+    if (!UvarintAt(&p, &uref) || !UvarintAt(&p, &ut)) return false;
+    *bits = 0;
+    for (int i = 0; i < 8; ++i) *bits = *bits << 8 | p[i];
+    *dref = ZigZag(uref);
+    *dt = ZigZag(ut);
+    rest_.remove_prefix(
+        static_cast<size_t>(p + 8 - reinterpret_cast<const uint8_t*>(rest_.data())));
+    return true;
   }
+
+  int64_t Varint() { return ZigZag(Uvarint()); }
 
   std::string_view UvarintString() {
     uint64_t n = Uvarint();
@@ -114,6 +128,25 @@ class Decoder {
   }
 
  private:
+  static int64_t ZigZag(uint64_t u) {
+    return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+  }
+
+  // Uvarint() from *p, which has at least 10 bytes: false if it overflows 64 bits.
+  static bool UvarintAt(const uint8_t** p, uint64_t* v) {
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const uint8_t b = *(*p)++;
+      if (shift == 63 && b > 1) return false;
+      r |= uint64_t{b & 0x7Fu} << shift;
+      if (b < 0x80) {
+        *v = r;
+        return true;
+      }
+    }
+    return false;
+  }
+
   bool Need(uint64_t n) {
     if (ok_ && rest_.size() >= n) return true;
     ok_ = false;
@@ -258,10 +291,14 @@ absl::Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
   // A sample takes at least 10 bytes.
   out->reserve(out->size() + rec.size() / 10);
   while (!dec.empty() && dec.ok()) {
-    const int64_t dref = dec.Varint();
-    const int64_t dt = dec.Varint();
-    const uint64_t bits = dec.BigEndian64();
-    if (!dec.ok()) break;
+    int64_t dref, dt;
+    uint64_t bits;
+    if (!dec.FastSample(&dref, &dt, &bits)) {
+      dref = dec.Varint();
+      dt = dec.Varint();
+      bits = dec.BigEndian64();
+      if (!dec.ok()) break;
+    }
     out->push_back(RefSample{base_ref + static_cast<uint64_t>(dref), base_t + dt,
                              std::bit_cast<double>(bits)});
   }

@@ -176,6 +176,57 @@ TEST(ReplayWal, AnyWorkerCountGivesTheAppenderByAppenderHead) {
   }
 }
 
+// Records as a head's commits leave them: every series record first, then rounds of samples in
+// ascending ref order (a worker's batch is one ascending run per record), some out of order,
+// duplicated or missing.
+std::vector<std::string> OrderedWal(int rounds) {
+  std::mt19937_64 rng(7);
+  std::vector<std::string> records(1);
+  std::vector<wal::RefSeries> series;
+  for (int ref = 1; ref <= kSeries; ++ref) {
+    series.push_back({static_cast<uint64_t>(ref), SeriesLabels(ref)});
+  }
+  wal::EncodeSeries(series, &records[0]);
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<wal::RefSample> samples;
+    for (uint64_t ref = 1; ref <= kSeries; ++ref) {
+      // Round 0 creates the series in ref order, so head refs ascend with WAL refs.
+      const int dice = round == 0 ? 99 : static_cast<int>(rng() % 100);
+      if (dice < 10) continue;
+      Timestamp t = 10'000'000 + Timestamp{round} * 15'000;
+      if (dice < 15) t -= 30'000;  // out of order
+      if (dice < 20) t -= 15'000;  // the previous round's time: ignored or duplicate
+      samples.push_back({ref, t, static_cast<double>(dice < 18 ? round - 1 : rng() % 1000)});
+    }
+    records.emplace_back();
+    wal::EncodeSamples(samples, &records.back());
+  }
+  return records;
+}
+
+TEST(ReplayWal, RecordsInRefOrderGiveTheAppenderByAppenderHead) {
+  // A worker's batch holds every record: sorted by series, each series' samples keep their order.
+  for (int rounds : {20, 70}) {
+    const std::vector<std::string> records = OrderedWal(rounds);
+    MemFileSystem fs;
+    WriteWal(&fs, records);
+    const Expected want = Model(records, ChunkOptions().chunk_range_ms);
+    ASSERT_GT(want.rejected, 1000);
+    for (int workers : {1, 3}) {
+      SCOPED_TRACE(StrCat("rounds=", rounds, " workers=", workers));
+      Head head;
+      absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, workers);
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_EQ(r->samples, want.samples);
+      EXPECT_EQ(r->rejected_samples, want.rejected);
+      absl::StatusOr<Dump> got = ReadAll(head);
+      ASSERT_TRUE(got.ok());
+      EXPECT_EQ(got->size(), want.dump.size());
+      EXPECT_TRUE(*got == want.dump);
+    }
+  }
+}
+
 TEST(ReplayWal, OutOfOrderWindowHeadIsTheSameForAnyWorkerCount) {
   const std::vector<std::string> records = MessyWal();
   MemFileSystem fs;
