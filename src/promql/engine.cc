@@ -162,6 +162,14 @@ Result Engine::RangeQueryStream(tsdb::Queryable* storage, const Expr& expr, int6
   return Run(storage, expr, start, end, step, false, control, query_text, &each);
 }
 
+bool Engine::StreamsInstantResult(const Expr& expr) { return StreamsInVectorOrder(expr); }
+
+Result Engine::InstantQueryStream(tsdb::Queryable* storage, const Expr& expr, int64_t t,
+                                  const QueryControl& control, std::string_view query_text,
+                                  SeriesCallback each) const {
+  return Run(storage, expr, t, t, 1, true, control, query_text, &each);
+}
+
 Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end,
                    int64_t step, bool instant, const QueryControl& control,
                    std::string_view query_text, const SeriesCallback* each) const {

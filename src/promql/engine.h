@@ -72,8 +72,8 @@ struct QueryControl {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// One series of a streamed range query result: labels and points (time order, never empty),
-// valid only during the call. An error returned ends the query with it.
+// One series of a streamed query result: labels and points (time order, never empty; one point
+// for an instant query), valid only during the call. An error returned ends the query with it.
 using SeriesCallback = absl::FunctionRef<absl::Status(const Labels&, std::span<const FPoint>)>;
 
 class Engine {
@@ -98,23 +98,35 @@ class Engine {
                     std::string_view query_text = {}) const;
 
   // True when RangeQueryStream can evaluate expr series by series (per-series expressions such
-  // as selectors, rate(x[5m]) or `-x * 2`; see promql/series_stream.h). Aggregations and
-  // vector-vector operations need all series at once and are not.
+  // as selectors, rate(x[5m]) or `-x * 2`, and sum/avg/count/group/min/max/stddev/stdvar of
+  // them, group by group; see promql/series_stream.h). Vector-vector operations and the rest
+  // need all series at once and are not.
   static bool StreamsRangeResult(const Expr& expr);
   // RangeQuery that hands the series of the result to `each`, one at a time as each is
   // computed and in the Matrix's order, instead of collecting them, so memory stays at one
-  // series. The Result has no value; status, annotations and stats are RangeQuery's. A failure
-  // may come after some series were handed over. REQUIRES: StreamsRangeResult(expr).
+  // series (or one group). The Result has no value; status, annotations and stats are
+  // RangeQuery's. A failure may come after some series were handed over.
+  // REQUIRES: StreamsRangeResult(expr).
   Result RangeQueryStream(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end,
                           int64_t step, const QueryControl& control, std::string_view query_text,
                           SeriesCallback each) const;
+
+  // True when InstantQueryStream can evaluate expr series by series: the per-series
+  // expressions of StreamsRangeResult (not aggregations).
+  static bool StreamsInstantResult(const Expr& expr);
+  // InstantQuery that hands each sample of the Vector to `each` (as one point at t) in the
+  // Vector's order as it is computed. The Result has no value; status, annotations and stats
+  // are InstantQuery's. REQUIRES: StreamsInstantResult(expr).
+  Result InstantQueryStream(tsdb::Queryable* storage, const Expr& expr, int64_t t,
+                            const QueryControl& control, std::string_view query_text,
+                            SeriesCallback each) const;
 
   const EngineOptions& options() const { return options_; }
 
  private:
   // query_text, when known, places annotations at line:column of the text; without it every
   // expression is taken to be on line 1.
-  // With `each`, the range result goes to it series by series instead of into Result::value.
+  // With `each`, the result goes to it series by series instead of into Result::value.
   Result Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end, int64_t step,
              bool instant, const QueryControl& control, std::string_view query_text,
              const SeriesCallback* each = nullptr) const;

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
+#include "promql/aggregate_fold.h"
 #include "promql/evaluator.h"
 
 namespace sundial::promql {
@@ -18,36 +19,6 @@ struct Group {
   Labels labels;
   std::vector<size_t> members;  // indices into the input series, in input order
 };
-
-// The labels of in that agg groups by, each length-prefixed, into *key: equal keys, same group.
-void GroupKey(const AggregateExpr& agg, const Labels& in, std::string* key) {
-  auto grouped = [&agg](std::string_view name) {
-    return std::find(agg.grouping.begin(), agg.grouping.end(), name) != agg.grouping.end();
-  };
-  key->clear();
-  for (const Label& l : in) {
-    const bool keep =
-        agg.without ? l.name != kMetricNameLabel && !grouped(l.name) : grouped(l.name);
-    if (!keep) continue;
-    for (std::string_view part : {l.name, l.value}) {
-      const uint32_t len = static_cast<uint32_t>(part.size());
-      key->append(reinterpret_cast<const char*>(&len), sizeof len);
-      key->append(part);
-    }
-  }
-}
-
-Labels GroupLabels(const AggregateExpr& agg, const Labels& in) {
-  LabelsBuilder b(in);
-  if (agg.without) {
-    std::vector<std::string> drop = agg.grouping;
-    drop.emplace_back(kMetricNameLabel);
-    b.Drop(drop);
-  } else {
-    b.Keep(agg.grouping);
-  }
-  return b.Build();
-}
 
 }  // namespace
 
@@ -67,72 +38,14 @@ double Quantile(double phi, std::vector<double>& vals) {
 }
 
 double AggregateFold(AggregateOp op, const std::vector<double>& vals, double param) {
-  switch (op) {
-    case AggregateOp::kSum: {
-      double sum = 0, c = 0;
-      for (double v : vals) KahanAdd(v, &sum, &c);
-      return std::isinf(sum) ? sum : sum + c;
-    }
-    case AggregateOp::kAvg: {
-      // A compensated sum, switching to an incremental mean if the sum overflows.
-      double sum = vals[0], c = 0, mean = 0, count = 1;
-      bool incremental = false;
-      for (size_t k = 1; k < vals.size(); ++k) {
-        const double v = vals[k];
-        count += 1;
-        if (!incremental) {
-          double s2 = sum, c2 = c;
-          KahanAdd(v, &s2, &c2);
-          if (!std::isinf(s2)) {
-            sum = s2;
-            c = c2;
-            continue;
-          }
-          incremental = true;
-          mean = sum / (count - 1);
-          c /= count - 1;
-        }
-        double q = (count - 1) / count;
-        double m = q * mean, mc = q * c;
-        KahanAdd(v / count, &m, &mc);
-        mean = m;
-        c = mc;
-      }
-      if (incremental) return mean + c;
-      return sum / count + c / count;
-    }
-    case AggregateOp::kCount:
-      return static_cast<double>(vals.size());
-    case AggregateOp::kGroup:
-      return 1;
-    case AggregateOp::kMin:
-    case AggregateOp::kMax: {
-      double r = vals[0];
-      for (double v : vals) {
-        bool better = op == AggregateOp::kMax ? r < v : r > v;
-        if (better || std::isnan(r)) r = v;
-      }
-      return r;
-    }
-    case AggregateOp::kStddev:
-    case AggregateOp::kStdvar: {
-      double count = 0, mean = 0, cv = 0;
-      for (double v : vals) {
-        count += 1;
-        double delta = v - mean;
-        mean += delta / count;
-        cv += delta * (v - mean);
-      }
-      double var = cv / count;
-      return op == AggregateOp::kStdvar ? var : std::sqrt(var);
-    }
-    case AggregateOp::kQuantile: {
-      std::vector<double> copy = vals;
-      return Quantile(param, copy);
-    }
-    default:
-      return 0;
+  if (op == AggregateOp::kQuantile) {
+    std::vector<double> copy = vals;
+    return Quantile(param, copy);
   }
+  if (!FoldsStepwise(op)) return 0;
+  StepFold fold;
+  for (double v : vals) fold.Add(op, v);
+  return fold.Result(op);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "base/status_macros.h"
+#include "promql/group_stream.h"
 
 namespace sundial::promql {
 namespace {
@@ -14,9 +15,9 @@ bool FixesName(const VectorSelector& vs) {
   return false;
 }
 
-// The selector whose series expr's output series come from, one for one and in its order, or
-// null. Sets *drops_name when some step of expr may remove __name__.
-const VectorSelector* Source(const Expr& expr, bool* drops_name) {
+}  // namespace
+
+const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name) {
   const Expr& x = UnwrapParens(expr);
   switch (x.kind) {
     case Kind::kVectorSelector:
@@ -24,7 +25,7 @@ const VectorSelector* Source(const Expr& expr, bool* drops_name) {
     case Kind::kUnary: {
       const auto& u = static_cast<const UnaryExpr&>(x);
       if (u.negate) *drops_name = true;
-      return Source(*u.expr, drops_name);
+      return PerSeriesSource(*u.expr, drops_name);
     }
     case Kind::kCall: {
       const MatrixSelector* ms = StreamableRangeArg(static_cast<const Call&>(x));
@@ -40,40 +41,53 @@ const VectorSelector* Source(const Expr& expr, bool* drops_name) {
       const bool lhs_scalar = b.lhs->Type() == ValueType::kScalar;
       if (lhs_scalar == (b.rhs->Type() == ValueType::kScalar)) return nullptr;
       if (b.return_bool || !IsComparison(b.op)) *drops_name = true;
-      return Source(lhs_scalar ? *b.rhs : *b.lhs, drops_name);
+      return PerSeriesSource(lhs_scalar ? *b.rhs : *b.lhs, drops_name);
     }
     default:
       return nullptr;
   }
 }
 
-// Evaluator::StreamSeries, with unary minus applied series by series on top.
-absl::Status StreamSteps(const Expr& expr, Evaluator& ev, SeriesSink sink) {
+absl::Status StreamPerSeries(const Expr& expr, Evaluator& ev, SeriesSink sink) {
   const Expr& x = UnwrapParens(expr);
   if (x.kind != Kind::kUnary) return ev.StreamSeries(x, sink);
   const auto& u = static_cast<const UnaryExpr&>(x);
-  if (!u.negate) return StreamSteps(*u.expr, ev, sink);
+  if (!u.negate) return StreamPerSeries(*u.expr, ev, sink);
   std::vector<double> v(ev.grid().n);
-  return StreamSteps(*u.expr, ev, [&](const StepSeriesView& s) {
+  return StreamPerSeries(*u.expr, ev, [&](const StepSeriesView& s) {
     for (size_t i = 0; i < v.size(); ++i) v[i] = s.has[i] ? -s.v[i] : s.v[i];
     return sink(StepSeriesView{s.labels, true, v, s.has});
   });
 }
 
+bool StreamsInVectorOrder(const Expr& expr) {
+  if (expr.Type() != ValueType::kVector) return false;
+  bool drops_name = false;
+  const VectorSelector* vs = PerSeriesSource(expr, &drops_name);
+  return vs != nullptr && (!drops_name || FixesName(*vs));
+}
+
+namespace {
+
+// expr as an aggregation evaluated group by group, or null.
+const AggregateExpr* GroupedAggregation(const Expr& expr) {
+  const Expr& x = UnwrapParens(expr);
+  if (x.kind != Kind::kAggregate) return nullptr;
+  const auto& agg = static_cast<const AggregateExpr&>(x);
+  return StreamsByGroup(agg) ? &agg : nullptr;
+}
+
 }  // namespace
 
 bool StreamsInMatrixOrder(const Expr& expr) {
-  if (expr.Type() != ValueType::kVector) return false;
-  bool drops_name = false;
-  const VectorSelector* vs = Source(expr, &drops_name);
-  return vs != nullptr && (!drops_name || FixesName(*vs));
+  return StreamsInVectorOrder(expr) || GroupedAggregation(expr) != nullptr;
 }
 
 absl::StatusOr<Value> StreamMatrix(const Expr& expr, Evaluator& ev, SeriesCallback each) {
   const Grid& g = ev.grid();
   std::vector<FPoint> points;
   points.reserve(g.n);
-  RETURN_IF_ERROR(StreamSteps(expr, ev, [&](const StepSeriesView& s) {
+  auto write = [&](const StepSeriesView& s) {
     points.clear();
     for (size_t i = 0; i < g.n; ++i) {
       if (s.has[i]) points.push_back(FPoint{g.T(i), s.v[i]});
@@ -81,7 +95,12 @@ absl::StatusOr<Value> StreamMatrix(const Expr& expr, Evaluator& ev, SeriesCallba
     if (points.empty()) return absl::OkStatus();
     if (!s.drop_name) return each(s.labels, points);
     return each(LabelsBuilder(s.labels).Del(kMetricNameLabel).Build(), points);
-  }));
+  };
+  if (const AggregateExpr* agg = GroupedAggregation(expr); agg != nullptr) {
+    RETURN_IF_ERROR(StreamGroups(*agg, ev, write));
+  } else {
+    RETURN_IF_ERROR(StreamPerSeries(expr, ev, write));
+  }
   return Value();
 }
 

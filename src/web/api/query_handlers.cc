@@ -82,6 +82,19 @@ bool WriteSeries(JsonStream* js, const Labels& labels, std::span<const promql::F
   return js->MaybeFlush();
 }
 
+// One vector sample, {"metric":{...},"value":[t,"v"]}; false once the client is gone.
+bool WriteSample(JsonStream* js, const Labels& labels, int64_t t, double v) {
+  std::string* out = js->buf();
+  out->append(R"({"metric":)");
+  AppendLabels(out, labels);
+  out->append(R"(,"value":[)");
+  AppendTimestamp(out, t);
+  out->push_back(',');
+  AppendSampleValue(out, v);
+  out->append("]}");
+  return js->MaybeFlush();
+}
+
 // Writes the data object of a successful query, streaming series by series.
 bool WriteResult(JsonStream* js, const promql::Value& value) {
   std::string* out = js->buf();
@@ -90,14 +103,7 @@ bool WriteResult(JsonStream* js, const promql::Value& value) {
     for (size_t i = 0; i < v->size(); ++i) {
       const promql::Sample& s = (*v)[i];
       if (i > 0) out->push_back(',');
-      out->append(R"({"metric":)");
-      AppendLabels(out, s.labels);
-      out->append(R"(,"value":[)");
-      AppendTimestamp(out, s.t);
-      out->push_back(',');
-      AppendSampleValue(out, s.v);
-      out->append("]}");
-      if (!js->MaybeFlush()) return false;
+      if (!WriteSample(js, s.labels, s.t, s.v)) return false;
     }
     out->append("]");
   } else if (const auto* m = std::get_if<promql::Matrix>(&value)) {
@@ -140,33 +146,38 @@ bool Truncate(promql::Value* value, int64_t limit) {
   return false;
 }
 
-// Answers a range query the engine evaluates series by series (Engine::StreamsRangeResult):
-// each series is written as soon as it is computed, so memory is one series and the write
-// buffer, not the result; the bytes are those RunQuery writes for the whole Matrix. An error
-// before the first 64 KiB went out is answered as usual. After that the 200 status line is
-// gone, so the connection is broken off: the client sees an incomplete body, never a
-// complete-looking one. With `limit`, later series are still evaluated (not written), so
-// errors, stats and the truncation warning stay those of the whole query.
-void StreamRangeQuery(const promql::Engine& engine, tsdb::Queryable* storage, const QueryJob& job,
-                      const promql::QueryControl& control, Responder* resp,
-                      Clock::time_point started) {
+// Answers a query the engine evaluates series by series (Engine::StreamsRangeResult,
+// Engine::StreamsInstantResult): each series (or instant sample) is written as soon as it is
+// computed, so memory is one series and the write buffer, not the result; the bytes are those
+// RunQuery writes for the whole Matrix or Vector. An error before the first 64 KiB went out is
+// answered as usual. After that the 200 status line is gone, so the connection is broken off:
+// the client sees an incomplete body, never a complete-looking one. With `limit`, later series
+// are still evaluated (not written), so errors, stats and the truncation warning stay those of
+// the whole query.
+void StreamQuery(const promql::Engine& engine, tsdb::Queryable* storage, const QueryJob& job,
+                 const promql::QueryControl& control, Responder* resp, Clock::time_point started) {
   JsonStream js(resp);
   *js.buf() = BeginSuccess();
-  js.buf()->append(R"({"resultType":"matrix","result":[)");
+  js.buf()->append(job.range ? R"({"resultType":"matrix","result":[)"
+                             : R"({"resultType":"vector","result":[)");
   int64_t series = 0;
   bool gone = false;
+  auto write = [&](const Labels& labels, std::span<const promql::FPoint> points) {
+    if (job.limit > 0 && series >= job.limit) {
+      ++series;
+      return absl::OkStatus();
+    }
+    if (series++ > 0) js.buf()->push_back(',');
+    const bool written = job.range ? WriteSeries(&js, labels, points)
+                                   : WriteSample(&js, labels, points[0].t, points[0].v);
+    if (written) return absl::OkStatus();
+    gone = true;
+    return absl::CancelledError("client went away");
+  };
   promql::Result r =
-      engine.RangeQueryStream(storage, *job.expr, job.start, job.end, job.step, control, {},
-                              [&](const Labels& labels, std::span<const promql::FPoint> points) {
-                                if (job.limit > 0 && series >= job.limit) {
-                                  ++series;
-                                  return absl::OkStatus();
-                                }
-                                if (series++ > 0) js.buf()->push_back(',');
-                                if (WriteSeries(&js, labels, points)) return absl::OkStatus();
-                                gone = true;
-                                return absl::CancelledError("client went away");
-                              });
+      job.range ? engine.RangeQueryStream(storage, *job.expr, job.start, job.end, job.step, control,
+                                          {}, write)
+                : engine.InstantQueryStream(storage, *job.expr, job.start, control, {}, write);
   Clock::time_point done = Clock::now();
   if (gone) return;
   if (!r.status.ok()) {
@@ -193,10 +204,11 @@ void RunQuery(tsdb::Queryable* storage, const QueryJob& job, Responder* resp) {
   if (control.cancel != nullptr && control.cancel->load()) return;
   Clock::time_point started = Clock::now();
   promql::Engine engine(job.engine_options);
-  // Per-series range queries stream; aggregations, vector-vector operations and the rest are
-  // evaluated whole (they need every series at once), then written.
-  if (job.range && promql::Engine::StreamsRangeResult(*job.expr)) {
-    StreamRangeQuery(engine, storage, job, control, resp, started);
+  // Per-series queries and range aggregations of them stream; vector-vector operations and
+  // the rest are evaluated whole (they need every series at once), then written.
+  if (job.range ? promql::Engine::StreamsRangeResult(*job.expr)
+                : promql::Engine::StreamsInstantResult(*job.expr)) {
+    StreamQuery(engine, storage, job, control, resp, started);
     return;
   }
   promql::Result r =

@@ -1,4 +1,5 @@
-// Range queries whose series the engine computes one at a time (Engine::RangeQueryStream) and
+// Range and instant queries whose series the engine computes one at a time
+// (Engine::RangeQueryStream, Engine::InstantQueryStream; range aggregations group by group) and
 // the API writes as they come must give exactly what the materializing path gives: the same
 // series in the same order with bit-identical points, the same annotations, stats and errors,
 // and through HTTP the same bytes.
@@ -95,9 +96,48 @@ const std::vector<std::string>& StreamedQueries() {
       "(req_total - 50) / 3",
       "mem % 7 ^ 2",
       "nope",
+      // Aggregations, evaluated group by group.
+      "sum(req_total)",
+      "sum by (job) (rate(req_total[5m]))",
+      "sum by (instance) (req_total)",
+      "avg by (Zone) (req_total)",
+      "avg(req_total * 1e308)",  // the sum overflows: incremental mean
+      "sum by (job) (req_total * 1e308)",
+      "count without (instance) (req_total)",
+      "count without (instance) ({job=\"j1\"})",  // groups with different label names
+      "min by (job, Zone) (-req_total)",
+      "max without (Zone, instance) (rate(req_total[5m]))",
+      "stddev by (job) (req_total)",
+      "stdvar(mem)",
+      "group by (job) ({job=\"j1\"})",
+      "avg without (n) ({job=\"j1\"})",
+      "sum by (nope) (req_total)",
+      "sum by (instance) (req_total > 1000)",
+      "(max by (job) (max_over_time(req_total[10m] offset 1m)))",
+      "count by (job) (nope)",
   };
   return *q;
 }
+
+// Instant queries that stream.
+const std::vector<std::string>& StreamedInstantQueries() {
+  static const auto* const q = new std::vector<std::string>{
+      "req_total",
+      "{job=\"j1\"}",
+      "req_total @ 1500",
+      "rate(req_total[5m])",
+      "irate((req_total[5m]))",
+      "max_over_time(req_total[10m])",
+      "-rate(req_total[5m]) * 2",
+      "req_total > 100",
+      "mem % 7 ^ 2",
+      "nope",
+  };
+  return *q;
+}
+
+// Instant query times: inside the data, in the gap of some series, after the end.
+constexpr int64_t kInstantTimes[] = {60000, 1000000, 1400000, 2985000, 3400000};
 
 constexpr int64_t kStart = 60000;
 constexpr int64_t kEnd = 2950000;
@@ -168,16 +208,68 @@ TEST(RangeStreamTest, StreamedSeriesEqualTheMatrix) {
   EXPECT_EQ(std::get<Matrix>(r.value).size(), static_cast<size_t>(kSeries));
 }
 
+std::string Dump(const promql::Vector& v) {
+  std::string out;
+  for (const promql::Sample& s : v) out += Dump(s.labels, std::vector<FPoint>{{s.t, s.v}});
+  return out;
+}
+
+TEST(RangeStreamTest, StreamedInstantSamplesEqualTheVector) {
+  tsdb::Head head;
+  Load(&head);
+  Engine engine;
+  for (const std::string& q : StreamedInstantQueries()) {
+    promql::ExprPtr e = MustParse(q);
+    ASSERT_NE(e, nullptr);
+    ASSERT_TRUE(Engine::StreamsInstantResult(*e)) << q;
+    for (int64_t t : kInstantTimes) {
+      SCOPED_TRACE(StrCat(q, " at ", t));
+      Result whole = engine.InstantQuery(&head, *e, t);
+      ASSERT_TRUE(whole.status.ok()) << whole.status;
+      std::string streamed;
+      Result r = engine.InstantQueryStream(&head, *e, t, {}, {},
+                                           [&](const Labels& labels, std::span<const FPoint> p) {
+                                             EXPECT_EQ(p.size(), 1u);
+                                             streamed += Dump(labels, p);
+                                             return absl::OkStatus();
+                                           });
+      ASSERT_TRUE(r.status.ok()) << r.status;
+      EXPECT_EQ(streamed, Dump(std::get<promql::Vector>(whole.value)));
+      EXPECT_EQ(r.warnings, whole.warnings);
+      EXPECT_EQ(r.infos, whole.infos);
+      EXPECT_EQ(r.stats.samples_loaded, whole.stats.samples_loaded);
+      EXPECT_EQ(r.stats.peak_samples, whole.stats.peak_samples);
+      EXPECT_TRUE(std::holds_alternative<std::monostate>(r.value));
+    }
+  }
+  Result r = engine.InstantQuery(&head, "req_total", 1000000);
+  EXPECT_GT(std::get<promql::Vector>(r.value).size(), static_cast<size_t>(kSeries) / 2);
+}
+
+TEST(RangeStreamTest, InstantAggregationsAreNotStreamed) {
+  // An instant aggregation lists its groups in the order their first member with a value came:
+  // not known from labels alone.
+  for (const char* q :
+       {"sum(req_total)", "sum by (job) (rate(req_total[5m]))", "rate({job=\"j1\"}[5m])"}) {
+    promql::ExprPtr e = MustParse(q);
+    ASSERT_NE(e, nullptr);
+    EXPECT_FALSE(Engine::StreamsInstantResult(*e)) << q;
+  }
+}
+
 TEST(RangeStreamTest, OnlyPerSeriesExpressionsInMatrixOrderStream) {
-  for (const char* q : {"sum(req_total)", "sum by (job) (rate(req_total[5m]))",
-                        "req_total + mem",         // vector-vector
-                        "rate({job=\"j1\"}[5m])",  // drops several names: order may change
-                        "-{job=\"j1\"}",           // the same
-                        "{job=\"j1\"} * 2",        // the same
-                        "rate({__name__=~\"req_total|mem\"}[5m])",
-                        "label_replace(req_total, \"a\", \"b\", \"\", \"\")",
-                        "rate(req_total[5m:1m])",  // a subquery
-                        "abs(req_total)", "1", "scalar(req_total)", "req_total and mem"}) {
+  for (const char* q :
+       {"sum by (__name__) (req_total)",  // keeps __name__ unless dropped
+        "topk(3, req_total)", "quantile(0.5, req_total)", "count_values(\"v\", req_total)",
+        "sum(req_total + mem)", "sum(sum by (job) (req_total))", "sum(rate(req_total[5m:1m]))",
+        "req_total + mem",         // vector-vector
+        "rate({job=\"j1\"}[5m])",  // drops several names: order may change
+        "-{job=\"j1\"}",           // the same
+        "{job=\"j1\"} * 2",        // the same
+        "rate({__name__=~\"req_total|mem\"}[5m])",
+        "label_replace(req_total, \"a\", \"b\", \"\", \"\")",
+        "rate(req_total[5m:1m])",  // a subquery
+        "abs(req_total)", "1", "scalar(req_total)", "req_total and mem"}) {
     promql::ExprPtr e = MustParse(q);
     ASSERT_NE(e, nullptr);
     EXPECT_FALSE(Engine::StreamsRangeResult(*e)) << q;
@@ -194,7 +286,9 @@ TEST(RangeStreamTest, ErrorsAreThoseOfTheWholeQuery) {
   std::atomic<bool> cancel{true};
   promql::QueryControl canceled;
   canceled.cancel = &cancel;
-  for (const char* q : {"req_total", "rate(req_total[5m])", "-req_total > 10"}) {
+  for (const char* q :
+       {"req_total", "rate(req_total[5m])", "-req_total > 10", "sum by (instance) (req_total)",
+        "avg without (instance) (rate(mem[5m]))", "sum(req_total)"}) {
     SCOPED_TRACE(q);
     promql::ExprPtr e = MustParse(q);
     ASSERT_NE(e, nullptr);
@@ -241,6 +335,21 @@ std::string MatrixJson(const Matrix& m, size_t limit = 0) {
   return out + "]}";  // result, data
 }
 
+// query, percent-encoded.
+std::string Escape(const std::string& query) {
+  std::string escaped;
+  for (char c : query) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      escaped += c;
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+      escaped += hex;
+    }
+  }
+  return escaped;
+}
+
 class RangeStreamApiTest : public web::testing::ApiFixture {
  protected:
   void SetUp() override { Load(&head_); }
@@ -252,17 +361,7 @@ class RangeStreamApiTest : public web::testing::ApiFixture {
     StartApi(std::move(options));
   }
   static std::string Target(const std::string& query, std::string_view extra = "") {
-    std::string escaped;
-    for (char c : query) {
-      if (std::isalnum(static_cast<unsigned char>(c))) {
-        escaped += c;
-      } else {
-        char hex[4];
-        std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
-        escaped += hex;
-      }
-    }
-    return StrCat("/api/v1/query_range?query=", escaped, "&start=", kStart / 1000,
+    return StrCat("/api/v1/query_range?query=", Escape(query), "&start=", kStart / 1000,
                   "&end=", kEnd / 1000, "&step=", kStep / 1000, extra);
   }
 
@@ -289,6 +388,63 @@ TEST_F(RangeStreamApiTest, ResponsesEqualTheMaterializedMatrixByteForByte) {
   ASSERT_TRUE(r.has_value());
   EXPECT_GT(r->body.size(), 1000000u);
   EXPECT_GT(r->chunks, 10u);
+}
+
+// The JSON the materializing path writes for a vector, up to the envelope's warnings.
+std::string VectorJson(const promql::Vector& v, size_t limit = 0) {
+  std::string out = R"({"status":"success","data":{"resultType":"vector","result":[)";
+  for (size_t i = 0; i < v.size() && (limit == 0 || i < limit); ++i) {
+    if (i > 0) out += ',';
+    out += R"({"metric":)";
+    AppendLabels(&out, v[i].labels);
+    out += R"(,"value":[)";
+    AppendTimestamp(&out, v[i].t);
+    out += ',';
+    AppendSampleValue(&out, v[i].v);
+    out += "]}";
+  }
+  return out + "]}";
+}
+
+std::string InstantTarget(const std::string& query, int64_t t, std::string_view extra = "") {
+  return StrCat("/api/v1/query?query=", Escape(query), "&time=", t / 1000, extra);
+}
+
+TEST_F(RangeStreamApiTest, InstantResponsesEqualTheMaterializedVectorByteForByte) {
+  Start();
+  Engine engine;
+  for (const std::string& q : StreamedInstantQueries()) {
+    for (int64_t t : kInstantTimes) {
+      SCOPED_TRACE(StrCat(q, " at ", t));
+      Result whole = engine.InstantQuery(&head_, q, t);
+      ASSERT_TRUE(whole.status.ok()) << whole.status;
+      std::string want = VectorJson(std::get<promql::Vector>(whole.value));
+      EndSuccess(&want, whole.warnings, whole.infos);
+      std::optional<TestResponse> r = Fetch(port_, "GET", InstantTarget(q, t));
+      ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(r->status, 200);
+      EXPECT_EQ(r->body, want);
+    }
+  }
+  Result whole = engine.InstantQuery(&head_, "req_total", 1000000);
+  std::string want = VectorJson(std::get<promql::Vector>(whole.value), 4);
+  EndSuccess(&want, {"results truncated due to limit"});
+  std::optional<TestResponse> r =
+      Fetch(port_, "GET", InstantTarget("req_total", 1000000, "&limit=4"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->body, want);
+}
+
+TEST_F(RangeStreamApiTest, AnInstantErrorIsAnsweredAsUsual) {
+  promql::EngineOptions options;
+  options.max_samples = 1000;  // 20 samples per series in the lookback window
+  Start(options);
+  std::optional<TestResponse> r = Fetch(port_, "GET", InstantTarget("req_total", 1000000));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 422);
+  EXPECT_EQ(r->body,
+            R"({"status":"error","errorType":"execution","error":"query processing would load )"
+            R"(too many samples into memory in query execution"})");
 }
 
 TEST_F(RangeStreamApiTest, LimitWritesTheFirstSeriesAndWarns) {
@@ -320,6 +476,8 @@ TEST_F(RangeStreamApiTest, AnErrorAfterTheFirstFlushBreaksTheConnectionOff) {
   options.max_samples = kSeries * kSamples / 2;  // exceeded after ~0.5 MB were sent
   Start(options);
   std::optional<TestResponse> r = Fetch(port_, "GET", Target("req_total"));
+  EXPECT_FALSE(r.has_value()) << "a truncated answer looked complete: " << r->status;
+  r = Fetch(port_, "GET", Target("sum by (instance) (req_total)"));
   EXPECT_FALSE(r.has_value()) << "a truncated answer looked complete: " << r->status;
   // The server goes on answering.
   r = Fetch(port_, "GET", Target("nope"));

@@ -1,0 +1,159 @@
+#include "promql/group_stream.h"
+
+#include <algorithm>
+#include <memory>
+#include <numeric>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "base/status_macros.h"
+#include "promql/aggregate_fold.h"
+#include "promql/series_stream.h"
+
+namespace sundial::promql {
+namespace {
+
+// A querier that adds matchers to every Select, so an expression evaluated through it sees only
+// the series of one group.
+class NarrowedQuerier : public tsdb::Querier {
+ public:
+  NarrowedQuerier(tsdb::Querier* base, std::vector<Matcher> extra)
+      : base_(base), extra_(std::move(extra)) {}
+
+  std::unique_ptr<tsdb::SeriesSet> Select(const tsdb::SelectHints& hints,
+                                          std::span<const Matcher> matchers) override {
+    // Kept for the querier's lifetime: a series set may refer to its matchers.
+    auto& all = kept_.emplace_back(
+        std::make_unique<std::vector<Matcher>>(matchers.begin(), matchers.end()));
+    all->insert(all->end(), extra_.begin(), extra_.end());
+    return base_->Select(hints, *all);
+  }
+  absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override {
+    return base_->LabelNames(matchers);
+  }
+  absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
+                                                       std::span<const Matcher> matchers) override {
+    return base_->LabelValues(name, matchers);
+  }
+
+ private:
+  tsdb::Querier* base_;
+  std::vector<Matcher> extra_;
+  std::vector<std::unique_ptr<std::vector<Matcher>>> kept_;
+};
+
+// Points ev's query at `narrowed` while alive.
+class QuerierSwap {
+ public:
+  QuerierSwap(Evaluator& ev, tsdb::Querier* narrowed) : ctx_(ev.ctx()), saved_(ctx_->querier) {
+    ctx_->querier = narrowed;
+  }
+  ~QuerierSwap() { ctx_->querier = saved_; }
+  QuerierSwap(const QuerierSwap&) = delete;
+  QuerierSwap& operator=(const QuerierSwap&) = delete;
+
+ private:
+  QueryContext* ctx_;
+  tsdb::Querier* saved_;
+};
+
+// The groups of agg's input: their labels, and the label names that tell groups apart (with
+// `without`, every name some input series has besides the dropped ones).
+struct Groups {
+  std::vector<Labels> labels;
+  std::vector<std::string> names;
+};
+
+absl::StatusOr<Groups> ReadGroups(const AggregateExpr& agg, const VectorSelector& vs,
+                                  Evaluator& ev) {
+  Groups out;
+  absl::flat_hash_map<std::string, size_t> index;
+  std::set<std::string> names;
+  std::string key;
+  tsdb::SelectHints hints;
+  hints.func = "series";
+  std::unique_ptr<tsdb::SeriesSet> set = ev.ctx()->querier->Select(hints, vs.matchers);
+  for (size_t k = 0; set->Next(); ++k) {
+    if (k % 256 == 0) RETURN_IF_ERROR(ev.CheckInterrupt());
+    const Labels& labels = set->At().labels();
+    GroupKey(agg, labels, &key);
+    auto [it, inserted] = index.try_emplace(key, out.labels.size());
+    if (!inserted) continue;
+    out.labels.push_back(GroupLabels(agg, labels));
+    if (agg.without) {
+      for (const Label& l : out.labels.back()) names.emplace(l.name);
+    }
+  }
+  RETURN_IF_ERROR(set->Err());
+  if (agg.without) {
+    out.names.assign(names.begin(), names.end());
+  } else {
+    out.names = agg.grouping;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool StreamsByGroup(const AggregateExpr& agg) {
+  if (!FoldsStepwise(agg.op) || agg.param != nullptr) return false;
+  if (!agg.without &&
+      std::find(agg.grouping.begin(), agg.grouping.end(), kMetricNameLabel) != agg.grouping.end()) {
+    return false;  // the group keeps __name__ unless a member drops it: not known from labels
+  }
+  bool drops_name = false;
+  return agg.expr->Type() == ValueType::kVector &&
+         PerSeriesSource(*agg.expr, &drops_name) != nullptr;
+}
+
+absl::Status StreamGroups(const AggregateExpr& agg, Evaluator& ev, SeriesSink sink) {
+  bool drops_name = false;
+  const VectorSelector& vs = *PerSeriesSource(*agg.expr, &drops_name);
+  ASSIGN_OR_RETURN(Groups groups, ReadGroups(agg, vs, ev));
+  std::vector<size_t> order(groups.labels.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return groups.labels[a] < groups.labels[b]; });
+
+  const size_t n = ev.grid().n;
+  const AggregateOp op = agg.op;
+  QueryStats& stats = *ev.ctx()->stats;
+  const int64_t loaded_before = stats.samples_loaded;
+  std::vector<StepFold> folds(n);
+  std::vector<double> v(n);
+  std::vector<uint8_t> has(n);
+  for (size_t g : order) {
+    const Labels& labels = groups.labels[g];
+    std::vector<Matcher> narrow;
+    narrow.reserve(groups.names.size());
+    for (const std::string& name : groups.names) {
+      ASSIGN_OR_RETURN(Matcher m, Matcher::Create(MatchType::kEqual, name, labels.Get(name)));
+      narrow.push_back(std::move(m));
+    }
+    NarrowedQuerier narrowed(ev.ctx()->querier, std::move(narrow));
+    std::fill(folds.begin(), folds.end(), StepFold{});
+    {
+      QuerierSwap swap(ev, &narrowed);
+      RETURN_IF_ERROR(StreamPerSeries(*agg.expr, ev, [&](const StepSeriesView& s) {
+        for (size_t i = 0; i < n; ++i) {
+          if (s.has[i]) folds[i].Add(op, s.v[i]);
+        }
+        return absl::OkStatus();
+      }));
+    }
+    // The limit sees the samples of all groups so far, as if selected at once.
+    RETURN_IF_ERROR(ev.CheckSamples(stats.samples_loaded - loaded_before));
+    bool any = false;
+    for (size_t i = 0; i < n; ++i) {
+      has[i] = folds[i].count > 0;
+      v[i] = has[i] ? folds[i].Result(op) : 0;
+      any = any || has[i];
+    }
+    if (any) RETURN_IF_ERROR(sink(StepSeriesView{labels, false, v, has}));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sundial::promql
