@@ -6,10 +6,11 @@
 #include "base/str_cat.h"
 #include "tsdb/errors.h"
 #include "tsdb/head.h"
+#include "tsdb/pinned_series.h"
 
 namespace sundial::tsdb {
 
-class HeadAppender final : public Appender {
+class HeadAppender final : public PinningAppender {
  public:
   explicit HeadAppender(Head* head)
       : head_(head),
@@ -27,6 +28,10 @@ class HeadAppender final : public Appender {
 
   absl::Status Commit() override;
   void Rollback() override;
+  PinnedSeries PinSeries(SeriesRef ref) override {
+    return PinnedSeries(head_->series_.PinByRef(ref));
+  }
+  absl::StatusOr<SeriesRef> AppendPinned(const PinnedSeries& s, Timestamp t, double v) override;
 
  private:
   struct Pending {
@@ -43,6 +48,9 @@ class HeadAppender final : public Appender {
 
   absl::StatusOr<SeriesRef> AppendSample(SeriesRef ref, const Labels& labels, Timestamp t, double v,
                                          const AppendOptions& options) override;
+  // The end of both appends: checks the sample against s and buffers it. REQUIRES: s pinned for
+  // the batch (the pin passes to the batch, or is dropped if the sample fails).
+  absl::StatusOr<SeriesRef> Buffer(MemSeries* s, Timestamp t, double v, bool ooo);
   absl::StatusOr<SeriesRef> AppendExemplarImpl(SeriesRef ref, const Labels& labels,
                                                const Exemplar& e) override;
   // Logs the batch's exemplars (after its samples).
@@ -86,6 +94,21 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
       created_.push_back(s);
     }
   }
+  return Buffer(s, t, v, ooo);
+}
+
+absl::StatusOr<SeriesRef> HeadAppender::AppendPinned(const PinnedSeries& series, Timestamp t,
+                                                     double v) {
+  if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
+  if (t < min_valid_time_ && (!ooo_enabled_ || t < ooo_min_time_)) return OutOfBoundsError();
+  MemSeries* s = series.get();
+  // The caller's pin keeps s alive; the batch takes its own as for any other sample, so Commit
+  // and Rollback need not tell them apart.
+  s->Pin();
+  return Buffer(s, t, v, ooo_enabled_);
+}
+
+absl::StatusOr<SeriesRef> HeadAppender::Buffer(MemSeries* s, Timestamp t, double v, bool ooo) {
   {
     absl::MutexLock lock(&s->mu());
     absl::StatusOr<MemSeries::Placement> placement =

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "tsdb/pinned_series.h"
+
 namespace sundial::tsdb {
 
 StripeSeries::StripeSeries()
@@ -115,6 +117,10 @@ std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(Times
     }
   }
   return removed;
+}
+
+void PinnedSeries::Reset() {
+  if (s_ != nullptr) std::exchange(s_, nullptr)->Unpin();
 }
 
 }  // namespace sundial::tsdb

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tsdb/errors.h"
+#include "tsdb/pinned_series.h"
 
 namespace sundial::tsdb {
 namespace {
@@ -378,6 +379,60 @@ TEST_F(HeadTest, PinnedSeriesSurviveTruncation) {
   EXPECT_EQ(head_->NumSeries(), 1u);
   ASSERT_TRUE(app->Commit().ok());
   EXPECT_THAT(Query({Eq("i", "a")}), ElementsAre(Pair(testing::_, ElementsAre(Sample(2000, 1)))));
+}
+
+TEST_F(HeadTest, AppendThroughPinnedSeries) {
+  const SeriesRef ref = *Add(a_, 1000, 1);
+  std::unique_ptr<Appender> app = head_->NewAppender();
+  auto* pinning = dynamic_cast<PinningAppender*>(app.get());
+  ASSERT_NE(pinning, nullptr);
+  EXPECT_FALSE(pinning->PinSeries(ref + 100));  // unknown ref: nothing pinned
+  PinnedSeries pinned = pinning->PinSeries(ref);
+  ASSERT_TRUE(pinned);
+  EXPECT_EQ(*pinning->AppendPinned(pinned, 2000, 2), ref);
+  // The same checks as Append: out of order, duplicate (same time, other value).
+  EXPECT_TRUE(IsOutOfOrder(pinning->AppendPinned(pinned, 500, 2).status()));
+  EXPECT_TRUE(IsDuplicateSample(pinning->AppendPinned(pinned, 1000, 3).status()));
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_THAT(log_.events, ElementsAre(testing::_, "sample 1 1000", "sample 1 2000"));
+  EXPECT_THAT(Query({Eq("i", "a")}),
+              ElementsAre(Pair(testing::_, ElementsAre(Sample(1000, 1), Sample(2000, 2)))));
+
+  // Below the truncation point a pinned series is out of bounds too.
+  head_->Truncate(5000);
+  app = head_->NewAppender();
+  pinning = dynamic_cast<PinningAppender*>(app.get());
+  EXPECT_TRUE(IsOutOfBounds(pinning->AppendPinned(pinned, 4000, 1).status()));
+  // Emptied by the truncation, the series stays while pinned and still takes samples.
+  EXPECT_EQ(head_->NumSeries(), 1u);
+  EXPECT_EQ(*pinning->AppendPinned(pinned, 6000, 3), ref);
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_THAT(Query({Eq("i", "a")}), ElementsAre(Pair(testing::_, ElementsAre(Sample(6000, 3)))));
+
+  // Unpinned and emptied, the next truncation collects it.
+  pinned.Reset();
+  EXPECT_FALSE(pinned);
+  head_->Truncate(7000);
+  EXPECT_EQ(head_->NumSeries(), 0u);
+}
+
+TEST_F(HeadTest, RolledBackPinnedAppendLeavesTheSeriesPinnedOnce) {
+  const SeriesRef ref = *Add(a_, 1000, 1);
+  PinnedSeries pinned;
+  {
+    std::unique_ptr<Appender> app = head_->NewAppender();
+    auto* pinning = dynamic_cast<PinningAppender*>(app.get());
+    pinned = pinning->PinSeries(ref);
+    ASSERT_TRUE(pinning->AppendPinned(pinned, 2000, 2).ok());
+    app->Rollback();
+  }
+  head_->Truncate(3000);
+  EXPECT_EQ(head_->NumSeries(), 1u);  // still pinned by `pinned`
+  PinnedSeries moved = std::move(pinned);
+  EXPECT_FALSE(pinned);  // a moved-from PinnedSeries is empty
+  moved = PinnedSeries();
+  head_->Truncate(3000);
+  EXPECT_EQ(head_->NumSeries(), 0u);
 }
 
 }  // namespace
