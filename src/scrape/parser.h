@@ -67,7 +67,19 @@ class Parser {
   // Milliseconds since the epoch, when the line carries a timestamp.
   std::optional<int64_t> Timestamp() const { return timestamp_ms_; }
   // Resets *builder to the decoded labels of the current series, __name__ included.
+  // REQUIRES: !SeriesExpected().
   void Labels(LabelsBuilder* builder);
+
+  // A hint for the next series line (kept across other entries): the raw text of the series the
+  // caller expects there, e.g. the key of the same line in the last scrape; empty for none. It
+  // must stay valid until that line is parsed. When the line's series text is exactly it, a
+  // parser may skip decoding its labels (it parsed without error before, and the same bytes
+  // parse the same way) and then SeriesExpected() is true. Nothing else changes: values,
+  // timestamps, errors.
+  void ExpectSeries(std::string_view series) { expected_ = series; }
+  // REQUIRES: the last Next() returned kSeries. Its series was the ExpectSeries() hint and its
+  // labels were not decoded.
+  bool SeriesExpected() const { return series_expected_; }
   // Fills *e and returns true iff the current series carries an exemplar.
   virtual bool Exemplar(scrape::Exemplar* e) { return false; }
   // The created timestamp of the current series in ms, when the format has one and the parser
@@ -96,6 +108,8 @@ class Parser {
   std::vector<LabelSpan> labels_;
   double value_ = 0;
   std::optional<int64_t> timestamp_ms_;
+  std::string_view expected_;  // ExpectSeries
+  bool series_expected_ = false;
 
   std::string_view metadata_name_;
   std::string_view text_;

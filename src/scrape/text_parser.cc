@@ -110,20 +110,42 @@ absl::StatusOr<Entry> TextParser::ParseHashLine() {
   return Entry::kHelp;
 }
 
-absl::StatusOr<Entry> TextParser::ParseSeries() {
+bool TextParser::SkipExpectedSeries() {
   const size_t start = pos_;
-  size_t name_end = pos_ + 1;
-  while (internal::IsMetricNameChar(At(name_end))) ++name_end;
-  metric_name_ = body_.substr(start, name_end - start);
-  series_ = metric_name_;
-  labels_.clear();
-  pos_ = name_end;
-  SkipBlanks();
-  if (At(pos_) == '{') {
-    ++pos_;
-    RETURN_IF_ERROR(ParseLabels());
-    series_ = body_.substr(start, pos_ - start);
+  if (expected_.empty() || !body_.substr(start).starts_with(expected_)) return false;
+  size_t end = start + expected_.size();
+  // A series text ends with the '}' of its label set, or is a bare metric name that the next
+  // character must end and that no label set may follow.
+  if (expected_.back() != '}') {
+    if (internal::IsMetricNameChar(At(end))) return false;
+    size_t p = end;
+    while (IsBlank(At(p))) ++p;
+    if (At(p) == '{') return false;
+  }
+  series_ = body_.substr(start, expected_.size());
+  pos_ = end;
+  return true;
+}
+
+absl::StatusOr<Entry> TextParser::ParseSeries() {
+  series_expected_ = SkipExpectedSeries();
+  if (series_expected_) {
     SkipBlanks();
+  } else {
+    const size_t start = pos_;
+    size_t name_end = pos_ + 1;
+    while (internal::IsMetricNameChar(At(name_end))) ++name_end;
+    metric_name_ = body_.substr(start, name_end - start);
+    series_ = metric_name_;
+    labels_.clear();
+    pos_ = name_end;
+    SkipBlanks();
+    if (At(pos_) == '{') {
+      ++pos_;
+      RETURN_IF_ERROR(ParseLabels());
+      series_ = body_.substr(start, pos_ - start);
+      SkipBlanks();
+    }
   }
 
   const size_t value_start = pos_;

@@ -30,6 +30,8 @@ class TextParser final : public Parser {
   std::string_view RestOfLine();
   absl::StatusOr<Entry> ParseHashLine();
   absl::StatusOr<Entry> ParseSeries();
+  // Consumes the series text at pos_ if it is the ExpectSeries() hint (without decoding it).
+  bool SkipExpectedSeries();
   absl::Status ParseLabels();
 
   std::string_view body_;

@@ -294,6 +294,36 @@ TEST_F(ScrapeManagerTest, ReorderedAndChangingBodiesKeepSeriesApart) {
   EXPECT_THAT(history("up"), ElementsAre(1.0));
 }
 
+TEST_F(ScrapeManagerTest, CachedSeriesStayPinnedUntilTheTargetDropsThem) {
+  Endpoint ep;
+  ep.Set("kept 1\ngone 2\n");
+  Apply(StaticJob("j", ep.address()));
+  ASSERT_TRUE(Scraped("j", 2));
+  ep.Set("kept 3\n");
+  // "gone" leaves the scrape cache two scrapes after its last one, which unpins its series.
+  ASSERT_TRUE(Scraped("j", Up("j").size() + 3));
+  // Truncating past every sample empties all series. Only "kept", pinned by the cache, stays;
+  // the rest is collected (scrapes from now on are out of bounds and create no series; one
+  // in flight may, so truncate until the head settles).
+  const int64_t future =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          (std::chrono::system_clock::now() + std::chrono::hours(1)).time_since_epoch())
+          .count();
+  EXPECT_TRUE(WaitUntil([&] {
+    head_.Truncate(future);
+    return head_.NumSeries() == 1;
+  }));
+  auto q = head_.NewQuerier(INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(q.ok());
+  EXPECT_THAT(*(*q)->LabelValues("__name__", {}), ::testing::ElementsAre("kept"));
+  // Once the target is gone its cache is too, and so is the pin.
+  Apply("");
+  EXPECT_TRUE(WaitUntil([&] {
+    head_.Truncate(future);
+    return head_.NumSeries() == 0;
+  }));
+}
+
 TEST_F(ScrapeManagerTest, HonorLabelsAndMetricRelabeling) {
   Endpoint ep;
   ep.Set("m{job=\"exp\",instance=\"x\",exported_job=\"e\"} 1\ndrop_me 2\nkeep_me 3\n");

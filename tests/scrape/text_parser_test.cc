@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "base/str_cat.h"
 #include "base/strings.h"
 #include "scrape/parse_helpers.h"
 
@@ -194,6 +195,99 @@ TEST(TextParser, ArbitraryBytesNeverCrash) {
     TextParser p(body);
     Render(p);
   }
+}
+
+// Each series line as "<series text>|<value> [@<ts>]", then an "error: ..." if one ends the
+// body, parsing with hints[i] given before the i-th series line; *taken counts the lines whose
+// hint the parser took (each of which must have exactly the hint's text).
+std::vector<std::string> ParseHinted(std::string_view body, const std::vector<std::string>& hints,
+                                     int* taken) {
+  TextParser p(body);
+  std::vector<std::string> out;
+  size_t n = 0;
+  for (int guard = 0; guard < 100000; ++guard) {
+    p.ExpectSeries(n < hints.size() ? std::string_view(hints[n]) : std::string_view());
+    absl::StatusOr<Entry> e = p.Next();
+    if (!e.ok()) {
+      out.push_back(StrCat("error: ", e.status().message()));
+      break;
+    }
+    if (*e == Entry::kEof) break;
+    if (*e != Entry::kSeries) continue;
+    std::string line = StrCat(p.Series(), "|", p.Value());
+    if (p.Timestamp()) StrAppend(&line, " @", *p.Timestamp());
+    if (p.SeriesExpected()) {
+      ++*taken;
+      EXPECT_EQ(p.Series(), hints[n]) << body;
+    }
+    ++n;
+    out.push_back(line);
+  }
+  return out;
+}
+
+std::vector<std::string> SeriesTexts(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  for (const std::string& l : lines) {
+    if (!l.starts_with("error: ")) out.push_back(l.substr(0, l.rfind('|')));
+  }
+  return out;
+}
+
+TEST(TextParser, ExpectedSeriesSkipsOnlyIdenticalSeriesText) {
+  const std::string body =
+      "m 1\nm_total 2\nm {a=\"b\"} 3\n# TYPE m gauge\nm{a=\"b\"} 4 77\nm{a=\"b\"}5\n"
+      "m{a=\"b\"} x\n";
+  int none = 0, taken = 0;
+  const std::vector<std::string> plain = ParseHinted(body, {}, &none);
+  EXPECT_THAT(plain,
+              ElementsAre("m|1", "m_total|2", "m {a=\"b\"}|3", "m{a=\"b\"}|4 @77", "m{a=\"b\"}|5",
+                          "error: strconv.ParseFloat: parsing \"x\": invalid syntax"));
+  // A bare name is not taken for a longer name or for the name of a label set; the TYPE line
+  // between two series keeps the hint for the next series; a taken hint still fails on a bad
+  // value.
+  EXPECT_EQ(ParseHinted(body, {"m", "m", "m", "m{a=\"b\"}", "m{a=\"b\"}", "m{a=\"b\"}"}, &taken),
+            plain);
+  EXPECT_EQ(taken, 3);
+  EXPECT_EQ(none, 0);
+}
+
+TEST(TextParser, ExpectedSeriesNeverChangesTheParse) {
+  // Bodies of a few mostly well-formed lines, some bytes then overwritten at random.
+  uint64_t seed = 7;
+  const auto next = [&seed](size_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((seed >> 33) % n);
+  };
+  const std::vector<std::string> parts[] = {
+      {"a", "ab", "a_b", "a:b"},
+      {"", "", " ", "{", "{x=\"1\"}", " {x=\"1\"}", "{x=\"1\",y=\"2\",}", "{x=\"\\\"\"}"},
+      {" 1", " 2", "\t-3e1", " 4 123", "5", " Nan", " x"},
+      {"\n", "\n", "\n# TYPE a gauge\n", ""}};
+  const std::string alphabet = "ab{}=\",# \t\n\\0.1e_:";
+  std::vector<std::string> last_series;
+  int taken_total = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string body;
+    for (size_t lines = next(5); lines > 0; --lines) {
+      for (const std::vector<std::string>& choices : parts) body += choices[next(choices.size())];
+    }
+    for (size_t flips = next(4); flips > 0 && !body.empty(); --flips) {
+      body[next(body.size())] = alphabet[next(alphabet.size())];
+    }
+    int taken = 0;
+    const std::vector<std::string> plain = ParseHinted(body, {}, &taken);
+    const std::vector<std::string> own = SeriesTexts(plain);
+    // Its own series texts (all taken), those of the last body, and shifted by one.
+    EXPECT_EQ(ParseHinted(body, own, &taken), plain) << body;
+    EXPECT_EQ(ParseHinted(body, last_series, &taken), plain) << body;
+    std::vector<std::string> shifted = own;
+    if (!shifted.empty()) shifted.erase(shifted.begin());
+    EXPECT_EQ(ParseHinted(body, shifted, &taken), plain) << body;
+    taken_total += taken;
+    if (!own.empty()) last_series = own;
+  }
+  EXPECT_GT(taken_total, 1000);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
-// The scrape cache of one target: raw series text -> final labels, SeriesRef and relabel
-// outcome, plus the series of the previous scrape for staleness and the metadata of the metric
-// families the target exposes. Internal to scrape/; guarded by the owning loop.
+// The scrape cache of one target: raw series text -> final labels, SeriesRef (and, when the
+// storage is a head, the series pinned: tsdb/pinned_series.h) and relabel outcome, plus the
+// series of the previous scrape for staleness and the metadata of the metric families the
+// target exposes. Internal to scrape/; guarded by the owning loop. Must not outlive the storage
+// its series were appended to (the scrape manager goes before the DB).
 #ifndef SUNDIAL_SCRAPE_INTERNAL_SCRAPE_CACHE_H_
 #define SUNDIAL_SCRAPE_INTERNAL_SCRAPE_CACHE_H_
 
@@ -13,12 +15,16 @@
 
 #include "model/labels.h"
 #include "scrape/metric_metadata.h"
+#include "tsdb/pinned_series.h"
 #include "tsdb/storage.h"
 
 namespace sundial::scrape::internal {
 
 struct CacheEntry {
   tsdb::SeriesRef ref = 0;
+  // The head series of ref, pinned while the entry lives: the entry goes two scrapes after the
+  // target stopped exposing the series (EvictOld), and then the head may collect it.
+  tsdb::PinnedSeries series;
   Labels labels;         // after target labels and metric_relabel_configs
   bool dropped = false;  // by metric_relabel_configs
   uint64_t last_iter = 0;
@@ -95,6 +101,11 @@ struct ScrapeCache {
     return out;
   }
 
+  // The raw series text that the `pos`-th series line of the body probably has (that of the
+  // last body's), or empty.
+  std::string_view Predicted(size_t pos) const {
+    return pos < prev_order.size() ? std::string_view(prev_order[pos]->first) : std::string_view();
+  }
   // The slot of raw series text `key`, the `pos`-th series line of the body, or nullptr.
   Slot* Find(std::string_view key, size_t pos) {
     if (pos < prev_order.size() && prev_order[pos]->first == key) return prev_order[pos];

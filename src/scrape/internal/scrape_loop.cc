@@ -258,10 +258,15 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
                                     std::string_view content_type, int64_t ts) {
   const config::ScrapeConfig& job = *config_.job;
   std::unique_ptr<Parser> parser = NewParser(ChooseFormat(content_type).format, body);
+  // A head appender appends through the series the cache keeps pinned (tsdb/pinned_series.h).
+  auto* pinning = dynamic_cast<tsdb::PinningAppender*>(app);
   LabelsBuilder builder;
   Exemplar exemplar;
   uint64_t skipped = 0;
   for (;;) {
+    const size_t pos = cache_->cur_order.size();
+    // A line as in the last scrape is recognized without decoding its labels.
+    parser->ExpectSeries(cache_->Predicted(pos));
     ASSIGN_OR_RETURN(Entry entry, parser->Next());
     if (entry == Entry::kEof) break;
     if (entry != Entry::kSeries) {
@@ -269,7 +274,8 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
       continue;
     }
     ++scraped_;
-    ScrapeCache::Slot* slot = cache_->Find(parser->Series(), cache_->cur_order.size());
+    ScrapeCache::Slot* slot =
+        parser->SeriesExpected() ? cache_->prev_order[pos] : cache_->Find(parser->Series(), pos);
     if (slot == nullptr) {
       CacheEntry e;
       parser->Labels(&builder);
@@ -293,14 +299,18 @@ absl::Status ScrapeLoop::AppendBody(tsdb::Appender* app, std::string_view body,
       return absl::ResourceExhaustedError("sample limit exceeded");
     }
     std::optional<int64_t> explicit_ts = job.honor_timestamps ? parser->Timestamp() : std::nullopt;
-    absl::StatusOr<tsdb::SeriesRef> ref =
-        app->Append(e.ref, e.labels, explicit_ts.value_or(ts), parser->Value());
+    const int64_t t = explicit_ts.value_or(ts);
+    absl::StatusOr<tsdb::SeriesRef> ref = e.series && pinning != nullptr
+                                              ? pinning->AppendPinned(e.series, t, parser->Value())
+                                              : app->Append(e.ref, e.labels, t, parser->Value());
     if (!ref.ok()) {
       if (!CountSkippedSample(ref.status())) return ref.status();
       ++skipped;
       continue;
     }
     if (e.ref == 0) ++added_;
+    // Pinned once, so that later scrapes append without looking the series up.
+    if (pinning != nullptr && !e.series) e.series = pinning->PinSeries(*ref);
     e.ref = *ref;
     if (parser->Exemplar(&exemplar)) {
       AppendExemplar(app, e, std::move(exemplar), explicit_ts.value_or(ts));
