@@ -11,7 +11,8 @@
 //
 // REQUIRES: while a HeadReplayer is used nothing else appends to, truncates or garbage-collects
 // the head, so series pointers stay valid without pins. Append and AttachChunks are thread-safe
-// (they take the series lock; AppendLocked needs it held); the rest must be called from one thread.
+// (they take the series lock; AppendExclusive needs the series to itself); the rest must be called
+// from one thread.
 #ifndef SUNDIAL_TSDB_HEAD_REPLAY_H_
 #define SUNDIAL_TSDB_HEAD_REPLAY_H_
 
@@ -52,9 +53,11 @@ class HeadReplayer {
   // chunks_head ref chunk_ref before it is appended.
   absl::Status Append(MemSeries* s, Timestamp t, double v, const Limits& limits, Range* range,
                       uint64_t chunk_ref = 0);
-  // Append for a caller holding s->mu() (several samples of one series under one lock).
-  absl::Status AppendLocked(MemSeries* s, Timestamp t, double v, const Limits& limits, Range* range,
-                            uint64_t chunk_ref = 0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu());
+  // Append without the series lock, for the one thread that touches s: REQUIRES no other thread
+  // accesses s meanwhile, and a hand-off through a mutex orders this thread's accesses with
+  // those of the others before and after (ReplayShards queues and drains under its mutexes).
+  absl::Status AppendExclusive(MemSeries* s, Timestamp t, double v, const Limits& limits,
+                               Range* range);
 
   // s carries chunks_head ref chunk_ref and, if it has no samples yet, gets `chunks` (oldest
   // first). Returns the newest time of the chunks it got (INT64_MIN for none); the head's time
@@ -69,6 +72,10 @@ class HeadReplayer {
   void ExtendTimeRange(const Range& range);
 
  private:
+  // Append's placement and append, with s->mu() held.
+  absl::Status AppendLocked(MemSeries* s, Timestamp t, double v, const Limits& limits, Range* range,
+                            uint64_t chunk_ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu());
+
   Head* const head_;
 };
 

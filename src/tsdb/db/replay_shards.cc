@@ -1,15 +1,20 @@
 #include "tsdb/db/replay_shards.h"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 namespace sundial::tsdb {
 namespace {
 
-// Sorts items by key, keeping the order of equal keys (LSD radix sort, 11 bits per pass, only
-// as many passes as the largest key needs); *scratch is working space.
+// Groups items by series block, keeping their order within a block (one pass of a stable
+// counting sort by key >> shift, at most 2048 blocks of at least 1024 refs): the series of one
+// block stay in cache while their samples, one per record, are appended. *scratch is working
+// space.
 template <typename Item>
-void StableSortByKey(std::vector<Item>* items, std::vector<Item>* scratch) {
+void GroupBySeriesBlock(std::vector<Item>* items, std::vector<Item>* scratch) {
+  constexpr int kBlockBits = 10;
+  constexpr int kDigitBits = 11;
   uint32_t max_key = 0;
   bool sorted = true;
   for (size_t i = 0; i < items->size(); ++i) {
@@ -17,18 +22,14 @@ void StableSortByKey(std::vector<Item>* items, std::vector<Item>* scratch) {
     if (i > 0 && (*items)[i].key < (*items)[i - 1].key) sorted = false;
   }
   if (sorted) return;
-  constexpr int kBits = 11;
-  constexpr uint32_t kMask = (1u << kBits) - 1;
+  const int shift = std::max(kBlockBits, static_cast<int>(std::bit_width(max_key)) - kDigitBits);
+  std::vector<size_t> offsets((max_key >> shift) + 1);
+  for (const Item& it : *items) ++offsets[it.key >> shift];
+  size_t sum = 0;
+  for (size_t& o : offsets) sum += std::exchange(o, sum);
   scratch->resize(items->size());
-  std::vector<size_t> offsets(size_t{1} << kBits);
-  for (int shift = 0; shift < 32 && (max_key >> shift) != 0; shift += kBits) {
-    std::fill(offsets.begin(), offsets.end(), 0);
-    for (const Item& it : *items) ++offsets[(it.key >> shift) & kMask];
-    size_t sum = 0;
-    for (size_t& o : offsets) sum += std::exchange(o, sum);
-    for (const Item& it : *items) (*scratch)[offsets[(it.key >> shift) & kMask]++] = it;
-    items->swap(*scratch);
-  }
+  for (const Item& it : *items) (*scratch)[offsets[it.key >> shift]++] = it;
+  items->swap(*scratch);
 }
 
 }  // namespace
@@ -114,23 +115,19 @@ void ReplayShards::Work(Shard* shard) {
     }
     int64_t rejected = 0;
     HeadReplayer::Range range;
-    // A series' samples, one per record, become a run: its lines stay in cache for the run.
-    StableSortByKey(&b.items, &scratch);
+    // Neighbouring series, one sample per record each, are appended together.
+    GroupBySeriesBlock(&b.items, &scratch);
     // Series are scattered in memory: their lines are fetched in three dependent stages
     // (series, open chunk, chunk bytes) some samples ahead.
     const size_t n = b.items.size();
-    for (size_t i = 0; i < n;) {
-      MemSeries* series = b.items[i].series;
-      // The run of this series' samples, under one lock.
-      absl::MutexLock lock(&series->mu());
-      for (; i < n && b.items[i].series == series; ++i) {
-        if (i + 12 < n) b.items[i + 12].series->Prefetch(0);
-        if (i + 8 < n) b.items[i + 8].series->Prefetch(1);
-        if (i + 4 < n) b.items[i + 4].series->Prefetch(2);
-        const Item& it = b.items[i];
-        if (!replayer_->AppendLocked(series, it.t, it.v, b.limits[it.limits], &range).ok()) {
-          ++rejected;
-        }
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 12 < n) b.items[i + 12].series->Prefetch(0);
+      if (i + 8 < n) b.items[i + 8].series->Prefetch(1);
+      if (i + 4 < n) b.items[i + 4].series->Prefetch(2);
+      const Item& it = b.items[i];
+      // This worker is the only thread touching the series until Drain (see Add).
+      if (!replayer_->AppendExclusive(it.series, it.t, it.v, b.limits[it.limits], &range).ok()) {
+        ++rejected;
       }
     }
     b.items.clear();

@@ -9,9 +9,12 @@
 //   shards.Drain();                                // everything added is appended
 //   shards.rejected(), shards.range()              // after Drain
 //
-// A worker gets large batches spanning many records and appends a batch series by series (a
-// stable sort by head ref), so the lines of a series and its open chunk are fetched once per
-// batch instead of once per sample: consecutive records carry one sample of each series.
+// A worker gets large batches spanning many records and appends a batch block of neighbouring
+// series by block (a stable counting sort), so the lines of a series and its open chunk are
+// fetched about once per batch instead of once per sample: consecutive records carry one
+// sample of each series. A worker appends without series locks: a series is only ever touched
+// by its worker between the hand-offs through the shard mutex (and by the calling thread only
+// after Drain).
 //
 // One thread calls everything; workers only run HeadReplayer::Append. Memory is bounded: a
 // worker holds at most a few batches queued before Add waits for it.
