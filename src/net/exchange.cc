@@ -30,6 +30,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxRedirects = 10;
 constexpr uint32_t kHeaderLimit = 1 << 20;
+// Beast reads max(512, free capacity of the read buffer) bytes per read, and a buffer that the
+// parser keeps draining never grows: without this a 100 KiB body took ~200 reads (and as many
+// trips through the reactor).
+constexpr size_t kReadBufferBytes = 16 << 10;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
@@ -344,6 +348,7 @@ void Exchange::ReadHeader() {
   // "none" as smaller than any length.
   parser_->body_limit(limit != 0 ? limit : std::numeric_limits<uint64_t>::max());
   if (request_.method == "HEAD") parser_->skip(true);
+  if (conn_->buffer.capacity() < kReadBufferBytes) conn_->buffer.reserve(kReadBufferBytes);
   conn_->Visit([&](auto& stream) {
     http::async_read_header(
         stream, conn_->buffer, *parser_,
