@@ -9,14 +9,14 @@
 //   shards.Drain();                                // everything added is appended
 //   shards.rejected(), shards.range()              // after Drain
 //
-// A worker gets large batches spanning many records and appends a batch block of neighbouring
-// series by block (a stable counting sort), so the lines of a series and its open chunk are
-// fetched about once per batch instead of once per sample: consecutive records carry one
+// A worker gets large batches spanning many records and appends a batch one block of
+// neighbouring series at a time (a stable counting sort), so the lines of a series and its open
+// chunk are fetched about once per batch instead of once per sample: consecutive records carry one
 // sample of each series. A worker appends without series locks: a series is only ever touched
 // by its worker between the hand-offs through the shard mutex (and by the calling thread only
 // after Drain).
 //
-// One thread calls everything; workers only run HeadReplayer::Append. Memory is bounded: a
+// One thread calls everything; workers only run HeadReplayer::AppendExclusive. Memory is bounded: a
 // worker holds at most a few batches queued before Add waits for it.
 #ifndef SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
 #define SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
