@@ -220,7 +220,12 @@ absl::Status DB::ApplyRetention() {
   }
   int64_t head_bytes = 0;
   if (options_.retention_size_bytes > 0) {
-    ASSIGN_OR_RETURN(head_bytes, DirSize(fs_, wal_dir_));
+    // As Prometheus' Head.Size(): the WAL and the head's chunk files count with the blocks (read
+    // from the directory, since at startup the blocks are loaded before chunks_head is opened).
+    ASSIGN_OR_RETURN(const int64_t wal_bytes, DirSize(fs_, wal_dir_));
+    ASSIGN_OR_RETURN(const int64_t chunk_bytes,
+                     DirSize(fs_, JoinPath(options_.dir, "chunks_head")));
+    head_bytes = wal_bytes + chunk_bytes;
   }
   const std::vector<std::string> doomed =
       BlocksToDelete(stored,

@@ -59,6 +59,14 @@ Dump MustRead(DB& db) {
   return d.ok() ? *d : Dump{};
 }
 
+int64_t DirBytes(const std::string& dir) {
+  int64_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) n += static_cast<int64_t>(e.file_size());
+  }
+  return n;
+}
+
 int ChunkFiles(const std::string& dir) {
   int n = 0;
   for (const auto& e : fs::directory_iterator(dir + "/chunks_head")) n += e.is_regular_file();
@@ -143,6 +151,34 @@ TEST(DbHeadChunks, TruncationDeletesOldFilesAndCheckpointReplayStaysExact) {
     std::erase_if(v, [&](const TestSample& s) { return s.t < g.front().t; });
   }
   EXPECT_EQ(got, want);
+  fs::remove_all(dir);
+}
+
+// Size retention counts chunks_head/ with the blocks and the WAL, as Prometheus' Head.Size().
+TEST(DbHeadChunks, SizeRetentionCountsTheChunkFiles) {
+  const std::string dir = FreshDir("retention");
+  size_t blocks_before = 0;
+  {
+    std::unique_ptr<DB> db = MustOpen(dir);
+    Ingest(*db, 0, 4 * kEnd);  // 6.7 h: Compact cuts 2 h blocks from the head
+    ASSERT_TRUE(db->Compact().ok());
+    blocks_before = db->Blocks().size();
+    ASSERT_GE(blocks_before, 2u);
+    ASSERT_TRUE(db->Close().ok());
+  }
+  const int64_t chunk_bytes = DirBytes(dir + "/chunks_head");
+  ASSERT_GT(chunk_bytes, 0);
+  // Above the blocks and the WAL, below them plus the chunk files.
+  DbOptions options;
+  options.dir = dir;
+  options.retention_size_bytes = DirBytes(dir) - chunk_bytes / 2;
+  absl::StatusOr<std::unique_ptr<DB>> db = DB::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  EXPECT_LT((*db)->Blocks().size(), blocks_before);
+  const Dump got = MustRead(**db);
+  ASSERT_EQ(got.size(), static_cast<size_t>(kSeries));
+  EXPECT_EQ(got.begin()->second.back().t, 4 * kEnd - kStep);  // the head is whole
+  db->reset();
   fs::remove_all(dir);
 }
 
