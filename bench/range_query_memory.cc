@@ -1,5 +1,5 @@
-// Server memory of one large query_range answer: Sundial binaries (one or more, e.g. before and
-// after a change) and the Debian Prometheus 2.42 start empty, get the SAME --series x
+// Server memory of one large query_range (or query) answer: Sundial binaries (one or more, e.g.
+// before and after a change) and the Debian Prometheus 2.42 start empty, get the SAME --series x
 // --samples float samples by remote write (one sample every --interval_s seconds, ending now),
 // then each answers the same range queries over every sample (--series x --samples points),
 // interleaved server by server, --runs times. For each answer the server's peak RSS growth is
@@ -9,6 +9,8 @@
 //
 //   build/bench/range_query_memory --series=1000 --samples=1000 --runs=3
 //   build/bench/range_query_memory --sundial=build/src/sundial --sundial=/tmp/sundial-before
+//   build/bench/range_query_memory --instant --series=1000000 --samples=2 --runs=1
+// With --instant the same queries are instant queries (/api/v1/query) at the last sample.
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,10 +79,10 @@ bool ResetPeak(pid_t pid) {
   return static_cast<bool>(out);
 }
 
-// Sends samples [from, to) of every series {__name__="range_bench", series="<k>"}.
-bool Load(int port, int series, int64_t base_ms, int64_t step_ms, int from, int to) {
+// Sends samples [from, to) of series {__name__="range_bench", series="<k>"}, k in [first, last).
+bool LoadSeries(int port, int first, int last, int64_t base_ms, int64_t step_ms, int from, int to) {
   sundial::remotewrite::prompb::WriteRequest req;
-  for (int k = 0; k < series; ++k) {
+  for (int k = first; k < last; ++k) {
     auto* ts = req.add_timeseries();
     auto* l = ts->add_labels();
     l->set_name("__name__");
@@ -101,6 +103,16 @@ bool Load(int port, int series, int64_t base_ms, int64_t step_ms, int from, int 
   if (status == 204 || status == 200) return true;
   std::fprintf(stderr, "remote write to port %d: %d %s\n", port, status, body.c_str());
   return false;
+}
+
+// LoadSeries of every series, 10,000 series per request.
+bool Load(int port, int series, int64_t base_ms, int64_t step_ms, int from, int to) {
+  for (int first = 0; first < series; first += 10000) {
+    if (!LoadSeries(port, first, std::min(series, first + 10000), base_ms, step_ms, from, to)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool StartSundial(const std::string& binary, const std::string& dir, Server* s) {
@@ -144,6 +156,7 @@ double Median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   int series = 1000, samples = 1000, interval_s = 5, runs = 3;
+  bool instant = false;
   std::string prometheus = "/usr/bin/prometheus";
   std::vector<std::string> sundials;
   for (int i = 1; i < argc; ++i) {
@@ -156,6 +169,8 @@ int main(int argc, char** argv) {
       interval_s = std::atoi(v);
     } else if (const char* v = val("--runs")) {
       runs = std::atoi(v);
+    } else if (std::string_view(argv[i]) == "--instant") {
+      instant = true;
     } else if (const char* v = val("--prometheus")) {
       prometheus = v;
     } else if (const char* v = val("--sundial")) {
@@ -163,7 +178,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--series=N] [--samples=N] [--interval_s=S] [--runs=R] "
-                   "[--prometheus=P] [--sundial=S]...\n",
+                   "[--instant] [--prometheus=P] [--sundial=S]...\n",
                    argv[0]);
       return 2;
     }
@@ -211,10 +226,13 @@ int main(int argc, char** argv) {
               "idle MiB", "cpu s", "body MiB", "same");
   for (const std::string& q : queries) {
     const std::string target =
-        "/api/v1/query_range?" + Form({{"query", q},
-                                       {"start", Num(static_cast<double>(base_ms) / 1000)},
-                                       {"end", Num(static_cast<double>(end_ms) / 1000)},
-                                       {"step", Num(static_cast<double>(step_ms) / 1000)}});
+        instant
+            ? "/api/v1/query?" +
+                  Form({{"query", q}, {"time", Num(static_cast<double>(end_ms) / 1000)}})
+            : "/api/v1/query_range?" + Form({{"query", q},
+                                             {"start", Num(static_cast<double>(base_ms) / 1000)},
+                                             {"end", Num(static_cast<double>(end_ms) / 1000)},
+                                             {"step", Num(static_cast<double>(step_ms) / 1000)}});
     std::vector<std::vector<double>> peak(servers.size()), cpu(servers.size());
     std::vector<double> idle(servers.size()), body(servers.size());
     std::vector<bool> same(servers.size());
