@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "tsdb/errors.h"
 #include "tsdb/head.h"
@@ -53,6 +54,8 @@ class HeadAppender final : public PinningAppender {
   absl::StatusOr<SeriesRef> Buffer(MemSeries* s, Timestamp t, double v, bool ooo);
   absl::StatusOr<SeriesRef> AppendExemplarImpl(SeriesRef ref, const Labels& labels,
                                                const Exemplar& e) override;
+  // Logs the series records of the series the batch created, once.
+  absl::Status LogCreatedSeries(HeadLog* log);
   // Logs the batch's exemplars (after its samples).
   absl::Status LogExemplars(HeadLog* log);
   void CountDrop(const absl::Status& status);
@@ -65,6 +68,7 @@ class HeadAppender final : public PinningAppender {
   std::vector<Pending> samples_;
   std::vector<PendingExemplar> exemplars_;
   std::vector<MemSeries*> created_;  // pinned until Commit/Rollback
+  bool created_logged_ = false;      // their series records are in the log
   bool done_ = false;
 };
 
@@ -164,13 +168,7 @@ void HeadAppender::CountDrop(const absl::Status& status) {
 absl::Status HeadAppender::Commit() {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
   if (HeadLog* log = head_->options_.log) {
-    absl::Status status;
-    if (!created_.empty()) {
-      std::vector<RefSeries> records;
-      records.reserve(created_.size());
-      for (MemSeries* s : created_) records.push_back({s->ref(), &s->labels()});
-      status = log->LogSeries(records);
-    }
+    absl::Status status = LogCreatedSeries(log);
     if (status.ok() && !samples_.empty()) {
       std::vector<RefSample> records;
       records.reserve(samples_.size());
@@ -217,8 +215,23 @@ absl::Status HeadAppender::Commit() {
   return absl::OkStatus();
 }
 
+absl::Status HeadAppender::LogCreatedSeries(HeadLog* log) {
+  if (created_.empty() || created_logged_) return absl::OkStatus();
+  std::vector<RefSeries> records;
+  records.reserve(created_.size());
+  for (MemSeries* s : created_) records.push_back({s->ref(), &s->labels()});
+  RETURN_IF_ERROR(log->LogSeries(records));
+  created_logged_ = true;
+  return absl::OkStatus();
+}
+
 void HeadAppender::Rollback() {
   if (done_) return;
+  // The batch's new series stay in the head, where later appends find them by labels or ref
+  // and log samples under their refs: their series records must be in the log too (as
+  // Prometheus' Rollback does), or those samples would be lost on replay. A log that fails here
+  // fails the next commit as well.
+  if (HeadLog* log = head_->options_.log) (void)LogCreatedSeries(log).ok();
   for (const Pending& p : samples_) p.series->Unpin();
   samples_.clear();
   for (const PendingExemplar& p : exemplars_) p.series->Unpin();

@@ -151,6 +151,27 @@ TEST(DB, SeriesRefsStayConsistentAcrossReopens) {
   EXPECT_EQ(MustRead(*db), want);
 }
 
+// A series created by a rolled-back batch stays in the head; samples later appended to it, by
+// labels or by its ref, must survive a restart.
+TEST(DB, SeriesOfARolledBackBatchKeepLaterSamplesAcrossReopen) {
+  MemFileSystem fs;
+  {
+    std::unique_ptr<DB> db = MustOpen(&fs);
+    std::unique_ptr<Appender> rolled_back = db->NewAppender();
+    absl::StatusOr<SeriesRef> ref = rolled_back->Append(0, Series(0), 1000, Value(0, 1000));
+    ASSERT_TRUE(ref.ok()) << ref.status();
+    ASSERT_TRUE(rolled_back->Append(0, Series(1), 1000, Value(1, 1000)).ok());
+    rolled_back->Rollback();
+    std::unique_ptr<Appender> app = db->NewAppender();
+    ASSERT_TRUE(app->Append(*ref, Labels{}, 2000, Value(0, 2000)).ok());
+    ASSERT_TRUE(app->Append(0, Series(1), 2000, Value(1, 2000)).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  std::unique_ptr<DB> db = MustOpen(&fs);
+  EXPECT_EQ(db->replay_stats().unknown_ref_samples, 0);
+  EXPECT_EQ(MustRead(*db), Expected(2, 2000, 2000));
+}
+
 TEST(DB, TornTailIsCutKeepingEverythingBefore) {
   MemFileSystem fs;
   metrics::Registry registry;
