@@ -59,6 +59,9 @@ class QuerierSwap {
   tsdb::Querier* saved_;
 };
 
+// Up to this many groups (or as many as the query has steps) are selected one by one.
+constexpr size_t kFewGroups = 64;
+
 // The groups of agg's input: their labels, and the label names that tell groups apart (with
 // `without`, every name some input series has besides the dropped ones).
 struct Groups {
@@ -112,6 +115,18 @@ absl::Status StreamGroups(const AggregateExpr& agg, Evaluator& ev, SeriesSink si
   bool drops_name = false;
   const VectorSelector& vs = *PerSeriesSource(*agg.expr, &drops_name);
   ASSIGN_OR_RETURN(Groups groups, ReadGroups(agg, vs, ev));
+  if (groups.labels.size() > std::max(kFewGroups, ev.grid().n)) {
+    // A narrowed Select per group walks the selector's postings each time: once the groups
+    // outnumber the steps that costs more than evaluating every step of every series, while
+    // the answer held whole is no larger than the input already was. Evaluate it at once.
+    ASSIGN_OR_RETURN(EvalValue whole, ev.Eval(agg));
+    std::sort(whole.series.begin(), whole.series.end(),
+              [](const StepSeries& a, const StepSeries& b) { return a.labels < b.labels; });
+    for (const StepSeries& s : whole.series) {
+      RETURN_IF_ERROR(sink(StepSeriesView{s.labels, s.drop_name, s.v, s.has}));
+    }
+    return absl::OkStatus();
+  }
   std::vector<size_t> order(groups.labels.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(),

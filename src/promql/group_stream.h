@@ -20,8 +20,9 @@ bool StreamsByGroup(const AggregateExpr& agg);
 // each group are selected by the group's label values, folded in storage order (the order the
 // materializing path folds them in, so the values are bit-identical) and the group's series is
 // handed over before the next group is read. Memory: the groups' labels and one group's
-// accumulators. Samples count against the limit as if selected at once. REQUIRES:
-// StreamsByGroup(agg).
+// accumulators. Samples count against the limit as if selected at once. With more groups than
+// max(64, steps) the per-group Selects would cost more than they save: the aggregation is then
+// evaluated whole and handed over in the same order. REQUIRES: StreamsByGroup(agg).
 absl::Status StreamGroups(const AggregateExpr& agg, Evaluator& ev, SeriesSink sink);
 
 }  // namespace sundial::promql
