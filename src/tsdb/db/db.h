@@ -86,8 +86,8 @@ struct DbOptions {
   // this before the newest block ends, and truncates the head to its newest sample minus this
   // (which matters only when the retention is shorter than 1.5 block ranges).
   int64_t retention_ms = int64_t{15} * 24 * 60 * 60 * 1000;
-  // --storage.tsdb.retention.size in bytes: blocks plus WAL over this lose their oldest blocks.
-  // 0: no size limit.
+  // --storage.tsdb.retention.size in bytes: when blocks, WAL and chunks_head/ together exceed
+  // it, the oldest blocks go. 0: no size limit.
   int64_t retention_size_bytes = 0;
   // --storage.tsdb.min-block-duration: the range of blocks cut from the head. REQUIRES: > 0.
   int64_t block_range_ms = kDefaultMinBlockDurationMs;
