@@ -49,6 +49,10 @@ class HeadAppender final : public PinningAppender {
 
   absl::StatusOr<SeriesRef> AppendSample(SeriesRef ref, const Labels& labels, Timestamp t, double v,
                                          const AppendOptions& options) override;
+  // Below the head's range, and also below the out-of-order window when ooo applies.
+  bool TooOld(Timestamp t, bool ooo) const {
+    return t < min_valid_time_ && (!ooo || t < ooo_min_time_);
+  }
   // The end of both appends: checks the sample against s and buffers it. REQUIRES: s pinned for
   // the batch (the pin passes to the batch, or is dropped if the sample fails).
   absl::StatusOr<SeriesRef> Buffer(MemSeries* s, Timestamp t, double v, bool ooo);
@@ -79,7 +83,7 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
                                                      const AppendOptions& options) {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
   const bool ooo = ooo_enabled_ && !options.discard_out_of_order;
-  if (t < min_valid_time_ && (!ooo || t < ooo_min_time_)) return OutOfBoundsError();
+  if (TooOld(t, ooo)) return OutOfBoundsError();
 
   MemSeries* s = ref != 0 ? head_->series_.PinByRef(ref) : nullptr;
   if (s == nullptr) {
@@ -104,7 +108,7 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
 absl::StatusOr<SeriesRef> HeadAppender::AppendPinned(const PinnedSeries& series, Timestamp t,
                                                      double v) {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
-  if (t < min_valid_time_ && (!ooo_enabled_ || t < ooo_min_time_)) return OutOfBoundsError();
+  if (TooOld(t, ooo_enabled_)) return OutOfBoundsError();
   MemSeries* s = series.get();
   // The caller's pin keeps s alive; the batch takes its own as for any other sample, so Commit
   // and Rollback need not tell them apart.

@@ -41,8 +41,8 @@ class ReplayShards {
   ReplayShards(const ReplayShards&) = delete;
   ReplayShards& operator=(const ReplayShards&) = delete;
 
-  // The limits of the samples added until the next Begin. REQUIRES: nothing added since the last
-  // Flush.
+  // The limits of the samples added from now until the next Begin (a batch may hold samples of
+  // many Begins, each checked against its own).
   void Begin(const HeadReplayer::Limits& limits) {
     limits_ = limits;
     ++limits_gen_;
