@@ -3,7 +3,6 @@
 
 #include "base/status_macros.h"
 #include "promql/evaluator.h"
-#include "tsdb/float_batch.h"
 #include "tsdb/value.h"
 
 namespace sundial::promql {
@@ -35,7 +34,7 @@ absl::Status Evaluator::SelectEach(
     }
     // After the first sample, batches of decoded samples (non-float ones skipped).
     bool past = vt == tsdb::ValueType::kNone || it->AtT() > maxt;
-    for (size_t n; !past && (n = tsdb::NextFloats(*it, tb, vb, kBatch)) > 0;) {
+    for (size_t n; !past && (n = it->NextFloats(tb, vb, kBatch)) > 0;) {
       for (size_t i = 0; i < n; ++i) {
         if (tb[i] > maxt) {
           past = true;

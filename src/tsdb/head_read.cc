@@ -7,12 +7,10 @@
 #include <memory>
 #include <span>
 #include <string_view>
-#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "absl/container/btree_set.h"
-#include "tsdb/float_batch.h"
 #include "tsdb/head.h"
 
 namespace sundial::tsdb {
@@ -79,10 +77,9 @@ class HeadSeriesIterator final : public SampleIterator {
   Timestamp AtT() const override { return cur_.first; }
   absl::Status Err() const override { return err_; }
 
-  // NextFloats (tsdb/float_batch.h): while only in-order samples are left, whole runs of the
-  // current chunk are decoded at once; chunk boundaries and out-of-order merging go through
-  // Next().
-  size_t NextFloats(Timestamp* t, double* v, size_t n) {
+  // While only in-order samples are left, whole runs of the current chunk are decoded at once;
+  // chunk boundaries and out-of-order merging go through Next().
+  size_t NextFloats(Timestamp* t, double* v, size_t n) override {
     size_t k = 0;
     while (k < n) {
       if (state_ == State::kAt && from_in_order_ && in_order_valid_ && ooo_pos_ >= ooo_.size()) {
@@ -384,19 +381,6 @@ class HeadQuerier final : public Querier {
   const Timestamp mint_;
   const Timestamp maxt_;
 };
-
-size_t NextFloats(SampleIterator& it, Timestamp* t, double* v, size_t n) {
-  if (auto* head = dynamic_cast<HeadSeriesIterator*>(&it)) return head->NextFloats(t, v, n);
-  size_t k = 0;
-  while (k < n) {
-    const ValueType vt = it.Next();
-    if (vt == ValueType::kNone) break;
-    if (vt != ValueType::kFloat) continue;
-    std::tie(t[k], v[k]) = it.At();
-    ++k;
-  }
-  return k;
-}
 
 absl::StatusOr<std::unique_ptr<Querier>> Head::NewQuerier(Timestamp mint, Timestamp maxt) {
   return std::unique_ptr<Querier>(std::make_unique<HeadQuerier>(this, mint, maxt));

@@ -16,6 +16,7 @@
 #ifndef SUNDIAL_TSDB_STORAGE_H_
 #define SUNDIAL_TSDB_STORAGE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -114,6 +115,23 @@ class SampleIterator {
   // The current timestamp, whatever the value type. REQUIRES: last Next()/Seek() != kNone.
   virtual Timestamp AtT() const = 0;
   virtual absl::Status Err() const = 0;
+  // Reads up to n further float samples into t[] and v[] as repeated Next()/At() would, skipping
+  // samples of other types; returns how many, 0 only at the end or on an error (Err()). The
+  // iterator stays on the last sample read, so Next() and Seek() continue after it. Iterators
+  // that can decode whole runs at once (the head's) override it.
+  virtual size_t NextFloats(Timestamp* t, double* v, size_t n) {
+    size_t k = 0;
+    while (k < n) {
+      const ValueType vt = Next();
+      if (vt == ValueType::kNone) break;
+      if (vt != ValueType::kFloat) continue;
+      const std::pair<Timestamp, double> s = At();
+      t[k] = s.first;
+      v[k] = s.second;
+      ++k;
+    }
+    return k;
+  }
 };
 
 // One series of a SeriesSet: labels and a way to read its samples.

@@ -1,5 +1,3 @@
-#include "tsdb/float_batch.h"
-
 #include <algorithm>
 #include <memory>
 #include <random>
@@ -45,7 +43,7 @@ std::pair<std::vector<Sample>, std::vector<Sample>> ReadBoth(Head& head, Timesta
       }
       std::vector<Timestamp> t(batch);
       std::vector<double> v(batch);
-      for (size_t n; more && (n = NextFloats(*it, t.data(), v.data(), batch)) > 0;) {
+      for (size_t n; more && (n = it->NextFloats(t.data(), v.data(), batch)) > 0;) {
         for (size_t i = 0; i < n; ++i) dst.emplace_back(t[i], v[i]);
       }
       // Exhausted: further reads find nothing.
