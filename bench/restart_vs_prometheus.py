@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Restart cost of the same head: Sundial's replay against Prometheus 2.42's, interleaved.
 
-Sundial opens DATA_DIR in-process with bench/tsdb_head_memory (the phase `open`); Prometheus
-starts on a fresh copy of the same directory (both use the Prometheus on-disk formats) and is
-timed until /-/ready. Each round prints both lines and the CPU and replay-time ratios; only
-ratios of one round are comparable on a shared machine. Make the data first:
+Sundial opens DATA_DIR in-process with bench/tsdb_head_memory (the phase `open`), or, with
+--sundial=BIN, the `sundial` binary starts on a fresh copy of DATA_DIR with Prometheus' flags
+and is timed until /-/ready as Prometheus is. Prometheus starts on its own fresh copy (both use
+the Prometheus on-disk formats). A server's figures are wall seconds from exec to the first 200
+of /-/ready, its CPU seconds then (/proc), VmHWM, and the replay time its log reports. Each
+round prints both lines and the ratios; only ratios of one round are comparable on a shared
+machine. Make the data first:
 
   build/bench/tsdb_head_memory write /tmp/hm 200000 120 in_memory
   bench/restart_vs_prometheus.py --bench=build/bench/tsdb_head_memory /tmp/hm 200000 120 \
       --mode=in_memory --rounds=2
+  bench/restart_vs_prometheus.py --sundial=build/src/sundial /tmp/hm 200000 120 --mode=in_memory
 """
 import argparse
 import os
@@ -58,19 +62,22 @@ def run_sundial(args):
     return float(m.group(1)), float(m.group(2)), int(m.group(3))
 
 
-def run_prometheus(args, work):
-    data = os.path.join(work, "prometheus-data")
+def start_and_wait_ready(binary, data_dir, work, name):
+    """Starts binary on a fresh copy of data_dir; returns (wall, cpu, VmHWM MiB, log text) at the
+    first 200 of /-/ready."""
+    data = os.path.join(work, f"{name}-data")
     shutil.rmtree(data, ignore_errors=True)
-    shutil.copytree(args.data_dir, data)
+    shutil.copytree(data_dir, data)
     if os.path.exists(os.path.join(data, "lock")):
         os.remove(os.path.join(data, "lock"))
-    config = os.path.join(work, "prometheus.yml")
+    config = os.path.join(work, f"{name}.yml")
     with open(config, "w") as f:
         f.write("global:\n  scrape_interval: 15s\n")
-    log_path = os.path.join(work, "prometheus.log")
+    log_path = os.path.join(work, f"{name}.log")
     port = free_port()
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([args.prometheus, f"--config.file={config}",
+        start = time.monotonic()
+        proc = subprocess.Popen([binary, f"--config.file={config}",
                                  f"--storage.tsdb.path={data}",
                                  f"--web.listen-address=127.0.0.1:{port}"],
                                 stdout=log, stderr=log)
@@ -81,22 +88,42 @@ def run_prometheus(args, work):
                                                 timeout=1) as r:
                         if r.status == 200:
                             break
-                except OSError:
+                except OSError:  # refused while starting, or 503 while replaying
                     pass
                 if proc.poll() is not None:
-                    sys.exit(f"prometheus exited; see {log_path}")
+                    sys.exit(f"{binary} exited; see {log_path}")
                 time.sleep(0.05)
+            wall = time.monotonic() - start
             cpu = process_cpu_seconds(proc.pid)
             status = open(f"/proc/{proc.pid}/status").read()
             hwm_mib = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) // 1024
         finally:
             proc.terminate()
             proc.wait()
-    replays = re.findall(r"WAL replay completed.*?total_replay_duration=(\S+)",
-                         open(log_path).read())
+    return wall, cpu, hwm_mib, open(log_path).read()
+
+
+def run_prometheus(args, work):
+    wall, cpu, hwm, log = start_and_wait_ready(args.prometheus, args.data_dir, work, "prometheus")
+    replays = re.findall(r"WAL replay completed.*?total_replay_duration=(\S+)", log)
     if not replays:
-        sys.exit(f"no 'WAL replay completed' line in {log_path}")
-    return cpu, go_duration_seconds(replays[0]), hwm_mib
+        sys.exit("no 'WAL replay completed' line in Prometheus' log")
+    return wall, cpu, go_duration_seconds(replays[0]), hwm
+
+
+def run_sundial_binary(args, work):
+    wall, cpu, hwm, log = start_and_wait_ready(args.sundial, args.data_dir, work, "sundial")
+    replays = re.findall(r"WAL replay completed.*?duration=([\d.e+-]+)s", log)
+    if not replays:
+        sys.exit("no 'WAL replay completed' line in Sundial's log")
+    return wall, cpu, float(replays[0]), hwm
+
+
+def dir_mib(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+    return total / (1 << 20)
 
 
 def main():
@@ -109,18 +136,29 @@ def main():
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--bench", default="build/bench/tsdb_head_memory")
     p.add_argument("--prometheus", default="/usr/bin/prometheus")
+    p.add_argument("--sundial", help="time this sundial binary's restart instead of --bench")
     args = p.parse_args()
+    wal = os.path.join(args.data_dir, "wal")
+    chunks = os.path.join(args.data_dir, "chunks_head")
+    print(f"data: wal={dir_mib(wal):.0f}MiB chunks_head={dir_mib(chunks):.0f}MiB", flush=True)
     with tempfile.TemporaryDirectory(prefix="restart-vs-prometheus-") as work:
         for r in range(args.rounds):
             load = load_average()
-            s_cpu, s_replay, s_hwm = run_sundial(args)
-            print(f"round {r} sundial({args.mode}): cpu={s_cpu:.2f}s replay={s_replay:.2f}s "
-                  f"VmHWM={s_hwm}MiB load={load}", flush=True)
+            if args.sundial:
+                s_wall, s_cpu, s_replay, s_hwm = run_sundial_binary(args, work)
+                print(f"round {r} sundial binary({args.mode}): ready={s_wall:.2f}s "
+                      f"cpu_at_ready={s_cpu:.2f}s replay={s_replay:.2f}s VmHWM={s_hwm}MiB "
+                      f"load={load}", flush=True)
+            else:
+                s_cpu, s_replay, s_hwm = run_sundial(args)
+                print(f"round {r} sundial({args.mode}): cpu={s_cpu:.2f}s replay={s_replay:.2f}s "
+                      f"VmHWM={s_hwm}MiB load={load}", flush=True)
             load = load_average()
-            p_cpu, p_replay, p_hwm = run_prometheus(args, work)
-            print(f"round {r} prometheus: cpu_at_ready={p_cpu:.2f}s replay={p_replay:.2f}s "
-                  f"VmHWM={p_hwm}MiB load={load}  ratios: cpu {p_cpu / s_cpu:.2f}x, "
-                  f"replay {p_replay / s_replay:.2f}x", flush=True)
+            p_wall, p_cpu, p_replay, p_hwm = run_prometheus(args, work)
+            ready = f"ready {p_wall / s_wall:.2f}x, " if args.sundial else ""
+            print(f"round {r} prometheus: ready={p_wall:.2f}s cpu_at_ready={p_cpu:.2f}s "
+                  f"replay={p_replay:.2f}s VmHWM={p_hwm}MiB load={load}  ratios: {ready}"
+                  f"cpu {p_cpu / s_cpu:.2f}x, replay {p_replay / s_replay:.2f}x", flush=True)
 
 
 if __name__ == "__main__":
