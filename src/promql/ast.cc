@@ -150,4 +150,41 @@ const Expr& UnwrapParens(const Expr& e) {
   return *inner;
 }
 
+void ForEachChild(const Expr& e, absl::FunctionRef<void(const Expr&)> visit) {
+  switch (e.kind) {
+    case Kind::kMatrixSelector:
+      visit(*static_cast<const MatrixSelector&>(e).selector);
+      break;
+    case Kind::kSubquery:
+      visit(*static_cast<const SubqueryExpr&>(e).expr);
+      break;
+    case Kind::kParen:
+      visit(*static_cast<const ParenExpr&>(e).expr);
+      break;
+    case Kind::kUnary:
+      visit(*static_cast<const UnaryExpr&>(e).expr);
+      break;
+    case Kind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) visit(*a.param);
+      visit(*a.expr);
+      break;
+    }
+    case Kind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      visit(*b.lhs);
+      visit(*b.rhs);
+      break;
+    }
+    case Kind::kCall:
+      for (const ExprPtr& arg : static_cast<const Call&>(e).args) visit(*arg);
+      break;
+    case Kind::kVectorSelector:
+    case Kind::kNumber:
+    case Kind::kString:
+    case Kind::kDuration:
+      break;
+  }
+}
+
 }  // namespace sundial::promql

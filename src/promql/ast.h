@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "model/matcher.h"
 
 namespace sundial::promql {
@@ -232,6 +233,12 @@ struct ParenExpr : Expr {
 
 // The expression inside any number of parentheses: `(("a"))` -> the string literal "a".
 const Expr& UnwrapParens(const Expr& e);
+
+// Calls visit on each operand of e that is itself a PromQL expression, in source order: the
+// selector of a range, the inner expression of a subquery, parentheses and unary operators, an
+// aggregation's parameter then its operand, both sides of a binary operator, a call's arguments.
+// Durations inside `[...]` and `offset` are not operands.
+void ForEachChild(const Expr& e, absl::FunctionRef<void(const Expr&)> visit);
 
 }  // namespace sundial::promql
 

@@ -20,42 +20,15 @@ constexpr std::string_view kIdentifying[] = {"instance", "job"};
 // The first vector selector of e, depth first (its @ and offset apply to the info series), with
 // the subqueries enclosing it, outermost first, in *path.
 const VectorSelector* FirstSelector(const Expr& e, std::vector<const SubqueryExpr*>* path) {
-  switch (e.kind) {
-    case Kind::kVectorSelector:
-      return static_cast<const VectorSelector*>(&e);
-    case Kind::kMatrixSelector:
-      return FirstSelector(*static_cast<const MatrixSelector&>(e).selector, path);
-    case Kind::kSubquery: {
-      const auto& sq = static_cast<const SubqueryExpr&>(e);
-      path->push_back(&sq);
-      if (const VectorSelector* s = FirstSelector(*sq.expr, path)) return s;
-      path->pop_back();
-      return nullptr;
-    }
-    case Kind::kParen:
-      return FirstSelector(*static_cast<const ParenExpr&>(e).expr, path);
-    case Kind::kUnary:
-      return FirstSelector(*static_cast<const UnaryExpr&>(e).expr, path);
-    case Kind::kAggregate: {
-      const auto& a = static_cast<const AggregateExpr&>(e);
-      if (a.param) {
-        if (const VectorSelector* s = FirstSelector(*a.param, path)) return s;
-      }
-      return FirstSelector(*a.expr, path);
-    }
-    case Kind::kBinary: {
-      const auto& b = static_cast<const BinaryExpr&>(e);
-      if (const VectorSelector* s = FirstSelector(*b.lhs, path)) return s;
-      return FirstSelector(*b.rhs, path);
-    }
-    case Kind::kCall:
-      for (const ExprPtr& a : static_cast<const Call&>(e).args) {
-        if (const VectorSelector* s = FirstSelector(*a, path)) return s;
-      }
-      return nullptr;
-    default:
-      return nullptr;
-  }
+  if (e.kind == Kind::kVectorSelector) return static_cast<const VectorSelector*>(&e);
+  const bool subquery = e.kind == Kind::kSubquery;
+  if (subquery) path->push_back(static_cast<const SubqueryExpr*>(&e));
+  const VectorSelector* found = nullptr;
+  ForEachChild(e, [&](const Expr& child) {
+    if (found == nullptr) found = FirstSelector(child, path);
+  });
+  if (subquery && found == nullptr) path->pop_back();
+  return found;
 }
 
 // Name matchers restricting which info metrics are used: as written when one of them is = or

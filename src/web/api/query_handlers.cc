@@ -368,45 +368,11 @@ void Api::Impl::FormatQuery(const HttpRequest& req, std::shared_ptr<Responder> r
 namespace {
 
 void CollectSelectors(const promql::Expr& e, std::vector<std::vector<Matcher>>* out) {
-  using promql::Kind;
-  switch (e.kind) {
-    case Kind::kVectorSelector:
-      out->push_back(static_cast<const promql::VectorSelector&>(e).matchers);
-      break;
-    case Kind::kMatrixSelector:
-      CollectSelectors(*static_cast<const promql::MatrixSelector&>(e).selector, out);
-      break;
-    case Kind::kSubquery:
-      CollectSelectors(*static_cast<const promql::SubqueryExpr&>(e).expr, out);
-      break;
-    case Kind::kAggregate: {
-      const auto& a = static_cast<const promql::AggregateExpr&>(e);
-      if (a.param) CollectSelectors(*a.param, out);
-      CollectSelectors(*a.expr, out);
-      break;
-    }
-    case Kind::kBinary: {
-      const auto& b = static_cast<const promql::BinaryExpr&>(e);
-      CollectSelectors(*b.lhs, out);
-      CollectSelectors(*b.rhs, out);
-      break;
-    }
-    case Kind::kUnary:
-      CollectSelectors(*static_cast<const promql::UnaryExpr&>(e).expr, out);
-      break;
-    case Kind::kCall:
-      for (const promql::ExprPtr& arg : static_cast<const promql::Call&>(e).args) {
-        CollectSelectors(*arg, out);
-      }
-      break;
-    case Kind::kParen:
-      CollectSelectors(*static_cast<const promql::ParenExpr&>(e).expr, out);
-      break;
-    case Kind::kNumber:
-    case Kind::kString:
-    case Kind::kDuration:
-      break;
+  if (e.kind == promql::Kind::kVectorSelector) {
+    out->push_back(static_cast<const promql::VectorSelector&>(e).matchers);
+    return;
   }
+  promql::ForEachChild(e, [out](const promql::Expr& child) { CollectSelectors(child, out); });
 }
 
 }  // namespace

@@ -155,6 +155,12 @@ TEST_F(ExemplarsApiTest, SelectorsAndTimeRanges) {
                "queue_depth"},
               {"start", all},
               {"end", end}});
+  // Selectors under a subquery, parentheses, a unary minus and a call's arguments.
+  ExpectSame({{"query",
+               "max_over_time((queue_depth)[10m:1m]) + "
+               "-histogram_quantile(0.9, rpc_duration_seconds_bucket)"},
+              {"start", all},
+              {"end", end}});
   // Inclusive bounds and partial ranges of a series.
   ExpectSame({{"query", "rpc_duration_seconds_bucket"},
               {"start", At(2 * kMinute)},
