@@ -12,24 +12,13 @@
 #include <string>
 #include <thread>
 
+#include "integration/process.h"
 #include "scrape/content_type.h"
 
 namespace sundial::scrape {
 namespace {
 
 constexpr char kNodeExporter[] = "/usr/bin/prometheus-node-exporter";
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // GET path with an HTTP/1.0 request; returns the whole response ("" if the connect fails).
 std::string HttpGet(int port, const std::string& accept) {
@@ -74,7 +63,7 @@ class NodeExporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (access(kNodeExporter, X_OK) != 0) GTEST_SKIP() << kNodeExporter << " not installed";
-    port_ = FreePort();
+    port_ = testing::PickFreePort();
     pid_ = fork();
     if (pid_ == 0) {
       std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);

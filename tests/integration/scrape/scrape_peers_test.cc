@@ -2,12 +2,8 @@
 // Prometheus' own /metrics — and an OpenMetrics body with exemplars, with the same configuration
 // and --enable-feature=exemplar-storage; the series they store, their target health, the
 // staleness after a target dies, the metric metadata and the exemplars must agree.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -36,22 +32,6 @@ constexpr char kNodeExporter[] = "/usr/bin/prometheus-node-exporter";
 // Collectors whose series set does not change from one scrape to the next on any machine.
 const std::vector<std::string> kNodeCollectors = {"cpu",  "loadavg", "meminfo", "stat",
                                                   "time", "uname",   "vmstat"};
-
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int PickFreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 struct Server {
   std::unique_ptr<ChildProcess> process;
