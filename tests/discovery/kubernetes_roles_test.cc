@@ -310,6 +310,58 @@ TEST(KubernetesRolesTest, EndpointSliceWithConditions) {
                   {{"__address__", "10.1.2.3:9090"}}));
 }
 
+// A port declared by a container and by a native sidecar (an init container): as in Prometheus,
+// the last declaring container labels the endpoint target. The port protocol label is the
+// endpoint port's for endpoints and the container port's for endpoint slices.
+TEST(KubernetesRolesTest, EndpointPortDeclaredByTwoContainers) {
+  Store store;
+  store.pods.emplace("ns/p", Parse(R"({
+      "metadata": {"name": "p", "namespace": "ns", "uid": "u-1"},
+      "spec": {"nodeName": "n",
+               "containers": [{"name": "app", "image": "app:1",
+                               "ports": [{"name": "http", "containerPort": 8080,
+                                          "protocol": "TCP"}]}],
+               "initContainers": [{"name": "mesh", "image": "mesh:1", "restartPolicy": "Always",
+                                   "ports": [{"name": "mesh-http", "containerPort": 8080,
+                                              "protocol": "TCP"}]}]},
+      "status": {"podIP": "10.0.0.9", "phase": "Running"}})"));
+  const LabelMap want = {{"__meta_kubernetes_pod_container_name", "mesh"},
+                         {"__meta_kubernetes_pod_container_image", "mesh:1"},
+                         {"__meta_kubernetes_pod_container_port_name", "mesh-http"},
+                         {"__meta_kubernetes_pod_container_port_number", "8080"},
+                         {"__meta_kubernetes_pod_container_init", "true"}};
+  auto container_labels = [](const Labels& target) {
+    LabelMap m;
+    for (const auto& [k, v] : ToMap(target)) {
+      if (k.starts_with("__meta_kubernetes_pod_container_")) m.emplace(k, v);
+    }
+    return m;
+  };
+
+  TargetGroup g = BuildEndpointsGroup(Parse(R"({
+      "metadata": {"name": "svc", "namespace": "ns"},
+      "subsets": [{"addresses": [{"ip": "10.0.0.9",
+                                  "targetRef": {"kind": "Pod", "name": "p", "namespace": "ns"}}],
+                   "ports": [{"name": "alt", "port": 8080, "protocol": "UDP"}]}]})"),
+                                      store.Get());
+  // Both declarations of 8080 are covered, so there is no extra target.
+  ASSERT_EQ(g.targets.size(), 1u);
+  EXPECT_EQ(container_labels(g.targets[0]),
+            Merge(want, {{"__meta_kubernetes_pod_container_port_protocol", "UDP"}}));
+
+  g = BuildEndpointSliceGroup(Parse(R"({
+      "metadata": {"name": "svc-1", "namespace": "ns",
+                   "labels": {"kubernetes.io/service-name": "svc"}},
+      "addressType": "IPv4",
+      "endpoints": [{"addresses": ["10.0.0.9"],
+                     "targetRef": {"kind": "Pod", "name": "p", "namespace": "ns"}}],
+      "ports": [{"name": "alt", "port": 8080, "protocol": "UDP"}]})"),
+                              store.Get());
+  ASSERT_EQ(g.targets.size(), 1u);
+  EXPECT_EQ(container_labels(g.targets[0]),
+            Merge(want, {{"__meta_kubernetes_pod_container_port_protocol", "TCP"}}));
+}
+
 TEST(KubernetesRolesTest, IngressWithTlsWildcardHosts) {
   TargetGroup g = BuildIngressGroup(Parse(kIngress));
   EXPECT_EQ(g.source, "ingress/shop/shop");

@@ -1,4 +1,5 @@
 // Role "endpoints" (Prometheus' discovery/kubernetes/endpoints.go).
+#include <optional>
 #include <vector>
 
 #include "base/str_cat.h"
@@ -14,11 +15,6 @@ void AddServiceLabels(LabelsBuilder& b, const Lookups& lookups, std::string_view
   if (svc == nullptr) return;
   b.Set(Meta("namespace"), (*svc)["metadata"]["namespace"].str());
   AddObjectMetaLabels(b, *svc, "service");
-}
-
-const Json* ResolvePod(const Lookups& lookups, const Json& ref) {
-  if (!lookups.pod || ref["kind"].str() != "Pod") return nullptr;
-  return lookups.pod(StrCat(ref["namespace"].str(), "/", ref["name"].str()));
 }
 
 }  // namespace
@@ -57,30 +53,12 @@ TargetGroup BuildEndpointsGroup(const Json& endpoints, const Lookups& lookups) {
       g.targets.push_back(t.Build());
       return;
     }
-    SeenPod* sp = nullptr;
-    for (SeenPod& s : seen) {
-      if (s.pod == pod) sp = &s;
-    }
-    if (sp == nullptr) sp = &seen.emplace_back(SeenPod{.pod = pod, .ports = {}});
+    SeenPod& sp = SeenPodEntry(seen, pod);
     AddPodLabels(t, *pod);
-    bool matched = false;
-    for (int init = 0; init < 2 && !matched; ++init) {
-      for (const Json& c : (*pod)["spec"][init ? "initContainers" : "containers"].items()) {
-        for (const Json& cport : c["ports"].items()) {
-          if (cport["containerPort"].integer() != number) continue;
-          t.Set(Meta("pod_container_name"), c["name"].str());
-          t.Set(Meta("pod_container_image"), c["image"].str());
-          t.Set(Meta("pod_container_port_name"), cport["name"].str());
-          t.Set(Meta("pod_container_port_number"), StrCat(number));
-          t.Set(Meta("pod_container_port_protocol"), port["protocol"].str());
-          t.Set(Meta("pod_container_init"), init ? "true" : "false");
-          matched = true;
-          break;
-        }
-        if (matched) break;
-      }
+    if (std::optional<ContainerPort> cp = FindContainerPort(*pod, number)) {
+      AddContainerPortLabels(t, *cp, port["protocol"].str());
     }
-    sp->ports.push_back(number);
+    sp.ports.push_back(number);
     g.targets.push_back(t.Build());
   };
 

@@ -1,4 +1,5 @@
 // Role "endpointslice" (Prometheus' discovery/kubernetes/endpointslice.go, discovery.k8s.io/v1).
+#include <optional>
 #include <vector>
 
 #include "base/str_cat.h"
@@ -86,38 +87,21 @@ TargetGroup BuildEndpointSliceGroup(const Json& slice, const Lookups& lookups) {
     } else {
       AddNodeMetadata(t, lookups, ep["nodeName"].str());
     }
-    const Json* pod = nullptr;
-    if (lookups.pod && ref["kind"].str() == "Pod") {
-      pod = lookups.pod(StrCat(ref["namespace"].str(), "/", ref["name"].str()));
-    }
+    const Json* pod = ResolvePod(lookups, ref);
     if (pod == nullptr) {
       g.targets.push_back(t.Build());
       return;
     }
-    SeenPod* sp = nullptr;
-    for (SeenPod& s : seen) {
-      if (s.pod == pod) sp = &s;
-    }
-    if (sp == nullptr) sp = &seen.emplace_back(SeenPod{.pod = pod, .ports = {}});
+    SeenPod& sp = SeenPodEntry(seen, pod);
     AddPodLabels(t, *pod);
-    bool matched = false;
-    for (int init = 0; init < 2 && !matched && has_port; ++init) {
-      for (const Json& c : (*pod)["spec"][init ? "initContainers" : "containers"].items()) {
-        for (const Json& cport : c["ports"].items()) {
-          if (cport["containerPort"].integer() != number) continue;
-          t.Set(Meta("pod_container_name"), c["name"].str());
-          t.Set(Meta("pod_container_image"), c["image"].str());
-          t.Set(Meta("pod_container_port_name"), cport["name"].str());
-          t.Set(Meta("pod_container_port_number"), StrCat(number));
-          t.Set(Meta("pod_container_port_protocol"), cport["protocol"].str());
-          t.Set(Meta("pod_container_init"), init ? "true" : "false");
-          matched = true;
-          break;
-        }
-        if (matched) break;
-      }
+    if (!has_port) {
+      g.targets.push_back(t.Build());
+      return;
     }
-    if (has_port) sp->ports.push_back(number);
+    if (std::optional<ContainerPort> cp = FindContainerPort(*pod, number)) {
+      AddContainerPortLabels(t, *cp, (*cp->port)["protocol"].str());
+    }
+    sp.ports.push_back(number);
     g.targets.push_back(t.Build());
   };
 

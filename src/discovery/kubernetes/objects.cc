@@ -87,6 +87,42 @@ void AddNodeMetadata(LabelsBuilder& b, const Lookups& lookups, std::string_view 
   if (node != nullptr) AddObjectMetaLabels(b, *node, "node");
 }
 
+const Json* ResolvePod(const Lookups& lookups, const Json& target_ref) {
+  if (!lookups.pod || target_ref["kind"].str() != "Pod") return nullptr;
+  return lookups.pod(StrCat(target_ref["namespace"].str(), "/", target_ref["name"].str()));
+}
+
+SeenPod& SeenPodEntry(std::vector<SeenPod>& seen, const Json* pod) {
+  for (SeenPod& s : seen) {
+    if (s.pod == pod) return s;
+  }
+  return seen.emplace_back(SeenPod{.pod = pod, .ports = {}});
+}
+
+std::optional<ContainerPort> FindContainerPort(const Json& pod, int64_t number) {
+  std::optional<ContainerPort> found;
+  for (int init = 0; init < 2; ++init) {
+    for (const Json& c : pod["spec"][init ? "initContainers" : "containers"].items()) {
+      for (const Json& cport : c["ports"].items()) {
+        if (cport["containerPort"].integer() == number) {
+          found = ContainerPort{.container = &c, .port = &cport, .init = init == 1};
+          break;
+        }
+      }
+    }
+  }
+  return found;
+}
+
+void AddContainerPortLabels(LabelsBuilder& b, const ContainerPort& cp, std::string_view protocol) {
+  b.Set(Meta("pod_container_name"), (*cp.container)["name"].str());
+  b.Set(Meta("pod_container_image"), (*cp.container)["image"].str());
+  b.Set(Meta("pod_container_port_name"), (*cp.port)["name"].str());
+  b.Set(Meta("pod_container_port_number"), StrCat((*cp.port)["containerPort"].integer()));
+  b.Set(Meta("pod_container_port_protocol"), protocol);
+  b.Set(Meta("pod_container_init"), cp.init ? "true" : "false");
+}
+
 void AddUncoveredPodPorts(const std::vector<SeenPod>& seen, TargetGroup* g) {
   for (const SeenPod& sp : seen) {
     const Json& pod = *sp.pod;
@@ -99,12 +135,8 @@ void AddUncoveredPodPorts(const std::vector<SeenPod>& seen, TargetGroup* g) {
           if (std::find(sp.ports.begin(), sp.ports.end(), number) != sp.ports.end()) continue;
           LabelsBuilder t;
           t.Set("__address__", JoinHostPort(pod_ip, StrCat(number)));
-          t.Set(Meta("pod_container_name"), c["name"].str());
-          t.Set(Meta("pod_container_image"), c["image"].str());
-          t.Set(Meta("pod_container_port_name"), cport["name"].str());
-          t.Set(Meta("pod_container_port_number"), StrCat(number));
-          t.Set(Meta("pod_container_port_protocol"), cport["protocol"].str());
-          t.Set(Meta("pod_container_init"), init ? "true" : "false");
+          AddContainerPortLabels(t, {.container = &c, .port = &cport, .init = init == 1},
+                                 cport["protocol"].str());
           AddPodLabels(t, pod);
           g->targets.push_back(t.Build());
         }

@@ -4,7 +4,9 @@
 #ifndef SUNDIAL_DISCOVERY_KUBERNETES_OBJECTS_H_
 #define SUNDIAL_DISCOVERY_KUBERNETES_OBJECTS_H_
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,16 +38,6 @@ void AddObjectMetaLabels(LabelsBuilder& b, const Json& object, std::string_view 
 // node name, host ip, uid, controller kind/name and the pod's metadata labels.
 void AddPodLabels(LabelsBuilder& b, const Json& pod);
 
-// A pod that endpoints (or an endpoint slice) point at, and the ports of its endpoints.
-struct SeenPod {
-  const Json* pod;
-  std::vector<int64_t> ports;  // endpoint ports that produced a target
-};
-
-// Appends to g a target for every container port of these pods that no endpoint port covered
-// (pod ip:port with the container and pod labels), as Prometheus does for both endpoint roles.
-void AddUncoveredPodPorts(const std::vector<SeenPod>& seen, TargetGroup* g);
-
 // Looks up objects of the other informers of a role by store key; an empty function or a
 // nullptr result means "not known".
 struct Lookups {
@@ -53,6 +45,38 @@ struct Lookups {
   std::function<const Json*(std::string_view key)> pod{};
   std::function<const Json*(std::string_view name)> node{};  // set iff attach_metadata.node
 };
+
+// A pod that endpoints (or an endpoint slice) point at, and the ports of its endpoints.
+struct SeenPod {
+  const Json* pod;
+  std::vector<int64_t> ports;  // endpoint ports that produced a target
+};
+
+// The pod a targetRef of kind Pod names, if the pod informer knows it.
+const Json* ResolvePod(const Lookups& lookups, const Json& target_ref);
+
+// The SeenPod entry of pod in seen, appended if there is none yet.
+SeenPod& SeenPodEntry(std::vector<SeenPod>& seen, const Json* pod);
+
+// A port that one of a pod's containers declares.
+struct ContainerPort {
+  const Json* container;
+  const Json* port;
+  bool init;  // declared by an init container
+};
+
+// The container that declares containerPort `number`, with its first such port. When several
+// do, the last one, containers before init containers (Prometheus keeps searching after a match).
+std::optional<ContainerPort> FindContainerPort(const Json& pod, int64_t number);
+
+// Sets the pod_container_{name,image,init} and pod_container_port_{name,number,protocol} labels
+// of cp; protocol is the port protocol label's value (the endpoints role takes the endpoint
+// port's, the others the container port's, as Prometheus does).
+void AddContainerPortLabels(LabelsBuilder& b, const ContainerPort& cp, std::string_view protocol);
+
+// Appends to g a target for every container port of these pods that no endpoint port covered
+// (pod ip:port with the container and pod labels), as Prometheus does for both endpoint roles.
+void AddUncoveredPodPorts(const std::vector<SeenPod>& seen, TargetGroup* g);
 
 // With attach_metadata.node: the node's name, labels and annotations (as role "node").
 void AddNodeMetadata(LabelsBuilder& b, const Lookups& lookups, std::string_view node_name);
