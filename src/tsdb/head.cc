@@ -1,6 +1,8 @@
 #include "tsdb/head.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace sundial::tsdb {
 namespace {
@@ -36,13 +38,29 @@ void Head::ExtendTimeRange(Timestamp mint, Timestamp maxt) {
 
 void Head::Truncate(Timestamp mint) {
   AtomicMax(&min_valid_time_, mint);
-  postings_.Delete(series_.TruncateAndCollect(mint));
+  uint64_t chunks_removed = 0;
+  std::vector<std::pair<SeriesRef, Labels>> removed =
+      series_.TruncateAndCollect(mint, &chunks_removed);
+  series_removed_.fetch_add(removed.size(), std::memory_order_relaxed);
+  chunks_removed_.fetch_add(chunks_removed, std::memory_order_relaxed);
+  postings_.Delete(removed);
   if (MinTime() != INT64_MAX) AtomicMax(&min_time_, mint);
 }
 
 HeadCommitDrops Head::commit_drops() const {
   return {drops_out_of_order_.load(), drops_duplicate_.load(), drops_out_of_bounds_.load(),
           drops_too_old_.load()};
+}
+
+HeadCounters Head::counters() const {
+  const HeadCommitDrops drops = commit_drops();
+  return {.out_of_order_rejected = append_out_of_order_.load() + drops.out_of_order,
+          .out_of_bounds_rejected = append_out_of_bounds_.load() + drops.out_of_bounds,
+          .too_old_rejected = append_too_old_.load() + drops.too_old,
+          .out_of_order_appended = out_of_order_appended_.load(),
+          .series_removed = series_removed_.load(),
+          .chunks_removed = chunks_removed_.load(),
+          .active_appenders = active_appenders_.load()};
 }
 
 std::vector<ChunkMeta> Head::ChunksOf(SeriesRef ref) const {

@@ -51,6 +51,20 @@ struct HeadCommitDrops {
   uint64_t too_old = 0;
 };
 
+// Event counts for the TSDB self-metrics (Prometheus' names in the comments), since the head was
+// created.
+struct HeadCounters {
+  // Samples appenders refused, at Append or at Commit: out_of_order_samples_total,
+  // out_of_bound_samples_total, too_old_samples_total (duplicates are not counted, as there).
+  uint64_t out_of_order_rejected = 0;
+  uint64_t out_of_bounds_rejected = 0;
+  uint64_t too_old_rejected = 0;
+  uint64_t out_of_order_appended = 0;  // head_out_of_order_samples_appended_total
+  uint64_t series_removed = 0;         // head_series_removed_total (garbage-collected)
+  uint64_t chunks_removed = 0;         // head_chunks_removed_total (in-order chunks truncated)
+  int64_t active_appenders = 0;        // head_active_appenders (neither committed nor rolled back)
+};
+
 // One entry of a cardinality top list.
 struct CardinalityStat {
   std::string name;
@@ -94,6 +108,10 @@ class Head : public Appendable, public Queryable {
   Timestamp MaxTime() const { return max_time_.load(std::memory_order_acquire); }
   size_t NumSeries() const { return series_.size(); }
   HeadCommitDrops commit_drops() const;
+  HeadCounters counters() const;
+  // In-order chunks (the open ones included) of all series: Prometheus' head_chunks gauge. Walks
+  // every series.
+  uint64_t NumChunks() const { return series_.NumChunks(); }
 
   // The in-order chunks of a series (oldest first), for tests and the block writer. Empty if
   // the ref is unknown.
@@ -133,6 +151,14 @@ class Head : public Appendable, public Queryable {
   std::atomic<uint64_t> drops_duplicate_{0};
   std::atomic<uint64_t> drops_out_of_bounds_{0};
   std::atomic<uint64_t> drops_too_old_{0};
+  // HeadCounters: refusals at Append (those at Commit are the drops above), the rest as named.
+  std::atomic<uint64_t> append_out_of_order_{0};
+  std::atomic<uint64_t> append_out_of_bounds_{0};
+  std::atomic<uint64_t> append_too_old_{0};
+  std::atomic<uint64_t> out_of_order_appended_{0};
+  std::atomic<uint64_t> series_removed_{0};
+  std::atomic<uint64_t> chunks_removed_{0};
+  std::atomic<int64_t> active_appenders_{0};
 };
 
 }  // namespace sundial::tsdb

@@ -21,6 +21,7 @@ class HeadAppender final : public PinningAppender {
     ooo_min_time_ = max == INT64_MIN ? INT64_MIN : max - head->options_.out_of_order_window_ms;
     // Out-of-order samples may still never go before a truncation.
     ooo_min_time_ = std::max(ooo_min_time_, head->min_valid_time_.load());
+    head->active_appenders_.fetch_add(1, std::memory_order_relaxed);
   }
 
   ~HeadAppender() override {
@@ -63,6 +64,8 @@ class HeadAppender final : public PinningAppender {
   // Logs the batch's exemplars (after its samples).
   absl::Status LogExemplars(HeadLog* log);
   void CountDrop(const absl::Status& status);
+  // Counts a sample Append refused (Prometheus' out_of_order/out_of_bound/too_old counters).
+  absl::Status CountRefused(absl::Status status);
   void Release();
 
   Head* const head_;
@@ -83,7 +86,7 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
                                                      const AppendOptions& options) {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
   const bool ooo = ooo_enabled_ && !options.discard_out_of_order;
-  if (TooOld(t, ooo)) return OutOfBoundsError();
+  if (TooOld(t, ooo)) return CountRefused(OutOfBoundsError());
 
   MemSeries* s = ref != 0 ? head_->series_.PinByRef(ref) : nullptr;
   if (s == nullptr) {
@@ -108,7 +111,7 @@ absl::StatusOr<SeriesRef> HeadAppender::AppendSample(SeriesRef ref, const Labels
 absl::StatusOr<SeriesRef> HeadAppender::AppendPinned(const PinnedSeries& series, Timestamp t,
                                                      double v) {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
-  if (TooOld(t, ooo_enabled_)) return OutOfBoundsError();
+  if (TooOld(t, ooo_enabled_)) return CountRefused(OutOfBoundsError());
   MemSeries* s = series.get();
   // The caller's pin keeps s alive; the batch takes its own as for any other sample, so Commit
   // and Rollback need not tell them apart.
@@ -123,7 +126,7 @@ absl::StatusOr<SeriesRef> HeadAppender::Buffer(MemSeries* s, Timestamp t, double
         s->Appendable(t, v, min_valid_time_, ooo_min_time_, ooo);
     if (!placement.ok()) {
       s->Unpin();
-      return placement.status();
+      return CountRefused(placement.status());
     }
   }
   samples_.push_back({s, t, v, ooo});
@@ -169,6 +172,17 @@ void HeadAppender::CountDrop(const absl::Status& status) {
   }
 }
 
+absl::Status HeadAppender::CountRefused(absl::Status status) {
+  if (IsOutOfOrder(status)) {
+    head_->append_out_of_order_.fetch_add(1, std::memory_order_relaxed);
+  } else if (IsOutOfBounds(status)) {
+    head_->append_out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
+  } else if (IsTooOldSample(status)) {
+    head_->append_too_old_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return status;
+}
+
 absl::Status HeadAppender::Commit() {
   if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
   if (HeadLog* log = head_->options_.log) {
@@ -198,6 +212,7 @@ absl::Status HeadAppender::Commit() {
       maxt = std::max(maxt, p.t);
     } else if (placement.ok() && *placement == MemSeries::Placement::kOutOfOrder) {
       p.series->InsertOutOfOrder(p.t, p.v);
+      head_->out_of_order_appended_.fetch_add(1, std::memory_order_relaxed);
     }
     if (status.ok()) {
       mint = std::min(mint, p.t);
@@ -247,6 +262,7 @@ void HeadAppender::Release() {
   for (MemSeries* s : created_) s->Unpin();
   created_.clear();
   done_ = true;
+  head_->active_appenders_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 }  // namespace sundial::tsdb

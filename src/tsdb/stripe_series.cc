@@ -81,7 +81,8 @@ bool StripeSeries::WithMutableSeries(SeriesRef ref, absl::FunctionRef<void(MemSe
   return true;
 }
 
-std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(Timestamp mint) {
+std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(
+    Timestamp mint, uint64_t* chunks_removed) {
   std::vector<std::pair<SeriesRef, Labels>> removed;
   for (size_t i = 0; i < kStripes; ++i) {
     HashStripe& stripe = hash_stripes_[i];
@@ -96,8 +97,10 @@ std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(Times
         bool remove;
         {
           absl::MutexLock series_lock(&s->mu());
+          const size_t chunks_before = chunks_removed ? s->InOrderChunks().size() : 0;
           s->TruncateBefore(mint);
           remove = s->Empty() && !s->pinned();
+          if (chunks_removed) *chunks_removed += chunks_before - s->InOrderChunks().size();
         }
         if (!remove) {
           ++j;
@@ -117,6 +120,19 @@ std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(Times
     }
   }
   return removed;
+}
+
+uint64_t StripeSeries::NumChunks() const {
+  uint64_t n = 0;
+  for (size_t i = 0; i < kStripes; ++i) {
+    const RefStripe& stripe = ref_stripes_[i];
+    absl::MutexLock lock(&stripe.mu);
+    for (const auto& [ref, s] : stripe.series) {
+      absl::MutexLock series_lock(&s->mu());
+      n += s->InOrderChunks().size();
+    }
+  }
+  return n;
 }
 
 void PinnedSeries::Reset() {

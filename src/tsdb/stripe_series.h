@@ -48,8 +48,12 @@ class StripeSeries {
   }
 
   // Truncates every series before mint and removes those left empty and unpinned. Returns the
-  // removed series' refs and labels (for the postings index).
-  std::vector<std::pair<SeriesRef, Labels>> TruncateAndCollect(Timestamp mint);
+  // removed series' refs and labels (for the postings index); adds the number of in-order
+  // chunks dropped to *chunks_removed if not null.
+  std::vector<std::pair<SeriesRef, Labels>> TruncateAndCollect(Timestamp mint,
+                                                               uint64_t* chunks_removed = nullptr);
+  // The in-order chunks of all series, the open ones included. Locks each series in turn.
+  uint64_t NumChunks() const;
 
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 

@@ -12,6 +12,7 @@
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "tsdb/compact/merge_querier.h"
+#include "tsdb/db/db_metrics.h"
 #include "tsdb/db/wal_replay.h"
 #include "tsdb/wal/checkpoint.h"
 #include "tsdb/wal/segments.h"
@@ -21,89 +22,12 @@ namespace {
 
 const Logger kLog("tsdb");
 
-metrics::FamilySnapshot Family(std::string_view name, std::string_view help,
-                               metrics::MetricType type, double value) {
-  metrics::FamilySnapshot f;
-  f.name = std::string(name);
-  f.help = std::string(help);
-  f.type = type;
-  f.metrics.emplace_back().value = value;
-  return f;
-}
-
 ChunkOptions WithSink(ChunkOptions options, ChunkSink* sink) {
   options.sink = sink;
   return options;
 }
 
 }  // namespace
-
-// The DB's self-metrics, emitted at scrape time from the DB's own state. Named as Prometheus'
-// where the quantity is the same.
-class DB::Metrics {
- public:
-  std::atomic<uint64_t> checkpoints{0};
-  std::atomic<uint64_t> checkpoint_failures{0};
-  std::atomic<uint64_t> truncations{0};
-
-  Metrics(const DB* db, metrics::Registry* registry) : registry_(registry) {
-    if (registry_ != nullptr) handle_ = registry_->AddCollector(std::make_unique<Collector>(db));
-  }
-  ~Metrics() {
-    if (registry_ != nullptr) registry_->RemoveCollector(handle_);
-  }
-
- private:
-  class Collector : public metrics::Collector {
-   public:
-    explicit Collector(const DB* db) : db_(db) {}
-    void Collect(std::vector<metrics::FamilySnapshot>* out) const override {
-      using metrics::MetricType;
-      const Metrics& m = *db_->metrics_;
-      out->push_back(Family("prometheus_tsdb_head_series",
-                            "Total number of series in the head block.", MetricType::kGauge,
-                            static_cast<double>(db_->head_.NumSeries())));
-      metrics::FamilySnapshot appended =
-          Family("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.",
-                 MetricType::kCounter, static_cast<double>(db_->log_.samples_logged()));
-      appended.label_names = {"type"};
-      appended.metrics[0].label_values = {"float"};
-      out->push_back(std::move(appended));
-      out->push_back(Family("prometheus_tsdb_wal_corruptions_total",
-                            "Total number of WAL corruptions.", MetricType::kCounter,
-                            static_cast<double>(db_->replay_stats_.corruptions)));
-      out->push_back(Family("prometheus_tsdb_data_replay_duration_seconds",
-                            "Time taken to replay the data on disk.", MetricType::kGauge,
-                            db_->replay_stats_.duration_seconds));
-      out->push_back(Family("prometheus_tsdb_checkpoint_creations_total",
-                            "Total number of checkpoint creations attempted.", MetricType::kCounter,
-                            static_cast<double>(m.checkpoints.load())));
-      out->push_back(Family("prometheus_tsdb_checkpoint_creations_failed_total",
-                            "Total number of checkpoint creations that failed.",
-                            MetricType::kCounter,
-                            static_cast<double>(m.checkpoint_failures.load())));
-      out->push_back(Family("prometheus_tsdb_blocks_loaded",
-                            "Number of currently loaded data blocks", MetricType::kGauge,
-                            static_cast<double>(db_->BlocksSnapshot().size())));
-      out->push_back(Family("prometheus_tsdb_compactions_total",
-                            "Total number of compactions that were executed for the partition.",
-                            MetricType::kCounter, static_cast<double>(db_->compactions_.load())));
-      out->push_back(Family("prometheus_tsdb_compactions_failed_total",
-                            "Total number of compactions that failed for the partition.",
-                            MetricType::kCounter,
-                            static_cast<double>(db_->compactions_failed_.load())));
-      out->push_back(Family("prometheus_tsdb_head_truncations_total",
-                            "Total number of head truncations attempted.", MetricType::kCounter,
-                            static_cast<double>(m.truncations.load())));
-    }
-
-   private:
-    const DB* const db_;
-  };
-
-  metrics::Registry* const registry_;
-  metrics::Collector* handle_ = nullptr;
-};
 
 DB::DB(DbOptions options, FileSystem* fs)
     : options_(std::move(options)),
@@ -139,6 +63,7 @@ absl::StatusOr<std::unique_ptr<DB>> DB::Open(DbOptions options, FileSystem* fs) 
 absl::Status DB::Init() {
   RETURN_IF_ERROR(fs_->CreateDirs(options_.dir));
   ASSIGN_OR_RETURN(lock_, DirLock::Acquire(fs_, options_.dir));
+  metrics_ = std::make_unique<Metrics>();
   RETURN_IF_ERROR(LoadBlocks());
 
   const absl::Time start = absl::Now();
@@ -190,9 +115,10 @@ absl::Status DB::Init() {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(writer_, wal::Writer::Open(fs_, wal_dir_,
                                               {.segment_size = options_.wal_segment_size,
-                                               .compress = options_.wal_compression}));
+                                               .compress = options_.wal_compression,
+                                               .stats = &metrics_->wal}));
   log_.Attach(writer_.get(), ref_base, std::move(replay.entries), std::move(replay.aliases));
-  metrics_ = std::make_unique<Metrics>(this, options_.registry);
+  metrics_->Register(this, options_.registry);
   return absl::OkStatus();
 }
 
@@ -204,6 +130,7 @@ absl::StatusOr<MmappedChunks> DB::LoadHeadChunks() {
   std::vector<head_chunks::LoadedChunk> loaded;
   head_chunks::OpenStats stats;
   RETURN_IF_ERROR(chunk_mapper_.Open(JoinPath(options_.dir, "chunks_head"), &loaded, &stats));
+  if (stats.deleted_files > 0) metrics_->mmap_chunk_corruptions.fetch_add(1);
   if (options_.out_of_order_window_ms > 0) return out;
   int64_t dropped = 0;
   absl::flat_hash_set<uint64_t> out_of_sequence;
@@ -265,6 +192,7 @@ absl::Status DB::Compact() {
     absl::MutexLock lock(&mu_);
     if (closed_) return absl::FailedPreconditionError("DB is closed");
   }
+  metrics_->compactions_triggered.fetch_add(1);
   RETURN_IF_ERROR(CompactHead());
   const Timestamp maxt = head_.MaxTime();
   if (maxt != INT64_MIN) {
@@ -279,6 +207,12 @@ absl::Status DB::Truncate(Timestamp mint) {
   absl::MutexLock lock(&mu_);
   if (closed_) return absl::FailedPreconditionError("DB is closed");
   metrics_->truncations.fetch_add(1);
+  absl::Status status = TruncateLocked(mint);
+  if (!status.ok()) metrics_->truncation_failures.fetch_add(1);
+  return status;
+}
+
+absl::Status DB::TruncateLocked(Timestamp mint) {
   head_.Truncate(mint);
   head_tombstones_.TruncateBefore(mint);
   RETURN_IF_ERROR(chunk_mapper_.Truncate(mint));
@@ -303,7 +237,11 @@ absl::Status DB::Truncate(Timestamp mint) {
     return stats.status();
   }
   RETURN_IF_ERROR(writer_->Truncate(last + 1));
-  RETURN_IF_ERROR(wal::DeleteCheckpoints(fs_, wal_dir_, last));
+  metrics_->checkpoint_deletions.fetch_add(1);
+  if (absl::Status s = wal::DeleteCheckpoints(fs_, wal_dir_, last); !s.ok()) {
+    metrics_->checkpoint_deletion_failures.fetch_add(1);
+    return s;
+  }
   kLog.Info("WAL checkpoint complete",
             {{"first", first},
              {"last", last},
@@ -329,7 +267,7 @@ absl::Status DB::Close() {
   absl::Status status = writer_ != nullptr ? writer_->Close() : absl::OkStatus();
   absl::Status chunks_status = chunk_mapper_.Close();
   if (status.ok()) status = chunks_status;
-  metrics_.reset();
+  if (metrics_ != nullptr) metrics_->Unregister();
   {
     absl::MutexLock blocks_lock(&blocks_mu_);
     blocks_.clear();  // queriers still open keep their blocks alive

@@ -76,6 +76,10 @@
 
 namespace sundial::tsdb {
 
+namespace block {
+struct BlockWriterOptions;
+}  // namespace block
+
 struct DbOptions {
   std::string dir;  // the data directory; created if missing
   // Snappy-compress WAL records (Prometheus' --storage.tsdb.wal-compression).
@@ -192,6 +196,7 @@ class DB : public Appendable, public Queryable {
   class Metrics;
   DB(DbOptions options, FileSystem* fs);
   absl::Status Init();
+  absl::Status TruncateLocked(Timestamp mint) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Opens chunks_head/ and returns the chunks the replay may give to series.
   absl::StatusOr<MmappedChunks> LoadHeadChunks();
 
@@ -199,7 +204,13 @@ class DB : public Appendable, public Queryable {
   absl::Status LoadBlocks();
   absl::Status CompactHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   absl::Status CompactBlocks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  // Counts a reload (Prometheus' reloadBlocks, which applies retention) around
+  // ApplyRetentionUncounted.
   absl::Status ApplyRetention();
+  absl::Status ApplyRetentionUncounted();
+  // block::WriteBlock into the data dir, timed and counted for the compaction metrics.
+  absl::StatusOr<block::BlockMeta> WriteBlockTimed(Querier& q, Timestamp mint, Timestamp maxt,
+                                                   const block::BlockWriterOptions& options);
   // Drops the blocks from the open set, then renames each dir to .tmp-for-deletion and removes
   // it. Missing ULIDs are ignored.
   absl::Status DeleteBlocks(const std::vector<std::string>& ulids);
@@ -212,6 +223,7 @@ class DB : public Appendable, public Queryable {
   absl::Status DeleteInBlock(const std::shared_ptr<block::Block>& b, Timestamp mint, Timestamp maxt,
                              std::span<const Matcher> matchers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
+  absl::Status CleanTombstonesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   absl::Status DeleteInHead(Timestamp mint, Timestamp maxt, std::span<const Matcher> matchers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(compact_mu_);
   void AddBlock(std::shared_ptr<block::Block> b);
@@ -239,10 +251,11 @@ class DB : public Appendable, public Queryable {
   // Open blocks, sorted by min time (ties by ULID).
   std::vector<std::shared_ptr<block::Block>> blocks_ ABSL_GUARDED_BY(blocks_mu_);
 
+  // Counts for the self-metrics (db_metrics.h); before writer_, which counts into it.
+  std::unique_ptr<Metrics> metrics_;
   absl::Mutex mu_;  // serializes maintenance and Close
   std::unique_ptr<wal::Writer> writer_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  std::unique_ptr<Metrics> metrics_;
 };
 
 }  // namespace sundial::tsdb

@@ -12,12 +12,15 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "tsdb/block/block_writer.h"
 #include "tsdb/block/format.h"
 #include "tsdb/db/db.h"
+#include "tsdb/db/db_metrics.h"
 
 namespace sundial::tsdb {
 namespace {
@@ -183,6 +186,13 @@ absl::Status DB::CleanTombstones() {
     absl::MutexLock lock(&mu_);
     if (closed_) return absl::FailedPreconditionError("DB is closed");
   }
+  const absl::Time start = absl::Now();
+  absl::Status status = CleanTombstonesLocked();
+  metrics_->tombstone_cleanup.Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  return status;
+}
+
+absl::Status DB::CleanTombstonesLocked() {
   for (const std::shared_ptr<block::Block>& b : BlocksSnapshot()) {
     if (b->tombstones().empty()) continue;
     const block::BlockMeta& old = b->meta();

@@ -7,6 +7,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
@@ -14,6 +16,7 @@
 #include "tsdb/compact/merge_querier.h"
 #include "tsdb/compact/retention.h"
 #include "tsdb/db/db.h"
+#include "tsdb/db/db_metrics.h"
 
 namespace sundial::tsdb {
 namespace {
@@ -49,6 +52,17 @@ absl::StatusOr<int64_t> DirSize(FileSystem* fs, const std::string& dir) {
 }
 
 }  // namespace
+
+absl::StatusOr<block::BlockMeta> DB::WriteBlockTimed(Querier& q, Timestamp mint, Timestamp maxt,
+                                                     const block::BlockWriterOptions& options) {
+  metrics_->populating_block.fetch_add(1);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<block::BlockMeta> meta =
+      block::WriteBlock(fs_, options_.dir, q, mint, maxt, options);
+  metrics_->compaction_duration.Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  metrics_->populating_block.fetch_sub(1);
+  return meta;
+}
 
 std::vector<std::shared_ptr<block::Block>> DB::BlocksSnapshot() const {
   absl::ReaderMutexLock lock(&blocks_mu_);
@@ -98,7 +112,7 @@ absl::Status DB::CompactHead() {
     const Timestamp maxt = RangeEndForTimestamp(mint, range);
     // Deleted samples stay out of the block.
     ASSIGN_OR_RETURN(std::unique_ptr<Querier> q, HeadQuerier(mint, maxt - 1));
-    absl::StatusOr<block::BlockMeta> meta = block::WriteBlock(fs_, options_.dir, *q, mint, maxt);
+    absl::StatusOr<block::BlockMeta> meta = WriteBlockTimed(*q, mint, maxt, {});
     if (!meta.ok()) {
       compactions_failed_.fetch_add(1);
       return meta.status();
@@ -152,10 +166,12 @@ absl::Status DB::CompactBlocks() {
     }
     Timestamp mint = INT64_MAX;
     Timestamp maxt = INT64_MIN;
+    bool overlapping = false;  // parents are in min time order
     block::BlockMetaCompaction compaction;
     absl::flat_hash_set<std::string> sources;
     for (const auto& p : parents) {
       const block::BlockMeta& m = p->meta();
+      overlapping = overlapping || m.min_time < maxt;
       mint = std::min(mint, m.min_time);
       maxt = std::max(maxt, m.max_time);
       compaction.level = std::max(compaction.level, m.compaction.level + 1);
@@ -174,8 +190,7 @@ absl::Status DB::CompactBlocks() {
     std::unique_ptr<Querier> merged = NewMergeQuerier(std::move(queriers));
     block::BlockWriterOptions writer_options;
     writer_options.compaction = compaction;
-    absl::StatusOr<block::BlockMeta> meta =
-        block::WriteBlock(fs_, options_.dir, *merged, mint, maxt, writer_options);
+    absl::StatusOr<block::BlockMeta> meta = WriteBlockTimed(*merged, mint, maxt, writer_options);
     merged.reset();
     if (!meta.ok()) {
       compactions_failed_.fetch_add(1);
@@ -189,6 +204,7 @@ absl::Status DB::CompactBlocks() {
       return meta.status();
     }
     compactions_.fetch_add(1);
+    if (overlapping) metrics_->vertical_compactions.fetch_add(1);
     if (meta->ulid.empty()) {
       // Nothing left (all deleted by tombstones): the parents go, as Prometheus marks them.
       for (const std::string& ulid : plan) {
@@ -212,6 +228,13 @@ absl::Status DB::CompactBlocks() {
 }
 
 absl::Status DB::ApplyRetention() {
+  metrics_->reloads.fetch_add(1);
+  absl::Status status = ApplyRetentionUncounted();
+  if (!status.ok()) metrics_->reload_failures.fetch_add(1);
+  return status;
+}
+
+absl::Status DB::ApplyRetentionUncounted() {
   std::vector<std::shared_ptr<block::Block>> all = BlocksSnapshot();
   std::vector<StoredBlock> stored;
   stored.reserve(all.size());
@@ -233,6 +256,13 @@ absl::Status DB::ApplyRetention() {
                                       .max_bytes = options_.retention_size_bytes},
                      head_bytes);
   if (doomed.empty()) return absl::OkStatus();
+  if (!BeyondTimeRetention(stored, options_.retention_ms).empty()) {
+    metrics_->time_retentions.fetch_add(1);
+  }
+  if (options_.retention_size_bytes > 0 &&
+      !BeyondSizeRetention(stored, head_bytes, options_.retention_size_bytes).empty()) {
+    metrics_->size_retentions.fetch_add(1);
+  }
   kLog.Info("Deleting blocks (compacted, or beyond retention)",
             {{"blocks", absl::StrJoin(doomed, ",")}});
   return DeleteBlocks(doomed);

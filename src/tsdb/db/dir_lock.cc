@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(FileSystem* fs, const 
   absl::MutexLock lock(&registry_mu);
   if (Held().contains(key)) return Busy(dir, "resource temporarily unavailable");
   int fd = -1;
+  ASSIGN_OR_RETURN(const bool existed, fs->Exists(path));
   if (fs == FileSystem::Default()) {
     fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return absl::InternalError(StrCat("open ", path, ": ", std::strerror(errno)));
@@ -48,13 +49,16 @@ absl::StatusOr<std::unique_ptr<DirLock>> DirLock::Acquire(FileSystem* fs, const 
     RETURN_IF_ERROR(f->Close());
   }
   Held().insert(key);
-  return std::unique_ptr<DirLock>(new DirLock(key, fd));
+  return std::unique_ptr<DirLock>(new DirLock(key, path, fd, !existed));
 }
 
 DirLock::~DirLock() {
   absl::MutexLock lock(&registry_mu);
   Held().erase(key_);
-  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
+  if (fd_ >= 0) {
+    ::unlink(path_.c_str());  // while still locked, as the last thing the holder does
+    ::close(fd_);             // closing the descriptor releases the flock
+  }
 }
 
 }  // namespace sundial::tsdb

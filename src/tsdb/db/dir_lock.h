@@ -7,6 +7,9 @@
 // processes and other DBs in this process, and the kernel drops it when the process dies (even
 // by kill -9), so a crashed server never leaves a stale lock behind. On any other FileSystem
 // (tests) it excludes other DirLocks of the same FileSystem and dir in this process.
+//
+// As Prometheus' DirLocker, the lock file is removed when the lock is released (POSIX only), so
+// a lock file found at Acquire was left by a process that did not shut down cleanly.
 #ifndef SUNDIAL_TSDB_DB_DIR_LOCK_H_
 #define SUNDIAL_TSDB_DB_DIR_LOCK_H_
 
@@ -27,11 +30,17 @@ class DirLock {
   DirLock(const DirLock&) = delete;
   DirLock& operator=(const DirLock&) = delete;
 
- private:
-  DirLock(std::string key, int fd) : key_(std::move(key)), fd_(fd) {}
+  // No lock file was there before Acquire (Prometheus' prometheus_tsdb_clean_start).
+  bool clean_start() const { return clean_start_; }
 
-  const std::string key_;  // identifies (fs, dir) in the in-process registry
-  const int fd_;           // the flock'ed file, -1 when not on the POSIX file system
+ private:
+  DirLock(std::string key, std::string path, int fd, bool clean_start)
+      : key_(std::move(key)), path_(std::move(path)), fd_(fd), clean_start_(clean_start) {}
+
+  const std::string key_;   // identifies (fs, dir) in the in-process registry
+  const std::string path_;  // dir/lock
+  const int fd_;            // the flock'ed file, -1 when not on the POSIX file system
+  const bool clean_start_;
 };
 
 }  // namespace sundial::tsdb

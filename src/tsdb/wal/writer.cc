@@ -33,7 +33,10 @@ void PutBigEndian32(char* p, uint32_t v) {
 }  // namespace
 
 Writer::Writer(FileSystem* fs, std::string dir, WriterOptions options)
-    : fs_(fs), dir_(std::move(dir)), options_(options) {}
+    : fs_(fs),
+      dir_(std::move(dir)),
+      options_(options),
+      stats_(options_.stats != nullptr ? options_.stats : &own_stats_) {}
 
 absl::StatusOr<std::unique_ptr<Writer>> Writer::Open(FileSystem* fs, std::string dir,
                                                      WriterOptions options) {
@@ -67,6 +70,7 @@ absl::Status Writer::OpenSegmentLocked(int index) {
   ASSIGN_OR_RETURN(file_, fs_->OpenWritable(SegmentPath(dir_, index), OpenMode::kCreateNew));
   RETURN_IF_ERROR(fs_->SyncDir(dir_));
   segment_ = index;
+  stats_->segment_current.store(index, std::memory_order_relaxed);
   done_pages_ = static_cast<int64_t>(file_->Size()) / kPageSize;
   return absl::OkStatus();
 }
@@ -76,8 +80,10 @@ absl::Status Writer::FlushPageLocked(bool clear) {
   if (clear) alloc_ = kPageSize;  // the zeros after the data pad the page
   absl::Status s = file_->Append(std::string_view(page_.get() + flushed_, alloc_ - flushed_));
   if (!s.ok()) return Fail(std::move(s));
+  stats_->page_flushes.fetch_add(1, std::memory_order_relaxed);
   flushed_ = alloc_;
   if (clear) {
+    stats_->completed_pages.fetch_add(1, std::memory_order_relaxed);
     std::memset(page_.get(), 0, kPageSize);
     alloc_ = 0;
     flushed_ = 0;
@@ -156,8 +162,17 @@ absl::Status Writer::LogAll(std::span<const Record> records) {
   return absl::OkStatus();
 }
 
-absl::Status Writer::Log(std::span<const std::string_view> records) { return LogAll(records); }
-absl::Status Writer::Log(std::span<const std::string> records) { return LogAll(records); }
+absl::Status Writer::Log(std::span<const std::string_view> records) {
+  return CountFailed(LogAll(records));
+}
+absl::Status Writer::Log(std::span<const std::string> records) {
+  return CountFailed(LogAll(records));
+}
+
+absl::Status Writer::CountFailed(absl::Status status) {
+  if (!status.ok()) stats_->writes_failed.fetch_add(1, std::memory_order_relaxed);
+  return status;
+}
 
 absl::Status Writer::Sync() {
   absl::MutexLock l(&mu_);
@@ -177,6 +192,13 @@ absl::StatusOr<int> Writer::NextSegment() {
 }
 
 absl::Status Writer::Truncate(int index) {
+  stats_->truncations.fetch_add(1, std::memory_order_relaxed);
+  absl::Status s = TruncateSegments(index);
+  if (!s.ok()) stats_->truncations_failed.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
+absl::Status Writer::TruncateSegments(int index) {
   absl::MutexLock l(&mu_);
   if (index > segment_) {
     return absl::InvalidArgumentError(

@@ -23,6 +23,7 @@
 #ifndef SUNDIAL_TSDB_WAL_WRITER_H_
 #define SUNDIAL_TSDB_WAL_WRITER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -39,11 +40,23 @@
 
 namespace sundial::tsdb::wal {
 
+// Counts for Prometheus' prometheus_tsdb_wal_* self-metrics, kept by the Writers given them.
+struct WriterStats {
+  std::atomic<uint64_t> page_flushes{0};     // writes of a page's new bytes to the segment
+  std::atomic<uint64_t> completed_pages{0};  // pages filled (or padded) and written out
+  std::atomic<uint64_t> writes_failed{0};    // Log calls that failed
+  std::atomic<uint64_t> truncations{0};      // Truncate calls
+  std::atomic<uint64_t> truncations_failed{0};
+  std::atomic<int64_t> segment_current{0};  // the segment being written
+};
+
 struct WriterOptions {
   // REQUIRES: a positive multiple of kPageSize.
   int64_t segment_size = kDefaultSegmentSize;
   // Snappy-compress each record, keeping the compressed form only if it is smaller.
   bool compress = false;
+  // Where the Writer counts; null for nowhere. Not owned; must outlive the Writer.
+  WriterStats* stats = nullptr;
 };
 
 class Writer {
@@ -93,6 +106,9 @@ class Writer {
 
   template <typename Record>
   absl::Status LogAll(std::span<const Record> records);
+  // Counts a failed Log call; returns status.
+  absl::Status CountFailed(absl::Status status);
+  absl::Status TruncateSegments(int index);
   absl::Status LogRecordLocked(std::string_view record, bool final)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushPageLocked(bool clear) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -108,6 +124,8 @@ class Writer {
   FileSystem* const fs_;
   const std::string dir_;
   const WriterOptions options_;
+  WriterStats own_stats_;     // used when options_.stats is null
+  WriterStats* const stats_;  // options_.stats or &own_stats_
 
   mutable absl::Mutex mu_;
   std::unique_ptr<WritableFile> file_ ABSL_GUARDED_BY(mu_);  // null once closed
