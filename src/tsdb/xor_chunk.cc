@@ -57,13 +57,8 @@ XorChunk::XorChunk() {
   stream_.WriteBits(0, 16);
 }
 
-int XorChunk::NumSamples() const {
-  std::string_view b = stream_.bytes();
-  return (static_cast<uint8_t>(b[0]) << 8) | static_cast<uint8_t>(b[1]);
-}
-
 void XorChunk::Append(Timestamp t, double v) {
-  const int num = NumSamples();
+  const int num = num_;
   uint64_t t_delta = 0;
   if (num == 0) {
     WriteVarint(&stream_, t);
@@ -71,58 +66,72 @@ void XorChunk::Append(Timestamp t, double v) {
   } else if (num == 1) {
     t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
     WriteUvarint(&stream_, t_delta);
-    WriteValue(v);
+    WriteValue(v, 0, 0);
   } else {
     t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
     const int64_t dod = static_cast<int64_t>(t_delta - t_delta_);
+    // The dod's control bits and bits, handed to WriteValue to go out with the value's.
+    const auto udod = static_cast<uint64_t>(dod);
     if (dod == 0) {
-      stream_.WriteBit(false);
+      WriteValue(v, 0, 1);
     } else if (InBitRange(dod, 14)) {
-      stream_.WriteBits(0b10, 2);
-      stream_.WriteBits(static_cast<uint64_t>(dod), 14);
+      WriteValue(v, (uint64_t{0b10} << 14) | (udod & 0x3fff), 16);
     } else if (InBitRange(dod, 17)) {
-      stream_.WriteBits(0b110, 3);
-      stream_.WriteBits(static_cast<uint64_t>(dod), 17);
+      WriteValue(v, (uint64_t{0b110} << 17) | (udod & 0x1ffff), 20);
     } else if (InBitRange(dod, 20)) {
-      stream_.WriteBits(0b1110, 4);
-      stream_.WriteBits(static_cast<uint64_t>(dod), 20);
+      WriteValue(v, (uint64_t{0b1110} << 20) | (udod & 0xfffff), 24);
     } else {
       stream_.WriteBits(0b1111, 4);
-      stream_.WriteBits(static_cast<uint64_t>(dod), 64);
+      stream_.WriteBits(udod, 64);
+      WriteValue(v, 0, 0);
     }
-    WriteValue(v);
   }
   t_ = t;
   v_ = v;
   t_delta_ = t_delta;
+  ++num_;
   char* header = stream_.data();
   header[0] = static_cast<char>((num + 1) >> 8);
   header[1] = static_cast<char>((num + 1) & 0xff);
 }
 
-void XorChunk::WriteValue(double v) {
+void XorChunk::WriteValue(double v, uint64_t prefix, int prefix_bits) {
+  // The sample's fields are gathered into as few writes of up to 64 bits as they fit.
+  uint64_t pending = prefix;
+  int pending_bits = prefix_bits;
+  auto put = [&](uint64_t bits, int nbits) {  // REQUIRES: bits < 2^nbits
+    if (pending_bits + nbits > 64) {
+      stream_.WriteBits(pending, pending_bits);
+      pending = 0;
+      pending_bits = 0;
+    }
+    pending = nbits == 64 ? bits : (pending << nbits) | bits;
+    pending_bits += nbits;
+  };
   const uint64_t delta = std::bit_cast<uint64_t>(v) ^ std::bit_cast<uint64_t>(v_);
   if (delta == 0) {
-    stream_.WriteBit(false);
-    return;
+    put(0, 1);
+  } else {
+    uint8_t leading = static_cast<uint8_t>(std::countl_zero(delta));
+    const uint8_t trailing = static_cast<uint8_t>(std::countr_zero(delta));
+    if (leading >= 32) leading = 31;  // the field is 5 bits wide
+    if (leading_ != 0xff && leading >= leading_ && trailing >= trailing_) {
+      // '10' and the bits within the previous window.
+      put(0b10, 2);
+      put(delta >> trailing_, 64 - leading_ - trailing_);
+    } else {
+      leading_ = leading;
+      trailing_ = trailing;
+      // '11', 5 bits of leading zeros, 6 of significant bits (64 does not fit: 0 never occurs
+      // otherwise, so it stands for 64), then the significant bits.
+      const int sigbits = 64 - leading - trailing;
+      put((uint64_t{0b11} << 11) | (uint64_t{leading} << 6) |
+              (static_cast<uint64_t>(sigbits) & 0x3f),
+          13);
+      put(delta >> trailing, sigbits);
+    }
   }
-  stream_.WriteBit(true);
-  uint8_t leading = static_cast<uint8_t>(std::countl_zero(delta));
-  const uint8_t trailing = static_cast<uint8_t>(std::countr_zero(delta));
-  if (leading >= 32) leading = 31;  // the field is 5 bits wide
-  if (leading_ != 0xff && leading >= leading_ && trailing >= trailing_) {
-    stream_.WriteBit(false);
-    stream_.WriteBits(delta >> trailing_, 64 - leading_ - trailing_);
-    return;
-  }
-  leading_ = leading;
-  trailing_ = trailing;
-  stream_.WriteBit(true);
-  stream_.WriteBits(leading, 5);
-  // 64 significant bits do not fit 6 bits; 0 never occurs otherwise, so it stands for 64.
-  const int sigbits = 64 - leading - trailing;
-  stream_.WriteBits(static_cast<uint64_t>(sigbits) & 0x3f, 6);
-  stream_.WriteBits(delta >> trailing, sigbits);
+  stream_.WriteBits(pending, pending_bits);
 }
 
 XorIterator::XorIterator(std::string_view chunk) {

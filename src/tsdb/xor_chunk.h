@@ -40,12 +40,13 @@ class XorChunk {
   // any int64 timestamps encode correctly. REQUIRES: NumSamples() < kMaxSamples.
   void Append(Timestamp t, double v);
 
-  int NumSamples() const;
+  int NumSamples() const { return num_; }
   // The encoded chunk. Invalidated by the next Append().
   std::string_view bytes() const { return stream_.bytes(); }
 
  private:
-  void WriteValue(double v);
+  // Writes the prefix_bits low bits of prefix (the timestamp's, 0..24), then v XOR-encoded.
+  void WriteValue(double v, uint64_t prefix, int prefix_bits);
 
   BitWriter stream_;
   Timestamp t_ = 0;
@@ -53,6 +54,7 @@ class XorChunk {
   uint64_t t_delta_ = 0;
   uint8_t leading_ = 0xff;  // 0xff: no leading/trailing window yet
   uint8_t trailing_ = 0;
+  uint16_t num_ = 0;  // the count in the header, kept here so reading it touches no chunk bytes
 };
 
 // Decodes an XOR chunk. Does not own the bytes: they must outlive the iterator and not change.

@@ -183,17 +183,19 @@ bool Reader::Next() {
     } else if (compressed != snappy) {
       return Corrupt(StrCat("compression flag changes inside a record at offset ", off_));
     }
-    fragments_.append(payload);
     off_ += kFragmentHeaderSize + length;
+    if (ftype != FragmentType::kFull) fragments_.append(payload);
 
     if (ftype == FragmentType::kFull || ftype == FragmentType::kLast) {
-      if (compressed && !fragments_.empty()) {
-        if (!snappy::Uncompress(fragments_.data(), fragments_.size(), &decompressed_)) {
+      // A full record is used where it is in the buffer, which stays until the next Load.
+      const std::string_view whole = ftype == FragmentType::kFull ? payload : fragments_;
+      if (compressed && !whole.empty()) {
+        if (!snappy::Uncompress(whole.data(), whole.size(), &decompressed_)) {
           return Corrupt("invalid snappy-compressed record");
         }
         record_ = decompressed_;
       } else {
-        record_ = fragments_;
+        record_ = whole;
       }
       return true;
     }
