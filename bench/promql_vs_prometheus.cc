@@ -3,7 +3,8 @@
 // generated RED dataset (tests/integration/api/peers.h supplies the process, HTTP and remote
 // write helpers); then every query runs interleaved (Sundial, Prometheus, Sundial, ...) N times
 // per server and the medians are printed as a table. A benchmark, not a test: nothing is
-// asserted about speed; result sizes are printed so that a query that fails on one side shows.
+// asserted about speed. The first answers of both servers are compared (same series, values
+// within 1e-9 relative; the table's last column) and the differences are listed at the end.
 // Besides wall-time medians it prints each server's mean CPU ms per query (/proc/<pid>/stat,
 // 10 ms ticks), which a loaded machine distorts less.
 //
@@ -36,6 +37,7 @@
 
 #include "bench/flag_value.h"
 #include "bench/promql_red_dataset.h"
+#include "integration/api/json.h"
 #include "integration/api/peers.h"
 #include "integration/process.h"
 #include "remotewrite/prompb_v1.pb.h"
@@ -178,10 +180,12 @@ std::string Num(double v) {
   return buf;
 }
 
-// Wall time of one query in ms, and the number of result series (-1 on error).
-std::pair<double, int> Time(int port, const std::string& target) {
+// Wall time of one query in ms, and the number of result series (-1 on error). Keeps the answer
+// in *body when body is not null.
+std::pair<double, int> Time(int port, const std::string& target, std::string* body = nullptr) {
   const auto t0 = std::chrono::steady_clock::now();
   HttpResult r = HttpRequest(port, "GET", target);
+  if (body != nullptr) *body = r.body;
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (r.status != 200) return {ms, -1};
@@ -193,6 +197,24 @@ std::pair<double, int> Time(int port, const std::string& target) {
   }
   if (n == 0 && r.body.find("\"resultType\":\"scalar\"") != std::string::npos) n = 1;
   return {ms, n};
+}
+
+// "" when both answers hold the same series with values equal within 1e-9 relative (result order
+// is not compared: ties and unsorted results may come in any order), else the first difference.
+std::string CompareAnswers(const std::string& sundial, const std::string& prometheus) {
+  sundial::testing::json::Value s, p;
+  std::string error;
+  if (!sundial::testing::json::Parse(sundial, &s, &error)) return "sundial: " + error;
+  if (!sundial::testing::json::Parse(prometheus, &p, &error)) return "prometheus: " + error;
+  const sundial::testing::json::Value* ds = s.Find("data");
+  const sundial::testing::json::Value* dp = p.Find("data");
+  if (ds == nullptr || dp == nullptr) {
+    return "no data: sundial " + sundial.substr(0, 200) + " prometheus " +
+           prometheus.substr(0, 200);
+  }
+  sundial::testing::json::DiffOptions options;
+  options.unordered = [](const std::string& path) { return path == "$.data.result"; };
+  return sundial::testing::json::Diff(*dp, *ds, options, "$.data");
 }
 
 double Median(std::vector<double> v) {
@@ -370,19 +392,24 @@ int main(int argc, char** argv) {
     kinds.push_back({"range " + r, span, std::max<int64_t>(step_ms, span / 250 / 1000 * 1000)});
   }
 
+  std::vector<std::string> mismatches;
   std::printf("\n%-10s | %-90.90s | %10s | %10s | %7s | %10s | %10s | %7s | %s\n", "kind", "query",
-              "sundial ms", "prom ms", "ratio", "sun cpu ms", "prom cpu", "cpu rat", "series s/p");
+              "sundial ms", "prom ms", "ratio", "sun cpu ms", "prom cpu", "cpu rat",
+              "series s/p answers");
   for (const Kind& k : kinds) {
     for (const std::string& q : queries) {
       std::vector<std::pair<std::string, std::string>> params = {{"query", q}};
       std::string path;
+      // 1 ms before the samples' times, so that no sample sits on a range's left edge, which
+      // Prometheus 3.x (and Sundial) excludes and 2.42 includes: the answers can be compared.
+      const int64_t at_ms = end_ms - 1;
       if (k.span_ms == 0) {
-        params.push_back({"time", Num(Seconds(end_ms))});
+        params.push_back({"time", Num(Seconds(at_ms))});
         path = "/api/v1/query?";
       } else {
-        const int64_t start = std::max(base_ms, end_ms - k.span_ms);
+        const int64_t start = std::max(base_ms, end_ms - k.span_ms) - 1;
         params.push_back({"start", Num(Seconds(start))});
-        params.push_back({"end", Num(Seconds(end_ms))});
+        params.push_back({"end", Num(Seconds(at_ms))});
         params.push_back({"step", Num(Seconds(k.step_ms))});
         path = "/api/v1/query_range?";
       }
@@ -390,8 +417,13 @@ int main(int argc, char** argv) {
       std::vector<double> ts, tp;
       double cs = 0, cp = 0;
       int ns = 0, np = 0;
-      Time(sun_port, target);  // warm-up, both
-      Time(prom_port, target);
+      std::string body_s, body_p;  // warm-up, both; their answers are compared
+      Time(sun_port, target, &body_s);
+      Time(prom_port, target, &body_p);
+      const std::string diff = CompareAnswers(body_s, body_p);
+      if (!diff.empty()) {
+        mismatches.push_back(k.name + " " + q + "\n    " + diff.substr(0, 600));
+      }
       for (int r = 0; r < o.runs; ++r) {
         const double s0 = CpuMs(sun->pid());
         auto [a, na] = Time(sun_port, target);
@@ -407,15 +439,18 @@ int main(int argc, char** argv) {
       }
       const double ms = Median(ts), mp = Median(tp);
       std::printf(
-          "%-10s | %-90.90s | %10.1f | %10.1f | %6.2fx | %10.0f | %10.0f | %6.2fx | %d/%d\n",
+          "%-10s | %-90.90s | %10.1f | %10.1f | %6.2fx | %10.0f | %10.0f | %6.2fx | %d/%d %s\n",
           k.name.c_str(), q.c_str(), ms, mp, mp / ms, cs / o.runs, cp / o.runs,
-          cs > 0 ? cp / cs : 0.0, ns, np);
+          cs > 0 ? cp / cs : 0.0, ns, np, diff.empty() ? "same" : "DIFFERENT");
       std::fflush(stdout);
     }
   }
   std::printf(
       "\nratio = Prometheus median / Sundial median (above 1: Sundial faster); cpu: mean "
       "CPU ms per query of each server process\n");
+  std::printf("%zu of %zu answers differ%s\n", mismatches.size(), kinds.size() * queries.size(),
+              mismatches.empty() ? "" : ":");
+  for (const std::string& m : mismatches) std::printf("  %s\n", m.c_str());
   prom->Signal(SIGTERM);
   sun->Signal(SIGTERM);
   prom->Wait(120s);
