@@ -15,7 +15,7 @@
 // (DIR/sundial-data, DIR/prometheus-data, DIR/dataset.txt naming the dataset and its times);
 // a later run with --data_dir=DIR --reuse_data starts both servers on it (each replays its WAL)
 // and queries at the recorded times instead of loading again. Without --data_dir a fresh
-// temporary directory is used.
+// temporary directory is used. --filter=REGEX times only the queries it finds in.
 //
 // Dataset and queries: bench/promql_red_dataset.h, samples every --interval_s seconds ending now.
 #include <signal.h>
@@ -66,6 +66,7 @@ struct Options {
   std::string sundial = SUNDIAL_BINARY;
   std::string data_dir;  // empty: a fresh temporary directory
   bool reuse_data = false;
+  std::string filter;  // an ECMAScript regex: only the queries it finds in
 };
 
 // The dataset a data dir holds: what was loaded and when, so that a reuse queries it at the same
@@ -288,13 +289,15 @@ int main(int argc, char** argv) {
       o.sundial = v;
     } else if (const char* v = val("--data_dir")) {
       o.data_dir = v;
+    } else if (const char* v = val("--filter")) {
+      o.filter = v;
     } else if (std::string_view(argv[i]) == "--reuse_data") {
       o.reuse_data = true;
     } else {
       std::fprintf(stderr,
                    "usage: %s [--series=N] [--hours=H] [--interval_s=S] [--runs=R] "
                    "[--ranges=1h,24h] [--rules_dir=D] [--prometheus=P] [--sundial=S] "
-                   "[--data_dir=DIR [--reuse_data]]\n",
+                   "[--data_dir=DIR [--reuse_data]] [--filter=REGEX]\n",
                    argv[0]);
       return 2;
     }
@@ -374,6 +377,10 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> queries = sundial::bench::RedQueries();
   for (std::string& e : RuleExprs(o.rules_glob)) queries.push_back(std::move(e));
+  if (!o.filter.empty()) {
+    const std::regex re(o.filter);
+    std::erase_if(queries, [&](const std::string& q) { return !std::regex_search(q, re); });
+  }
 
   struct Kind {
     std::string name;
