@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "base/status_macros.h"
@@ -22,11 +23,12 @@ class BlockSampleIterator : public SampleIterator {
   ValueType Next() override {
     ValueType vt = Advance();
     has_current_ = vt != ValueType::kNone;
+    if (has_current_) cur_ = it_->At();
     return vt;
   }
 
   ValueType Seek(Timestamp t) override {
-    if (has_current_ && it_->AtT() >= t) return ValueType::kFloat;
+    if (has_current_ && cur_.first >= t) return ValueType::kFloat;
     if (done_) return ValueType::kNone;
     // Skip whole chunks that end before t.
     if (!has_current_) {
@@ -35,15 +37,59 @@ class BlockSampleIterator : public SampleIterator {
     }
     while (true) {
       ValueType vt = Next();
-      if (vt == ValueType::kNone || it_->AtT() >= t) return vt;
+      if (vt == ValueType::kNone || cur_.first >= t) return vt;
     }
   }
 
-  std::pair<Timestamp, double> At() const override { return it_->At(); }
-  Timestamp AtT() const override { return it_->AtT(); }
+  std::pair<Timestamp, double> At() const override { return cur_; }
+  Timestamp AtT() const override { return cur_.first; }
   absl::Status Err() const override { return err_; }
 
+  // Once positioned inside a chunk, decodes the rest of it in runs (XorIterator::NextBatch),
+  // cutting at hi_ and dropping deleted samples; chunk starts go through Next().
+  size_t NextFloats(Timestamp* t, double* v, size_t n) override {
+    size_t k = 0;
+    while (k < n) {
+      if (has_current_ && it_.has_value()) {
+        const size_t want = n - k;
+        const size_t got = it_->NextBatch(t + k, v + k, want);
+        // A chunk's timestamps increase, so they are all past lo_ here.
+        const size_t in_range =
+            static_cast<size_t>(std::upper_bound(t + k, t + k + got, hi_) - (t + k));
+        const bool last_deleted = in_range > 0 && Deleted(t[k + in_range - 1]);
+        const size_t kept = DropDeleted(t + k, v + k, in_range);
+        if (kept > 0) cur_ = {t[k + kept - 1], v[k + kept - 1]};
+        k += kept;
+        if (in_range < got) {
+          done_ = true;
+          it_.reset();
+          return k;
+        }
+        if (got == want && !last_deleted) continue;
+        // The chunk ended or is corrupt, or the iterator rests on a deleted sample: Next()
+        // moves on to the next chunk and sample, or reports the corruption.
+      }
+      if (Next() == ValueType::kNone) break;
+      std::tie(t[k], v[k]) = cur_;
+      ++k;
+    }
+    return k;
+  }
+
  private:
+  // Removes the deleted samples from t[0, n) and v[0, n); returns how many are left.
+  size_t DropDeleted(Timestamp* t, double* v, size_t n) const {
+    if (deleted_->empty()) return n;
+    size_t out = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (Deleted(t[i])) continue;
+      t[out] = t[i];
+      v[out] = v[i];
+      ++out;
+    }
+    return out;
+  }
+
   ValueType Advance() {
     while (true) {
       if (done_) return ValueType::kNone;
@@ -96,6 +142,7 @@ class BlockSampleIterator : public SampleIterator {
   Timestamp lo_, hi_;
   size_t next_chunk_ = 0;
   std::optional<XorIterator> it_;
+  std::pair<Timestamp, double> cur_;  // the current sample while has_current_
   bool has_current_ = false;
   bool done_ = false;
   absl::Status err_;
@@ -172,9 +219,9 @@ class BlockQuerier : public Querier {
                                     std::span<const Matcher> matchers) override {
     Timestamp lo = std::max({mint_, hints.start, block_->meta().min_time});
     Timestamp hi = std::min({maxt_, hints.end, block_->meta().max_time - 1});
+    if (lo > hi) return std::make_unique<BlockSeriesSet>(block_, Postings{}, lo, hi);
     absl::StatusOr<Postings> ids = block_->index().PostingsForMatchers(matchers);
     if (!ids.ok()) return std::make_unique<BlockSeriesSet>(ids.status());
-    if (lo > hi) ids->clear();
     return std::make_unique<BlockSeriesSet>(block_, std::move(*ids), lo, hi);
   }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -18,16 +19,17 @@ namespace {
 
 class MergeSampleIterator final : public SampleIterator {
  public:
-  explicit MergeSampleIterator(std::vector<std::unique_ptr<SampleIterator>> its)
-      : its_(std::move(its)) {
-    heap_.reserve(its_.size());
+  explicit MergeSampleIterator(std::vector<std::unique_ptr<SampleIterator>> its) {
+    sources_.reserve(its.size());
+    for (auto& it : its) sources_.push_back(Source{std::move(it), {}, 0, false});
+    heap_.reserve(sources_.size());
   }
 
   ValueType Next() override {
     if (state_ == State::kDone) return ValueType::kNone;
     if (state_ == State::kFresh) {
       state_ = State::kAt;
-      for (size_t i = 0; i < its_.size() && err_.ok(); ++i) Push(i, its_[i]->Next());
+      for (size_t i = 0; i < sources_.size() && err_.ok(); ++i) Push(i, SourceNext(i));
       std::make_heap(heap_.begin(), heap_.end(), After);
       return Current();
     }
@@ -35,26 +37,17 @@ class MergeSampleIterator final : public SampleIterator {
     // hold duplicates.
     const Timestamp t = heap_.front().t;
     do {
-      Entry& top = heap_.front();
-      top.type = its_[top.index]->Next();
-      if (top.type == ValueType::kNone) {
-        if (!CheckErr(top.index)) return Finish();
-        top = heap_.back();
-        heap_.pop_back();
-      } else {
-        top.t = its_[top.index]->AtT();
-      }
-      SiftDown();
+      if (!AdvanceTop()) return Finish();
     } while (!heap_.empty() && heap_.front().t == t);
     return Current();
   }
 
   ValueType Seek(Timestamp t) override {
     if (state_ == State::kDone) return ValueType::kNone;
-    if (state_ == State::kAt && heap_.front().t >= t) return heap_.front().type;
+    if (state_ == State::kAt && heap_.front().t >= t) return ValueType::kFloat;
     if (state_ == State::kFresh) {
       state_ = State::kAt;
-      for (size_t i = 0; i < its_.size() && err_.ok(); ++i) Push(i, its_[i]->Seek(t));
+      for (size_t i = 0; i < sources_.size() && err_.ok(); ++i) Push(i, SourceSeek(i, t));
     } else {
       std::vector<Entry> old;
       old.swap(heap_);
@@ -62,7 +55,7 @@ class MergeSampleIterator final : public SampleIterator {
         if (e.t >= t) {
           heap_.push_back(e);
         } else if (err_.ok()) {
-          Push(e.index, its_[e.index]->Seek(t));
+          Push(e.index, SourceSeek(e.index, t));
         }
       }
     }
@@ -70,16 +63,45 @@ class MergeSampleIterator final : public SampleIterator {
     return Current();
   }
 
-  std::pair<Timestamp, double> At() const override { return its_[heap_.front().index]->At(); }
+  std::pair<Timestamp, double> At() const override { return SourceAt(heap_.front().index); }
   Timestamp AtT() const override { return heap_.front().t; }
   absl::Status Err() const override { return err_; }
+
+  // While the current source's next samples come before every other source's, they are read
+  // in batches from it (the usual case: blocks and the head do not overlap in time). Samples
+  // a batch read past the next source's are kept as the source's pending samples.
+  size_t NextFloats(Timestamp* t, double* v, size_t n) override {
+    size_t k = 0;
+    while (k < n) {
+      if (state_ == State::kAt && NextSourceT() > heap_.front().t) {
+        const size_t got = Batch(heap_.front().index, NextSourceT(), t + k, v + k, n - k);
+        if (got > 0) {
+          k += got;
+          heap_.front().t = t[k - 1];
+          continue;
+        }
+      }
+      if (Next() == ValueType::kNone) break;
+      std::tie(t[k], v[k]) = At();
+      ++k;
+    }
+    return k;
+  }
 
  private:
   enum class State { kFresh, kAt, kDone };
   struct Entry {
     Timestamp t;
     uint32_t index;
-    ValueType type;
+  };
+  // A source iterator and the samples a batch read from it past where the merge stands:
+  // pending[pos] is its current sample while pos < pending.size(). `drained`: its last batch
+  // came back short, so it may be at its end, where At() is not valid.
+  struct Source {
+    std::unique_ptr<SampleIterator> it;
+    std::vector<std::pair<Timestamp, double>> pending;
+    size_t pos;
+    bool drained;
   };
 
   // Heap order: a min-heap on (t, index), so the earliest source wins equal timestamps.
@@ -87,17 +109,98 @@ class MergeSampleIterator final : public SampleIterator {
     return a.t != b.t ? a.t > b.t : a.index > b.index;
   }
 
+  ValueType SourceNext(size_t i) {
+    Source& s = sources_[i];
+    s.drained = false;
+    if (s.pos < s.pending.size()) {
+      if (++s.pos < s.pending.size()) return ValueType::kFloat;
+      s.pending.clear();
+      s.pos = 0;
+    }
+    return s.it->Next();
+  }
+  ValueType SourceSeek(size_t i, Timestamp t) {
+    Source& s = sources_[i];
+    s.drained = false;
+    if (s.pos < s.pending.size()) {
+      while (s.pos < s.pending.size() && s.pending[s.pos].first < t) ++s.pos;
+      if (s.pos < s.pending.size()) return ValueType::kFloat;
+      s.pending.clear();
+      s.pos = 0;
+    }
+    return s.it->Seek(t);
+  }
+  std::pair<Timestamp, double> SourceAt(size_t i) const {
+    const Source& s = sources_[i];
+    return s.pos < s.pending.size() ? s.pending[s.pos] : s.it->At();
+  }
+  Timestamp SourceAtT(size_t i) const {
+    const Source& s = sources_[i];
+    return s.pos < s.pending.size() ? s.pending[s.pos].first : s.it->AtT();
+  }
+
+  // Up to n samples of source i after its current one and before `bound`, into t[] and v[];
+  // the source then stands on the last of them. 0 when its next sample is not before bound
+  // (it then stands where it stood) or it may be at its end: Next() tells.
+  size_t Batch(size_t i, Timestamp bound, Timestamp* t, double* v, size_t n) {
+    Source& s = sources_[i];
+    size_t k = 0;
+    if (s.pos < s.pending.size()) {
+      while (k < n && s.pos + 1 < s.pending.size() && s.pending[s.pos + 1].first < bound) {
+        std::tie(t[k], v[k]) = s.pending[++s.pos];
+        ++k;
+      }
+      return k;
+    }
+    if (s.drained) return 0;
+    const std::pair<Timestamp, double> cur = s.it->At();
+    const size_t got = s.it->NextFloats(t, v, n);
+    s.drained = got < n;
+    k = static_cast<size_t>(std::lower_bound(t, t + got, bound) - t);
+    if (k < got) {
+      // Read too far: the source stands on its last sample before bound (or its old current
+      // one), with the rest pending.
+      s.pending.clear();
+      s.pending.push_back(k > 0 ? std::pair{t[k - 1], v[k - 1]} : cur);
+      for (size_t j = k; j < got; ++j) s.pending.emplace_back(t[j], v[j]);
+      s.pos = 0;
+    }
+    return k;
+  }
+
+  // The timestamp of the earliest source other than the current one.
+  Timestamp NextSourceT() const {
+    Timestamp t = INT64_MAX;
+    if (heap_.size() > 1) t = heap_[1].t;
+    if (heap_.size() > 2) t = std::min(t, heap_[2].t);
+    return t;
+  }
+
+  // Moves the top source to its next sample and restores the heap; false on its error.
+  bool AdvanceTop() {
+    Entry& top = heap_.front();
+    if (SourceNext(top.index) == ValueType::kNone) {
+      if (!CheckErr(top.index)) return false;
+      top = heap_.back();
+      heap_.pop_back();
+    } else {
+      top.t = SourceAtT(top.index);
+    }
+    SiftDown();
+    return true;
+  }
+
   // Adds source i if it is positioned on a sample; records its error otherwise.
   void Push(size_t i, ValueType type) {
     if (type != ValueType::kNone) {
-      heap_.push_back(Entry{its_[i]->AtT(), static_cast<uint32_t>(i), type});
+      heap_.push_back(Entry{SourceAtT(i), static_cast<uint32_t>(i)});
     } else {
       CheckErr(i);
     }
   }
 
   bool CheckErr(size_t i) {
-    absl::Status s = its_[i]->Err();
+    absl::Status s = sources_[i].it->Err();
     if (s.ok()) return true;
     err_ = std::move(s);
     return false;
@@ -121,7 +224,7 @@ class MergeSampleIterator final : public SampleIterator {
 
   ValueType Current() {
     if (!err_.ok() || heap_.empty()) return Finish();
-    return heap_.front().type;
+    return ValueType::kFloat;
   }
 
   ValueType Finish() {
@@ -130,7 +233,7 @@ class MergeSampleIterator final : public SampleIterator {
     return ValueType::kNone;
   }
 
-  std::vector<std::unique_ptr<SampleIterator>> its_;
+  std::vector<Source> sources_;
   std::vector<Entry> heap_;
   State state_ = State::kFresh;
   absl::Status err_;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace sundial::tsdb {
 namespace {
@@ -46,6 +47,29 @@ class FilterIterator final : public SampleIterator {
   std::pair<Timestamp, double> At() const override { return inner_->At(); }
   Timestamp AtT() const override { return inner_->AtT(); }
   absl::Status Err() const override { return inner_->Err(); }
+
+  // The inner iterator's batches without their deleted samples. Should a batch end on a
+  // deleted sample, Next() moves the inner iterator off it, so it never rests on one.
+  size_t NextFloats(Timestamp* t, double* v, size_t n) override {
+    size_t k = 0;
+    while (k < n) {
+      const size_t got = inner_->NextFloats(t + k, v + k, n - k);
+      if (got == 0) break;
+      const bool last_deleted = IsDeleted(*deleted_, t[k + got - 1]);
+      for (size_t i = k, end = k + got; i < end; ++i) {
+        if (IsDeleted(*deleted_, t[i])) continue;
+        t[k] = t[i];
+        v[k] = v[i];
+        ++k;
+      }
+      if (last_deleted) {
+        if (Next() == ValueType::kNone) break;
+        std::tie(t[k], v[k]) = inner_->At();
+        ++k;
+      }
+    }
+    return k;
+  }
 
  private:
   std::unique_ptr<SampleIterator> inner_;
