@@ -1,6 +1,8 @@
 #include "tsdb/block/index_reader.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 #include "base/crc32c.h"
 #include "base/status_macros.h"
@@ -267,6 +269,10 @@ absl::Status IndexReader::Series(SeriesRef id, Labels* labels,
   Decoder b(body);
   uint64_t nlabels = b.Uvarint();
   if (nlabels > body.size()) return Corruption(name_, offset, "series label count too large");
+  // Index entries list labels sorted by name, so they are built in one allocation; others go
+  // through a LabelsBuilder (sorted, last duplicate wins).
+  std::array<Label, 32> sorted;
+  bool in_order = nlabels <= sorted.size();
   LabelsBuilder builder;
   for (uint64_t i = 0; i < nlabels && b.ok(); ++i) {
     uint64_t n = b.Uvarint();
@@ -274,6 +280,14 @@ absl::Status IndexReader::Series(SeriesRef id, Labels* labels,
     if (!b.ok()) break;
     ASSIGN_OR_RETURN(std::string_view name, Symbol(n, offset));
     ASSIGN_OR_RETURN(std::string_view value, Symbol(v, offset));
+    if (in_order && (i == 0 || sorted[i - 1].name < name)) {
+      sorted[i] = Label{name, value};
+      continue;
+    }
+    if (in_order) {
+      for (uint64_t j = 0; j < i; ++j) builder.Set(sorted[j].name, sorted[j].value);
+      in_order = false;
+    }
     builder.Set(name, value);
   }
   uint64_t nchunks = b.Uvarint();
@@ -297,7 +311,8 @@ absl::Status IndexReader::Series(SeriesRef id, Labels* labels,
     }
   }
   if (!b.ok()) return Corruption(name_, offset, "series entry malformed");
-  *labels = builder.Build();
+  *labels = in_order ? Labels::FromSorted(std::span<const Label>(sorted.data(), nlabels))
+                     : builder.Build();
   return absl::OkStatus();
 }
 
