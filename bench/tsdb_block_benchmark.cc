@@ -1,7 +1,8 @@
 // Persistent blocks: write throughput (head -> block), Select + iterate throughput over a block,
-// and bytes per sample on disk, for synthetic exporter-like data over 2 h (15 s scrape
-// interval: 480 samples per series): counters with varying increments, gauges that wander with
-// two decimals, and histogram bucket counters.
+// a query's reads over merged blocks (sample by sample and in batches), and bytes per sample on
+// disk, for synthetic exporter-like data over 2 h (15 s scrape interval: 480 samples per series):
+// counters with varying increments, gauges that wander with two decimals, and histogram bucket
+// counters.
 //
 //   build/bench/tsdb_block_benchmark
 //   build/bench/tsdb_block_benchmark --benchmark_filter=Prometheus   # same data through promtool
@@ -23,6 +24,7 @@
 #include "base/str_cat.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_writer.h"
+#include "tsdb/compact/merge_querier.h"
 #include "tsdb/head.h"
 
 namespace sundial::tsdb::block {
@@ -154,6 +156,68 @@ void BM_SelectIterate(benchmark::State& state) {
       benchmark::Counter(double(n) * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SelectIterate)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// A query over 12 h: six consecutive 2 h blocks of the same series, merged as the DB merges
+// them, every sample read one Next()/At() at a time (arg 1 = 0) or in NextFloats batches of
+// 256 as the PromQL selectors read (arg 1 = 1).
+void BM_MergedBlocksRead(benchmark::State& state) {
+  const int series = static_cast<int>(state.range(0));
+  const bool batches = state.range(1) != 0;
+  constexpr int kBlocks = 6;
+  MemFileSystem fs;
+  std::vector<std::shared_ptr<Block>> blocks;
+  {
+    Synthetic d = MakeData(series);
+    for (int b = 0; b < kBlocks; ++b) {
+      Head head;
+      std::vector<SeriesRef> refs(d.labels.size(), 0);
+      for (int k = 0; k < kSamples; ++k) {
+        std::unique_ptr<Appender> app = head.NewAppender();
+        for (size_t i = 0; i < d.labels.size(); ++i) {
+          refs[i] = *app->Append(refs[i], d.labels[i], d.samples[i][k].first + b * kRange,
+                                 d.samples[i][k].second);
+        }
+        if (!app->Commit().ok()) std::abort();
+      }
+      const Timestamp mint = kT0 + b * kRange;
+      auto q = head.NewQuerier(mint, mint + kRange - 1);
+      absl::StatusOr<BlockMeta> meta = WriteBlock(&fs, "/data", **q, mint, mint + kRange);
+      if (!meta.ok()) std::abort();
+      blocks.push_back(*Block::Open(&fs, JoinPath("/data", meta->ulid)));
+    }
+  }
+  Matcher m = *Matcher::Create(MatchType::kRegexp, "__name__", ".+");
+  uint64_t n = 0;
+  Timestamp tb[256];
+  double vb[256];
+  for (auto _ : state) {
+    std::vector<std::unique_ptr<Querier>> parts;
+    for (const auto& b : blocks) parts.push_back(*b->NewQuerier(INT64_MIN, INT64_MAX));
+    std::unique_ptr<Querier> q = NewMergeQuerier(std::move(parts));
+    std::unique_ptr<SeriesSet> set = q->Select({}, {&m, 1});
+    double sum = 0;
+    n = 0;
+    while (set->Next()) {
+      std::unique_ptr<SampleIterator> it = set->At().Iterator();
+      if (batches) {
+        for (size_t got; (got = it->NextFloats(tb, vb, 256)) > 0;) {
+          for (size_t i = 0; i < got; ++i) sum += vb[i];
+          n += got;
+        }
+      } else {
+        while (it->Next() == ValueType::kFloat) {
+          sum += it->At().second;
+          ++n;
+        }
+      }
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  if (n != uint64_t(series) * kSamples * kBlocks) std::abort();
+  state.counters["samples_per_second"] =
+      benchmark::Counter(double(n) * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_MergedBlocksRead)->Args({10000, 0})->Args({10000, 1})->Unit(benchmark::kMillisecond);
 
 // The same data as OpenMetrics through `promtool tsdb create-blocks-from openmetrics` (Prometheus
 // 2.42's block writer): bytes per sample of the blocks it writes, for comparison.
