@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <string_view>
 #include <system_error>
 
 namespace sundial::web::api {
@@ -12,6 +14,13 @@ namespace {
 // with zeros instead, so fixed notation is built from the scientific form.
 void AppendDouble(std::string* out, double v, std::chars_format format) {
   char buf[64];
+  // Integers below 10^15 have the same digits in every notation Go uses for fixed output.
+  if (format == std::chars_format::fixed && std::fabs(v) < 1e15 && std::trunc(v) == v &&
+      !(v == 0 && std::signbit(v))) {
+    auto res = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
+    out->append(buf, res.ptr);
+    return;
+  }
   auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
   if (format == std::chars_format::scientific) {
@@ -22,27 +31,28 @@ void AppendDouble(std::string* out, double v, std::chars_format format) {
     out->push_back('-');
     sci.remove_prefix(1);
   }
-  size_t e = sci.find('e');
-  std::string digits;
+  const size_t e = sci.find('e');
+  char digits_buf[32];  // at most 17 significant digits
+  size_t n = 0;
   for (char c : sci.substr(0, e)) {
-    if (c != '.') digits.push_back(c);
+    if (c != '.') digits_buf[n++] = c;
   }
+  const std::string_view digits(digits_buf, n);
   int exp = 0;
   std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exp);
   // value = 0.digits * 10^(exp+1): the decimal point goes after exp+1 digits.
-  int point = exp + 1;
-  int n = static_cast<int>(digits.size());
+  const int point = exp + 1;
   if (point <= 0) {
     out->append("0.");
     out->append(static_cast<size_t>(-point), '0');
     out->append(digits);
-  } else if (point >= n) {
+  } else if (static_cast<size_t>(point) >= n) {
     out->append(digits);
-    out->append(static_cast<size_t>(point - n), '0');
+    out->append(static_cast<size_t>(point) - n, '0');
   } else {
-    out->append(digits, 0, static_cast<size_t>(point));
+    out->append(digits.substr(0, static_cast<size_t>(point)));
     out->push_back('.');
-    out->append(digits, static_cast<size_t>(point), std::string::npos);
+    out->append(digits.substr(static_cast<size_t>(point)));
   }
 }
 

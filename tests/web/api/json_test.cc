@@ -67,6 +67,11 @@ TEST(JsonValueTest, SampleValuesAsJsonutilMarshalValue) {
   EXPECT_EQ(SampleValue(1e20), R"("100000000000000000000")");
   EXPECT_EQ(SampleValue(123456789012345680000.0), R"("123456789012345680000")");
   EXPECT_EQ(SampleValue(1234.5678), R"("1234.5678")");
+  EXPECT_EQ(SampleValue(-7), R"("-7")");
+  EXPECT_EQ(SampleValue(999999999999999), R"("999999999999999")");
+  EXPECT_EQ(SampleValue(9007199254740993.0), R"("9007199254740992")");
+  EXPECT_EQ(SampleValue(-1e15), R"("-1000000000000000")");
+  EXPECT_EQ(SampleValue(0.5), R"("0.5")");
   EXPECT_EQ(SampleValue(1.0 / 3), R"("0.3333333333333333")");
 }
 
