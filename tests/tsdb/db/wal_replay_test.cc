@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -15,7 +16,11 @@
 #include "base/str_cat.h"
 #include "tsdb/db/db.h"
 #include "tsdb/db/db_test_util.h"
+#include "tsdb/wal/corruption.h"
+#include "tsdb/wal/format.h"
 #include "tsdb/wal/records.h"
+#include "tsdb/wal/replay.h"
+#include "tsdb/wal/segments.h"
 #include "tsdb/wal/writer.h"
 
 namespace sundial::tsdb {
@@ -135,8 +140,9 @@ Expected Model(const std::vector<std::string>& records, int64_t chunk_range_ms) 
   return out;
 }
 
-void WriteWal(FileSystem* fs, const std::vector<std::string>& records) {
-  auto w = wal::Writer::Open(fs, kWal, {.compress = true});
+void WriteWal(FileSystem* fs, const std::vector<std::string>& records,
+              int64_t segment_size = wal::kDefaultSegmentSize) {
+  auto w = wal::Writer::Open(fs, kWal, {.segment_size = segment_size, .compress = true});
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->Log(records).ok());
   ASSERT_TRUE((*w)->Close().ok());
@@ -282,6 +288,87 @@ TEST(ReplayWal, RestartedDbHoldsExactlyWhatItHeld) {
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->size(), 5000u);
   EXPECT_TRUE(*after == before);
+}
+
+// The records a sequential wal::Replayer reads from dir before it stops, and its status.
+std::vector<std::string> SequentialRecords(FileSystem* fs, absl::Status* status) {
+  std::vector<std::string> out;
+  absl::StatusOr<std::unique_ptr<wal::Replayer>> r = wal::Replayer::Open(fs, kWal);
+  EXPECT_TRUE(r.ok());
+  while ((*r)->Next()) out.emplace_back((*r)->raw());
+  *status = (*r)->status();
+  return out;
+}
+
+TEST(ReplayWal, ManySegmentsGiveTheHeadOfTheSequentialRecords) {
+  const std::vector<std::string> records = MessyWal();
+  MemFileSystem fs;
+  WriteWal(&fs, records, 2 * wal::kPageSize);
+  absl::StatusOr<std::vector<int>> segments = wal::ListSegments(&fs, kWal);
+  ASSERT_TRUE(segments.ok());
+  ASSERT_GT(segments->size(), 5u);
+  absl::Status status;
+  ASSERT_EQ(SequentialRecords(&fs, &status), records);
+  ASSERT_TRUE(status.ok());
+
+  const Expected want = Model(records, ChunkOptions().chunk_range_ms);
+  for (int workers : {1, 3}) {
+    SCOPED_TRACE(StrCat("workers=", workers));
+    Head head;
+    absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, workers);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->corruptions, 0);
+    EXPECT_EQ(r->samples, want.samples);
+    EXPECT_EQ(r->rejected_samples, want.rejected);
+    absl::StatusOr<Dump> got = ReadAll(head);
+    ASSERT_TRUE(got.ok());
+    EXPECT_TRUE(*got == want.dump);
+  }
+}
+
+TEST(ReplayWal, CorruptionInAMiddleSegmentKeepsTheRecordsBeforeIt) {
+  const std::vector<std::string> records = OrderedWal(70);
+  MemFileSystem fs;
+  WriteWal(&fs, records, 4 * wal::kPageSize);
+  absl::StatusOr<std::vector<int>> segments = wal::ListSegments(&fs, kWal);
+  ASSERT_TRUE(segments.ok());
+  ASSERT_GT(segments->size(), 6u);
+  const int middle = (*segments)[segments->size() / 2];
+  const std::string path = wal::SegmentPath(kWal, middle);
+  std::string bytes = *fs.Contents(path);
+  bytes[bytes.size() / 2] ^= 0x40;
+  ASSERT_TRUE(fs.SetContents(path, bytes).ok());
+
+  absl::Status status;
+  const std::vector<std::string> good = SequentialRecords(&fs, &status);
+  std::optional<wal::Corruption> c = wal::GetCorruption(status);
+  ASSERT_TRUE(c.has_value()) << status;
+  ASSERT_EQ(c->segment, middle);
+  ASSERT_GT(good.size(), 1u);
+  ASSERT_LT(good.size(), records.size() - 2);
+
+  const Expected want = Model(good, ChunkOptions().chunk_range_ms);
+  Head head;
+  absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->corruptions, 1);
+  EXPECT_EQ(r->samples, want.samples);
+  absl::StatusOr<Dump> got = ReadAll(head);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(*got == want.dump);
+  // Repaired: the log ends at the last good record, and replays without corruption.
+  segments = wal::ListSegments(&fs, kWal);
+  ASSERT_TRUE(segments.ok());
+  EXPECT_EQ(segments->back(), middle);
+  EXPECT_EQ(SequentialRecords(&fs, &status), good);
+  EXPECT_TRUE(status.ok()) << status;
+  Head again;
+  r = ReplayWal(&fs, kWal, &again, nullptr, 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->corruptions, 0);
+  got = ReadAll(again);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(*got == want.dump);
 }
 
 }  // namespace
