@@ -109,9 +109,6 @@ class Head : public Appendable, public Queryable {
   size_t NumSeries() const { return series_.size(); }
   HeadCommitDrops commit_drops() const;
   HeadCounters counters() const;
-  // In-order chunks (the open ones included) of all series: Prometheus' head_chunks gauge. Walks
-  // every series.
-  uint64_t NumChunks() const { return series_.NumChunks(); }
 
   // The in-order chunks of a series (oldest first), for tests and the block writer. Empty if
   // the ref is unknown.

@@ -122,19 +122,6 @@ std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(
   return removed;
 }
 
-uint64_t StripeSeries::NumChunks() const {
-  uint64_t n = 0;
-  for (size_t i = 0; i < kStripes; ++i) {
-    const RefStripe& stripe = ref_stripes_[i];
-    absl::MutexLock lock(&stripe.mu);
-    for (const auto& [ref, s] : stripe.series) {
-      absl::MutexLock series_lock(&s->mu());
-      n += s->InOrderChunks().size();
-    }
-  }
-  return n;
-}
-
 void PinnedSeries::Reset() {
   if (s_ != nullptr) std::exchange(s_, nullptr)->Unpin();
 }

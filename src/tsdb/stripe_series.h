@@ -52,8 +52,6 @@ class StripeSeries {
   // chunks dropped to *chunks_removed if not null.
   std::vector<std::pair<SeriesRef, Labels>> TruncateAndCollect(Timestamp mint,
                                                                uint64_t* chunks_removed = nullptr);
-  // The in-order chunks of all series, the open ones included. Locks each series in turn.
-  uint64_t NumChunks() const;
 
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 

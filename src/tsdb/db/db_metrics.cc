@@ -75,11 +75,6 @@ class DB::Metrics::Collector : public metrics::Collector {
             "Total number of series created in the head", D(series + c.series_removed));
     counter("prometheus_tsdb_head_series_removed_total",
             "Total number of series removed in the head", D(c.series_removed));
-    const uint64_t chunks = head.NumChunks();
-    gauge("prometheus_tsdb_head_chunks", "Total number of chunks in the head block.", D(chunks));
-    // Likewise for chunks: those read back from chunks_head/ count as created, as in Prometheus.
-    counter("prometheus_tsdb_head_chunks_created_total",
-            "Total number of chunks created in the head", D(chunks + c.chunks_removed));
     counter("prometheus_tsdb_head_chunks_removed_total",
             "Total number of chunks removed in the head", D(c.chunks_removed));
     add(FloatFamily("prometheus_tsdb_head_samples_appended_total",
