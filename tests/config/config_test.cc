@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "re2/re2.h"
+#include "testing/temp_dir.h"
 
 namespace sundial::config {
 namespace {
@@ -505,23 +506,7 @@ scrape_configs:
 )yaml");
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sundial_config_XXXXXX");
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& name, std::string_view text) const {
-    std::string file = path_ + "/" + name;
-    std::ofstream(file) << text;
-    return file;
-  }
-
- private:
-  std::string path_;
-};
+using sundial::testing::TempDir;
 
 TEST(ConfigLoadFileTest, ResolvesRelativePathsAgainstTheFilesDirectory) {
   TempDir dir;

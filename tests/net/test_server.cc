@@ -263,19 +263,4 @@ std::string Gzip(std::string_view data) {
   return out;
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/sundial-net-test-XXXXXX";
-  path_ = ::mkdtemp(tmpl);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-void TempDir::Write(std::string_view name, std::string_view content) const {
-  std::ofstream out(File(name), std::ios::binary | std::ios::trunc);
-  out << content;
-}
-
 }  // namespace sundial::net::testing

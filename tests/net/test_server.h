@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "testing/temp_dir.h"
+
 namespace sundial::net::testing {
 
 struct ServerRequest {
@@ -72,18 +74,7 @@ class TestServer {
 // gzip-compresses data (for Content-Encoding tests).
 std::string Gzip(std::string_view data);
 
-// A temporary directory removed (recursively) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string File(std::string_view name) const { return path_ + "/" + std::string(name); }
-  void Write(std::string_view name, std::string_view content) const;
-
- private:
-  std::string path_;
-};
+using sundial::testing::TempDir;
 
 }  // namespace sundial::net::testing
 

@@ -16,6 +16,7 @@
 #include "integration/process.h"
 #include "net/io_pool.h"
 #include "remotewrite/payloads.h"
+#include "testing/temp_dir.h"
 #include "tsdb/head.h"
 #include "web/remote_write_handler.h"
 #include "web/router.h"
@@ -26,21 +27,7 @@ namespace {
 
 constexpr char kPrometheus[] = "/usr/bin/prometheus";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "rw-interop-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using sundial::testing::TempDir;
 
 TEST(PrometheusInteropTest, ReceivesPrometheusOwnSeries) {
   if (access(kPrometheus, X_OK) != 0) GTEST_SKIP() << kPrometheus << " not installed";
@@ -67,7 +54,7 @@ TEST(PrometheusInteropTest, ReceivesPrometheusOwnSeries) {
   ASSERT_NE(prom_port, 0);
   const std::string prom_address = "127.0.0.1:" + std::to_string(prom_port);
   {
-    std::ofstream config(dir.path() / "prometheus.yml");
+    std::ofstream config(std::filesystem::path(dir.path()) / "prometheus.yml");
     config << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
            << "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n"
            << "      - targets: ['" << prom_address << "']\n"
@@ -76,8 +63,9 @@ TEST(PrometheusInteropTest, ReceivesPrometheusOwnSeries) {
   }
   const auto started = std::chrono::system_clock::now();
   sundial::testing::ChildProcess prometheus(
-      {kPrometheus, "--config.file=" + (dir.path() / "prometheus.yml").string(),
-       "--storage.tsdb.path=" + (dir.path() / "data").string(),
+      {kPrometheus,
+       "--config.file=" + (std::filesystem::path(dir.path()) / "prometheus.yml").string(),
+       "--storage.tsdb.path=" + (std::filesystem::path(dir.path()) / "data").string(),
        "--web.listen-address=" + prom_address});
 
   const std::string up = "{__name__=\"up\", instance=\"" + prom_address + "\", job=\"prometheus\"}";

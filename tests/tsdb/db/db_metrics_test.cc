@@ -12,6 +12,7 @@
 
 #include "base/metrics_registry.h"
 #include "base/str_cat.h"
+#include "testing/temp_dir.h"
 #include "tsdb/db/db.h"
 #include "tsdb/errors.h"
 
@@ -20,8 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// An empty directory `name` inside one scratch directory that is deleted when the test exits.
 std::string FreshDir(const std::string& name) {
-  const std::string dir = StrCat(::testing::TempDir(), "/sundial_db_metrics_", name, "_", getpid());
+  static const sundial::testing::TempDir scratch;
+  const std::string dir = scratch.File(name);
   fs::remove_all(dir);
   return dir;
 }

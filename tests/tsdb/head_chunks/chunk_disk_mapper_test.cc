@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/str_cat.h"
+#include "testing/temp_dir.h"
 #include "tsdb/head_chunks/format.h"
 #include "tsdb/xor_chunk.h"
 
@@ -18,9 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// An empty directory `name` inside one scratch directory that is deleted when the test exits.
 std::string FreshDir(const std::string& name) {
-  const std::string dir =
-      StrCat(::testing::TempDir(), "/sundial_head_chunks_", name, "_", getpid());
+  static const sundial::testing::TempDir scratch;
+  const std::string dir = scratch.File(name);
   fs::remove_all(dir);
   return dir;
 }
