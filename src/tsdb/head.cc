@@ -21,7 +21,16 @@ void AtomicMax(std::atomic<Timestamp>* a, Timestamp v) {
 
 }  // namespace
 
-Head::Head(HeadOptions options) : options_(options) {}
+namespace {
+
+HeadOptions CountingChunks(HeadOptions options, std::atomic<uint64_t>* chunks_created) {
+  options.chunks.chunks_created = chunks_created;
+  return options;
+}
+
+}  // namespace
+
+Head::Head(HeadOptions options) : options_(CountingChunks(options, &chunks_created_)) {}
 
 Timestamp Head::AppendableMinValidTime() const {
   const Timestamp truncated = min_valid_time_.load(std::memory_order_acquire);
@@ -59,6 +68,7 @@ HeadCounters Head::counters() const {
           .too_old_rejected = append_too_old_.load() + drops.too_old,
           .out_of_order_appended = out_of_order_appended_.load(),
           .series_removed = series_removed_.load(),
+          .chunks_created = chunks_created_.load(),
           .chunks_removed = chunks_removed_.load(),
           .active_appenders = active_appenders_.load()};
 }

@@ -61,8 +61,9 @@ struct HeadCounters {
   uint64_t too_old_rejected = 0;
   uint64_t out_of_order_appended = 0;  // head_out_of_order_samples_appended_total
   uint64_t series_removed = 0;         // head_series_removed_total (garbage-collected)
-  uint64_t chunks_removed = 0;         // head_chunks_removed_total (in-order chunks truncated)
-  int64_t active_appenders = 0;        // head_active_appenders (neither committed nor rolled back)
+  uint64_t chunks_created = 0;   // head_chunks_created_total (cut, or loaded from chunks_head)
+  uint64_t chunks_removed = 0;   // head_chunks_removed_total (in-order chunks truncated)
+  int64_t active_appenders = 0;  // head_active_appenders (neither committed nor rolled back)
 };
 
 // One entry of a cardinality top list.
@@ -138,6 +139,8 @@ class Head : public Appendable, public Queryable {
   Timestamp AppendableMinValidTime() const;
   void ExtendTimeRange(Timestamp mint, Timestamp maxt);
 
+  // Counts chunks the head's series start; declared before options_, which points at it.
+  std::atomic<uint64_t> chunks_created_{0};
   const HeadOptions options_;
   StripeSeries series_;
   MemPostings postings_;

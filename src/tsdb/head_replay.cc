@@ -76,6 +76,7 @@ Timestamp HeadReplayer::AttachChunks(MemSeries* s, uint64_t chunk_ref,
   if (chunks.empty() || !s->Empty()) return INT64_MIN;
   const Timestamp mint = chunks.front()->mint;
   const Timestamp maxt = chunks.back()->maxt;
+  head_->chunks_created_.fetch_add(chunks.size(), std::memory_order_relaxed);
   s->AttachChunks(std::move(chunks));
   head_->ExtendTimeRange(mint, maxt);
   return maxt;

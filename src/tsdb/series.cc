@@ -74,6 +74,9 @@ void MemSeries::CutHeadChunk(Timestamp mint, const ChunkOptions& options) {
     if (options.sink != nullptr && chunk_series_ref_ != 0) PersistClosed(options.sink);
   }
   head_ = std::make_unique<XorChunk>();
+  if (options.chunks_created != nullptr) {
+    options.chunks_created->fetch_add(1, std::memory_order_relaxed);
+  }
   head_mint_ = mint;
   // The latest the next chunk may start; an earlier time is chosen once the rate is known.
   next_at_ = RangeForTimestamp(mint, options.chunk_range_ms);

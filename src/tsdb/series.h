@@ -34,6 +34,8 @@ struct ChunkOptions {
   // Not owned. Set by the DB: closed chunks of series with a chunks_head ref go there and leave
   // memory. Null: closed chunks stay in memory.
   ChunkSink* sink = nullptr;
+  // Not owned. Set by the head: counts every chunk a series starts (head_chunks_created_total).
+  std::atomic<uint64_t>* chunks_created = nullptr;
 };
 
 // The end of the chunk range holding t: (t / width) * width + width, as Prometheus computes it

@@ -75,6 +75,11 @@ class DB::Metrics::Collector : public metrics::Collector {
             "Total number of series created in the head", D(series + c.series_removed));
     counter("prometheus_tsdb_head_series_removed_total",
             "Total number of series removed in the head", D(c.series_removed));
+    // Chunks loaded from chunks_head at start count as created, as in Prometheus.
+    gauge("prometheus_tsdb_head_chunks", "Total number of chunks in the head block.",
+          D(c.chunks_created - c.chunks_removed));
+    counter("prometheus_tsdb_head_chunks_created_total",
+            "Total number of chunks created in the head", D(c.chunks_created));
     counter("prometheus_tsdb_head_chunks_removed_total",
             "Total number of chunks removed in the head", D(c.chunks_removed));
     add(FloatFamily("prometheus_tsdb_head_samples_appended_total",

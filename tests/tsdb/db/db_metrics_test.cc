@@ -109,6 +109,8 @@ TEST_F(DbMetricsTest, SeriesAndChunksAreCreatedAndRemovedByTruncation) {
   EXPECT_EQ(V("prometheus_tsdb_head_series_created_total"), 3);
   const double chunks = static_cast<double>(db_->head().IndexStats("__name__", 1).chunk_count);
   EXPECT_GE(chunks, 5);
+  EXPECT_EQ(V("prometheus_tsdb_head_chunks_created_total"), chunks);
+  EXPECT_EQ(V("prometheus_tsdb_head_chunks"), chunks);
   EXPECT_EQ(V("prometheus_tsdb_head_min_time"), 0);
   EXPECT_EQ(V("prometheus_tsdb_head_max_time"), 1'000'000);
   EXPECT_EQ(V("prometheus_tsdb_head_max_time_seconds"), 1000);
@@ -120,6 +122,8 @@ TEST_F(DbMetricsTest, SeriesAndChunksAreCreatedAndRemovedByTruncation) {
   EXPECT_EQ(V("prometheus_tsdb_head_series_created_total"), 3);
   EXPECT_EQ(db_->head().IndexStats("__name__", 1).chunk_count, 1u);
   EXPECT_EQ(V("prometheus_tsdb_head_chunks_removed_total"), chunks - 1);
+  EXPECT_EQ(V("prometheus_tsdb_head_chunks_created_total"), chunks);
+  EXPECT_EQ(V("prometheus_tsdb_head_chunks"), 1);
   EXPECT_EQ(V("prometheus_tsdb_head_truncations_total"), 1);
   EXPECT_EQ(V("prometheus_tsdb_head_min_time"), 500'000);
   EXPECT_EQ(V("prometheus_tsdb_head_min_time_seconds"), 500);
