@@ -44,6 +44,16 @@ class TempDir {
   std::string path_;
 };
 
+// The path of an empty directory `name` (not yet created) inside one scratch TempDir that lives
+// until the test program exits; for tests that want a fresh, named directory per case.
+inline std::string FreshScratchDir(std::string_view name) {
+  static const TempDir scratch;
+  const std::string dir = scratch.File(name);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return dir;
+}
+
 }  // namespace sundial::testing
 
 #endif  // SUNDIAL_TESTS_TESTING_TEMP_DIR_H_

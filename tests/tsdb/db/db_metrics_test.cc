@@ -21,13 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// An empty directory `name` inside one scratch directory that is deleted when the test exits.
-std::string FreshDir(const std::string& name) {
-  static const sundial::testing::TempDir scratch;
-  const std::string dir = scratch.File(name);
-  fs::remove_all(dir);
-  return dir;
-}
+using sundial::testing::FreshScratchDir;
 
 // The value of the exposed sample `series` (name with its {labels}, as exposed); NaN if absent.
 double Value(metrics::Registry& registry, std::string_view series) {
@@ -41,7 +35,7 @@ double Value(metrics::Registry& registry, std::string_view series) {
 class DbMetricsTest : public ::testing::Test {
  protected:
   void Open(const std::string& name, DbOptions options = {}) {
-    if (dir_.empty()) dir_ = FreshDir(name);
+    if (dir_.empty()) dir_ = FreshScratchDir(name);
     options.dir = dir_;
     options.registry = &registry_;
     db_.reset();

@@ -19,13 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// An empty directory `name` inside one scratch directory that is deleted when the test exits.
-std::string FreshDir(const std::string& name) {
-  static const sundial::testing::TempDir scratch;
-  const std::string dir = scratch.File(name);
-  fs::remove_all(dir);
-  return dir;
-}
+using sundial::testing::FreshScratchDir;
 
 std::string Xor(Timestamp from, int n) {
   XorChunk c;
@@ -83,7 +77,7 @@ TEST(HeadChunksFormat, OneRecordHandComputed) {
 }
 
 TEST(ChunkDiskMapper, WriteMmapReadBack) {
-  const std::string dir = FreshDir("roundtrip");
+  const std::string dir = FreshScratchDir("roundtrip");
   std::vector<std::string> data = {Xor(0, 120), Xor(1800000, 120), Xor(3600000, 7)};
   std::vector<uint64_t> refs;
   {
@@ -130,7 +124,7 @@ TEST(ChunkDiskMapper, WriteMmapReadBack) {
 }
 
 TEST(ChunkDiskMapper, RollsOverAt128MiB) {
-  const std::string dir = FreshDir("rollover");
+  const std::string dir = FreshScratchDir("rollover");
   ChunkDiskMapper m;
   std::vector<LoadedChunk> none;
   ASSERT_TRUE(m.Open(dir, &none).ok());
@@ -159,7 +153,7 @@ TEST(ChunkDiskMapper, RollsOverAt128MiB) {
 
 // Two files with two chunks each: 000001 (series 1, 2) and 000002 (series 3, 4).
 std::string TwoFiles(const std::string& name) {
-  const std::string dir = FreshDir(name);
+  const std::string dir = FreshScratchDir(name);
   ChunkDiskMapper m;
   std::vector<LoadedChunk> none;
   EXPECT_TRUE(m.Open(dir, &none).ok());
@@ -233,7 +227,7 @@ TEST(ChunkDiskMapper, ZeroFilledTailEndsTheFile) {
 }
 
 TEST(ChunkDiskMapper, TruncateDeletesOldFilesOnly) {
-  const std::string dir = FreshDir("truncate");
+  const std::string dir = FreshScratchDir("truncate");
   ChunkDiskMapper m;
   std::vector<LoadedChunk> none;
   ASSERT_TRUE(m.Open(dir, &none).ok());
