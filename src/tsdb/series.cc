@@ -130,10 +130,14 @@ bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
   return out->chunks_end > out->chunks_begin || out->open_size > 0 || out->ooo_end > out->ooo_begin;
 }
 
-void MemSeries::TruncateBefore(Timestamp mint) {
-  std::erase_if(closed_, [mint](const auto& c) { return c->maxt < mint; });
-  if (head_ != nullptr && max_time_ < mint) head_.reset();
+size_t MemSeries::TruncateBefore(Timestamp mint) {
+  size_t dropped = std::erase_if(closed_, [mint](const auto& c) { return c->maxt < mint; });
+  if (head_ != nullptr && max_time_ < mint) {
+    if (head_->NumSamples() > 0) ++dropped;
+    head_.reset();
+  }
   std::erase_if(out_of_order_, [mint](const auto& s) { return s.first < mint; });
+  return dropped;
 }
 
 bool MemSeries::Empty() const {

@@ -162,8 +162,9 @@ class MemSeries {
   void AttachChunks(std::vector<std::shared_ptr<const ClosedChunk>> chunks)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Drops chunks that end before mint and out-of-order samples before mint.
-  void TruncateBefore(Timestamp mint) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops chunks that end before mint and out-of-order samples before mint; returns how many
+  // in-order chunks (as InOrderChunks counts them) it dropped.
+  size_t TruncateBefore(Timestamp mint) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // No samples left.
   bool Empty() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

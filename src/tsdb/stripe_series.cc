@@ -97,10 +97,9 @@ std::vector<std::pair<SeriesRef, Labels>> StripeSeries::TruncateAndCollect(
         bool remove;
         {
           absl::MutexLock series_lock(&s->mu());
-          const size_t chunks_before = chunks_removed ? s->InOrderChunks().size() : 0;
-          s->TruncateBefore(mint);
+          const size_t dropped = s->TruncateBefore(mint);
+          if (chunks_removed) *chunks_removed += dropped;
           remove = s->Empty() && !s->pinned();
-          if (chunks_removed) *chunks_removed += chunks_before - s->InOrderChunks().size();
         }
         if (!remove) {
           ++j;
