@@ -29,6 +29,7 @@
 #include "base/metrics_gauge.h"
 #include "base/metrics_histogram.h"
 #include "base/metrics_snapshot.h"
+#include "base/metrics_summary.h"
 
 namespace sundial::metrics {
 
@@ -61,7 +62,7 @@ class FamilyBase {
   std::vector<std::string> label_names_;
 };
 
-// T is Counter, Gauge or Histogram: it has `void Collect(MetricSnapshot*) const`.
+// T is Counter, Gauge, Histogram or Summary: it has `void Collect(MetricSnapshot*) const`.
 template <typename T>
 class Family final : public FamilyBase {
  public:
@@ -96,6 +97,7 @@ class Family final : public FamilyBase {
 using CounterFamily = Family<Counter>;
 using GaugeFamily = Family<Gauge>;
 using HistogramFamily = Family<Histogram>;
+using SummaryFamily = Family<Summary>;
 
 template <typename T>
 T& Family<T>::WithLabelValues(std::span<const std::string_view> values) {

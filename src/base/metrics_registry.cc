@@ -103,6 +103,18 @@ HistogramFamily& Registry::NewHistogramFamily(std::string_view name, std::string
       [buckets = std::move(buckets)] { return std::make_unique<Histogram>(buckets); }));
 }
 
+SummaryFamily& Registry::NewSummaryFamily(std::string_view name, std::string_view help,
+                                          std::vector<std::string> label_names,
+                                          SummaryOptions options) {
+  if (std::find(label_names.begin(), label_names.end(), "quantile") != label_names.end()) {
+    internal::Fatal(StrCat(name, ": label name \"quantile\" is reserved in a summary"));
+  }
+  Summary check(options);  // validates the options now rather than at the first child
+  return Add(std::make_unique<SummaryFamily>(
+      name, help, MetricType::kSummary, std::move(label_names),
+      [options = std::move(options)] { return std::make_unique<Summary>(options); }));
+}
+
 Counter& Registry::NewCounter(std::string_view name, std::string_view help) {
   return NewCounterFamily(name, help, {}).WithLabelValues({});
 }
@@ -114,6 +126,11 @@ Gauge& Registry::NewGauge(std::string_view name, std::string_view help) {
 Histogram& Registry::NewHistogram(std::string_view name, std::string_view help,
                                   std::vector<double> buckets) {
   return NewHistogramFamily(name, help, {}, std::move(buckets)).WithLabelValues({});
+}
+
+Summary& Registry::NewSummary(std::string_view name, std::string_view help,
+                              SummaryOptions options) {
+  return NewSummaryFamily(name, help, {}, std::move(options)).WithLabelValues({});
 }
 
 void Registry::NewCounterFunc(std::string_view name, std::string_view help,

@@ -1,5 +1,5 @@
-// The self-metrics registry: Sundial's own counters, gauges and histograms, exposed on /metrics
-// in the Prometheus text format.
+// The self-metrics registry: Sundial's own counters, gauges, histograms and summaries, exposed
+// on /metrics in the Prometheus text format.
 //
 //   metrics::Registry& r = metrics::Registry::Default();
 //   static metrics::Counter& fsyncs = r.NewCounter("sundial_wal_fsyncs_total", "WAL fsyncs.");
@@ -7,9 +7,9 @@
 //   std::string body = r.Expose();   // what GET /metrics returns
 //
 // Programmer errors abort with a message (see base/metrics_fatal.h): an invalid metric or label
-// name, a name registered twice, a family registered with the reserved label "le" or a label
-// starting with "__". Names are literals in the code, so the first test that runs the code finds
-// the bug; there is no Status to thread through.
+// name, a name registered twice, a family registered with the reserved label "le" (or
+// "quantile" in a summary) or a label starting with "__". Names are literals in the code, so the
+// first test that runs the code finds the bug; there is no Status to thread through.
 //
 // Thread-safe. Registration, lookups and Expose may run concurrently from any thread. Every
 // family and metric returned lives as long as the registry (Default() is never destroyed).
@@ -30,6 +30,7 @@
 #include "base/metrics_gauge.h"
 #include "base/metrics_histogram.h"
 #include "base/metrics_snapshot.h"
+#include "base/metrics_summary.h"
 
 namespace sundial::metrics {
 
@@ -62,12 +63,17 @@ class Registry {
   HistogramFamily& NewHistogramFamily(std::string_view name, std::string_view help,
                                       std::vector<std::string> label_names,
                                       std::vector<double> buckets = DefaultBuckets());
+  // The label name "quantile" is reserved in a summary family.
+  SummaryFamily& NewSummaryFamily(std::string_view name, std::string_view help,
+                                  std::vector<std::string> label_names,
+                                  SummaryOptions options = {});
 
   // Unlabelled metrics: a family with no labels and its only child.
   Counter& NewCounter(std::string_view name, std::string_view help);
   Gauge& NewGauge(std::string_view name, std::string_view help);
   Histogram& NewHistogram(std::string_view name, std::string_view help,
                           std::vector<double> buckets = DefaultBuckets());
+  Summary& NewSummary(std::string_view name, std::string_view help, SummaryOptions options = {});
 
   // Unlabelled metrics whose value fn returns at scrape time (called under the registry's lock;
   // must not call back into the registry). fn must stay callable as long as the registry

@@ -18,14 +18,19 @@
 
 namespace sundial::metrics {
 
-enum class MetricType { kCounter, kGauge, kHistogram, kUntyped };
+enum class MetricType { kCounter, kGauge, kHistogram, kUntyped, kSummary };
 
-// "counter", "gauge", "histogram" or "untyped", as on a # TYPE line.
+// "counter", "gauge", "histogram", "untyped" or "summary", as on a # TYPE line.
 std::string_view MetricTypeName(MetricType type);
 
 struct HistogramBucket {
   double upper_bound = 0;
   uint64_t cumulative_count = 0;  // observations <= upper_bound
+};
+
+struct SummaryQuantile {
+  double quantile = 0;  // in [0, 1]
+  double value = 0;     // NaN when there was no observation to rank
 };
 
 struct MetricSnapshot {
@@ -34,8 +39,10 @@ struct MetricSnapshot {
   // Histogram only: ascending bounds with cumulative counts. A +Inf bucket may be present; if it
   // is not, the exposition adds one with `count`.
   std::vector<HistogramBucket> buckets;
-  uint64_t count = 0;  // histogram only
-  double sum = 0;      // histogram only
+  // Summary only: ascending quantiles, exposed as {quantile="..."} lines.
+  std::vector<SummaryQuantile> quantiles;
+  uint64_t count = 0;  // histogram and summary
+  double sum = 0;      // histogram and summary
 };
 
 struct FamilySnapshot {

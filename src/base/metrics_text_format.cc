@@ -24,7 +24,7 @@ void AppendEscaped(std::string* out, std::string_view s, bool escape_quote) {
   }
 }
 
-// One sample line: name+suffix{labels in `order`, extra="..."} value
+// One sample line: name+suffix{labels in `order`, extra="..."} value (extra: le or quantile)
 void AppendSample(std::string* out, const FamilySnapshot& family, const std::vector<size_t>& order,
                   const MetricSnapshot& metric, std::string_view suffix,
                   std::string_view extra_name, double extra_value, double value) {
@@ -83,6 +83,14 @@ void AppendFamily(FamilySnapshot* family, std::string* out) {
   out->push_back('\n');
 
   for (const MetricSnapshot& m : family->metrics) {
+    if (family->type == MetricType::kSummary) {
+      for (const SummaryQuantile& q : m.quantiles) {
+        AppendSample(out, *family, order, m, "", "quantile", q.quantile, q.value);
+      }
+      AppendSample(out, *family, order, m, "_sum", "", 0, m.sum);
+      AppendSample(out, *family, order, m, "_count", "", 0, static_cast<double>(m.count));
+      continue;
+    }
     if (family->type != MetricType::kHistogram) {
       AppendSample(out, *family, order, m, "", "", 0, m.value);
       continue;
@@ -111,6 +119,8 @@ std::string_view MetricTypeName(MetricType type) {
       return "gauge";
     case MetricType::kHistogram:
       return "histogram";
+    case MetricType::kSummary:
+      return "summary";
     case MetricType::kUntyped:
       break;
   }

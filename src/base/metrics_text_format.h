@@ -28,7 +28,8 @@ void AppendFloat(std::string* out, double v);
 std::string FormatFloat(double v);
 
 // Appends every family with at least one metric, in this order: families by name, metrics by
-// their label values (compared in label-name order), label pairs by name, histogram `le` last.
+// their label values (compared in label-name order), label pairs by name, histogram `le` and
+// summary `quantile` last.
 // HELP text has backslash and newline escaped; label values also double quote.
 // REQUIRES: family names are unique; every metric has one value per label name.
 void AppendTextFormat(std::vector<FamilySnapshot>* families, std::string* out);
