@@ -58,6 +58,7 @@ absl::Status WriteContents(FileSystem* fs, const std::string& dir, Querier& quer
     auto flush = [&]() -> absl::Status {
       if (chunk.NumSamples() == 0) return absl::OkStatus();
       ASSIGN_OR_RETURN(cm.ref, chunk_writer.Write(kEncXor, chunk.bytes()));
+      if (options.on_chunk) options.on_chunk(cm, chunk.NumSamples(), chunk.bytes().size());
       chunks.push_back(cm);
       chunk = XorChunk();
       return absl::OkStatus();

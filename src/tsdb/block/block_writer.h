@@ -11,12 +11,15 @@
 #ifndef SUNDIAL_TSDB_BLOCK_BLOCK_WRITER_H_
 #define SUNDIAL_TSDB_BLOCK_BLOCK_WRITER_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "base/file_system.h"
+#include "tsdb/block/index_writer.h"
 #include "tsdb/block/meta.h"
 #include "tsdb/storage.h"
 
@@ -35,6 +38,9 @@ struct BlockWriterOptions {
   // Write the block even if it has no samples (Prometheus' head compaction does not; a
   // compaction writes none and marks the sources deletable instead).
   bool write_empty = false;
+  // Called with each chunk written: its time range, sample count and encoded size in bytes
+  // (Prometheus' compaction observes these for the blocks it cuts from the head). Empty: none.
+  std::function<void(const ChunkMeta& chunk, int samples, size_t bytes)> on_chunk;
 };
 
 // Writes every series of `querier` with samples in [mint, maxt) (max exclusive, as the block's

@@ -213,11 +213,14 @@ absl::Status DB::Truncate(Timestamp mint) {
 }
 
 absl::Status DB::TruncateLocked(Timestamp mint) {
+  const absl::Time gc_start = absl::Now();
   head_.Truncate(mint);
+  metrics_->head_gc_duration.Observe(absl::ToDoubleSeconds(absl::Now() - gc_start));
   head_tombstones_.TruncateBefore(mint);
   RETURN_IF_ERROR(chunk_mapper_.Truncate(mint));
 
   // Everything logged so far goes into completed segments, which the checkpoint then covers.
+  const absl::Time start = absl::Now();
   ASSIGN_OR_RETURN(const int current, writer_->NextSegment());
   ASSIGN_OR_RETURN(std::vector<int> segments, wal::ListSegments(fs_, wal_dir_));
   if (segments.empty() || segments.front() >= current) return absl::OkStatus();
@@ -228,7 +231,6 @@ absl::Status DB::TruncateLocked(Timestamp mint) {
   const absl::flat_hash_set<uint64_t> live =
       log_.RetainLive(mint, [this](SeriesRef ref) { return !head_.ChunksOf(ref).empty(); });
   metrics_->checkpoints.fetch_add(1);
-  const absl::Time start = absl::Now();
   absl::StatusOr<wal::CheckpointStats> stats = wal::Checkpoint(
       fs_, wal_dir_, first, last, [&live](uint64_t ref) { return live.contains(ref); }, mint,
       options_.wal_compression);
@@ -242,6 +244,7 @@ absl::Status DB::TruncateLocked(Timestamp mint) {
     metrics_->checkpoint_deletion_failures.fetch_add(1);
     return s;
   }
+  metrics_->wal_truncate_duration.Observe(absl::ToDoubleSeconds(absl::Now() - start));
   kLog.Info("WAL checkpoint complete",
             {{"first", first},
              {"last", last},

@@ -55,10 +55,18 @@ absl::StatusOr<int64_t> DirSize(FileSystem* fs, const std::string& dir) {
 
 absl::StatusOr<block::BlockMeta> DB::WriteBlockTimed(Querier& q, Timestamp mint, Timestamp maxt,
                                                      const block::BlockWriterOptions& options) {
+  block::BlockWriterOptions opts = options;
+  // As Prometheus, the chunks of blocks cut from the head (level 1) are observed.
+  if (!opts.compaction.has_value() || opts.compaction->level == 1) {
+    opts.on_chunk = [m = metrics_.get()](const block::ChunkMeta& c, int samples, size_t bytes) {
+      m->compaction_chunk_range.Observe(static_cast<double>(c.max_time - c.min_time));
+      m->compaction_chunk_samples.Observe(samples);
+      m->compaction_chunk_size.Observe(static_cast<double>(bytes));
+    };
+  }
   metrics_->populating_block.fetch_add(1);
   const absl::Time start = absl::Now();
-  absl::StatusOr<block::BlockMeta> meta =
-      block::WriteBlock(fs_, options_.dir, q, mint, maxt, options);
+  absl::StatusOr<block::BlockMeta> meta = block::WriteBlock(fs_, options_.dir, q, mint, maxt, opts);
   metrics_->compaction_duration.Observe(absl::ToDoubleSeconds(absl::Now() - start));
   metrics_->populating_block.fetch_sub(1);
   return meta;

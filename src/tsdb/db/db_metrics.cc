@@ -43,6 +43,23 @@ FamilySnapshot HistogramFamily(std::string_view name, std::string_view help,
   return f;
 }
 
+FamilySnapshot SummaryFamily(std::string_view name, std::string_view help,
+                             const metrics::Summary& summary) {
+  FamilySnapshot f;
+  f.name = std::string(name);
+  f.help = std::string(help);
+  f.type = MetricType::kSummary;
+  summary.Collect(&f.metrics.emplace_back());
+  return f;
+}
+
+// Prometheus' quantiles of WAL fsync durations.
+metrics::SummaryOptions FsyncObjectives() {
+  metrics::SummaryOptions o;
+  o.objectives = {{0.5, 0.05}, {0.9, 0.01}, {0.99, 0.001}};
+  return o;
+}
+
 double D(uint64_t v) { return static_cast<double>(v); }
 double D(int64_t v) { return static_cast<double>(v); }
 
@@ -118,6 +135,8 @@ class DB::Metrics::Collector : public metrics::Collector {
             "Total number of head truncations that failed.", D(m.truncation_failures.load()));
     counter("prometheus_tsdb_mmap_chunk_corruptions_total",
             "Total number of memory-mapped chunk corruptions.", D(m.mmap_chunk_corruptions.load()));
+    add(SummaryFamily("prometheus_tsdb_head_gc_duration_seconds",
+                      "Runtime of garbage collection in the head block.", m.head_gc_duration));
     gauge("prometheus_tsdb_data_replay_duration_seconds", "Time taken to replay the data on disk.",
           db_->replay_stats_.duration_seconds);
 
@@ -138,6 +157,10 @@ class DB::Metrics::Collector : public metrics::Collector {
     gauge("prometheus_tsdb_wal_segment_current",
           "Write log segment index that TSDB is currently writing to.",
           D(m.wal.segment_current.load()));
+    add(SummaryFamily("prometheus_tsdb_wal_fsync_duration_seconds", "Duration of write log fsync.",
+                      m.wal_fsync_duration));
+    add(SummaryFamily("prometheus_tsdb_wal_truncate_duration_seconds",
+                      "Duration of WAL truncation.", m.wal_truncate_duration));
     counter("prometheus_tsdb_checkpoint_creations_total",
             "Total number of checkpoint creations attempted.", D(m.checkpoints.load()));
     counter("prometheus_tsdb_checkpoint_creations_failed_total",
@@ -162,6 +185,11 @@ class DB::Metrics::Collector : public metrics::Collector {
     gauge("prometheus_tsdb_storage_blocks_bytes",
           "The number of bytes that are currently used for local storage by all blocks.",
           D(block_bytes));
+    // What Prometheus' index readers keep of a symbol table: the offset of every 32nd symbol.
+    uint64_t symbol_bytes = 0;
+    for (const auto& b : blocks) symbol_bytes += (b->index().NumSymbols() + 31) / 32 * 8;
+    gauge("prometheus_tsdb_symbol_table_size_bytes",
+          "Size of symbol table in memory for loaded blocks", D(symbol_bytes));
     // As Prometheus' DB start time: the oldest block's, else the head's.
     const Timestamp lowest = blocks.empty() ? mint : blocks.front()->meta().min_time;
     gauge("prometheus_tsdb_lowest_timestamp",
@@ -203,6 +231,14 @@ class DB::Metrics::Collector : public metrics::Collector {
           m.populating_block.load() > 0 ? 1 : 0);
     add(HistogramFamily("prometheus_tsdb_compaction_duration_seconds",
                         "Duration of compaction runs", m.compaction_duration));
+    add(HistogramFamily("prometheus_tsdb_compaction_chunk_range_seconds",
+                        "Final time range of chunks on their first compaction",
+                        m.compaction_chunk_range));
+    add(HistogramFamily("prometheus_tsdb_compaction_chunk_samples",
+                        "Final number of samples on their first compaction",
+                        m.compaction_chunk_samples));
+    add(HistogramFamily("prometheus_tsdb_compaction_chunk_size_bytes",
+                        "Final size of chunks on their first compaction", m.compaction_chunk_size));
     add(HistogramFamily("prometheus_tsdb_tombstone_cleanup_seconds",
                         "The time taken to recompact blocks to remove tombstones.",
                         m.tombstone_cleanup));
@@ -212,7 +248,9 @@ class DB::Metrics::Collector : public metrics::Collector {
   const DB* const db_;
 };
 
-DB::Metrics::Metrics() = default;
+DB::Metrics::Metrics() : wal_fsync_duration(FsyncObjectives()) {
+  wal.fsync_duration = &wal_fsync_duration;
+}
 
 DB::Metrics::~Metrics() { Unregister(); }
 

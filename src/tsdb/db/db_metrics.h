@@ -13,6 +13,7 @@
 
 #include "base/metrics_histogram.h"
 #include "base/metrics_registry.h"
+#include "base/metrics_summary.h"
 #include "tsdb/db/db.h"
 #include "tsdb/wal/writer.h"
 
@@ -51,6 +52,17 @@ class DB::Metrics {
   metrics::Histogram compaction_duration{metrics::ExponentialBuckets(1, 2, 14)};
   // Seconds per CleanTombstones call.
   metrics::Histogram tombstone_cleanup{metrics::DefaultBuckets()};
+  // Of each chunk a head compaction writes: milliseconds from its first to its last sample
+  // (Prometheus' "_seconds" name notwithstanding), samples, encoded bytes. Prometheus' buckets.
+  metrics::Histogram compaction_chunk_range{metrics::ExponentialBuckets(100, 4, 10)};
+  metrics::Histogram compaction_chunk_samples{metrics::ExponentialBuckets(4, 1.5, 12)};
+  metrics::Histogram compaction_chunk_size{metrics::ExponentialBuckets(32, 1.5, 12)};
+  // Seconds per head GC (the series and chunks a truncation drops).
+  metrics::Summary head_gc_duration;
+  // Seconds per WAL truncation that completed (checkpoint, segment and checkpoint deletion).
+  metrics::Summary wal_truncate_duration;
+  // Seconds per WAL segment fsync, with Prometheus' objectives; wal.fsync_duration points here.
+  metrics::Summary wal_fsync_duration;
 
  private:
   class Collector;

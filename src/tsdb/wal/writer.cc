@@ -3,6 +3,7 @@
 #include <snappy.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -28,6 +29,16 @@ void PutBigEndian16(char* p, uint16_t v) {
 
 void PutBigEndian32(char* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (24 - 8 * i));
+}
+
+// f->Sync(), timed into stats->fsync_duration as Prometheus times its WAL fsyncs.
+absl::Status TimedSync(WritableFile* f, const WriterStats& stats) {
+  if (stats.fsync_duration == nullptr) return f->Sync();
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status s = f->Sync();
+  stats.fsync_duration->Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return s;
 }
 
 }  // namespace
@@ -101,7 +112,7 @@ absl::Status Writer::NextSegmentLocked() {
     return Fail(std::move(s));
   }
   // Prometheus syncs the finished segment in the background; we do it inline.
-  s = prev->Sync();
+  s = TimedSync(prev.get(), *stats_);
   if (s.ok()) s = prev->Close();
   if (!s.ok()) return Fail(std::move(s));
   return absl::OkStatus();
@@ -178,7 +189,7 @@ absl::Status Writer::Sync() {
   absl::MutexLock l(&mu_);
   RETURN_IF_ERROR(error_);
   if (file_ == nullptr) return absl::FailedPreconditionError("WAL writer is closed");
-  absl::Status s = file_->Sync();
+  absl::Status s = TimedSync(file_.get(), *stats_);
   if (!s.ok()) return Fail(std::move(s));
   return absl::OkStatus();
 }
@@ -215,7 +226,7 @@ absl::Status Writer::TruncateSegments(int index) {
 absl::Status Writer::CloseLocked() {
   // A partly filled page is padded: the segment ends on a page boundary.
   if (alloc_ > 0) RETURN_IF_ERROR(FlushPageLocked(true));
-  absl::Status s = file_->Sync();
+  absl::Status s = TimedSync(file_.get(), *stats_);
   absl::Status c = file_->Close();
   file_.reset();
   if (!s.ok()) return Fail(std::move(s));

@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "base/file_system.h"
+#include "base/metrics_summary.h"
 #include "tsdb/wal/format.h"
 
 namespace sundial::tsdb::wal {
@@ -48,6 +49,8 @@ struct WriterStats {
   std::atomic<uint64_t> truncations{0};      // Truncate calls
   std::atomic<uint64_t> truncations_failed{0};
   std::atomic<int64_t> segment_current{0};  // the segment being written
+  // Seconds per segment fsync (completed segment, Sync, Close); null: not timed. Not owned.
+  metrics::Summary* fsync_duration = nullptr;
 };
 
 struct WriterOptions {

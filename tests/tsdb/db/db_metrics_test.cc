@@ -110,7 +110,11 @@ TEST_F(DbMetricsTest, SeriesAndChunksAreCreatedAndRemovedByTruncation) {
   EXPECT_EQ(V("prometheus_tsdb_head_max_time_seconds"), 1000);
   EXPECT_EQ(V("prometheus_tsdb_lowest_timestamp"), 0);
 
+  EXPECT_EQ(V("prometheus_tsdb_head_gc_duration_seconds_count"), 0);
   ASSERT_TRUE(db_->Truncate(500'000).ok());
+  // One head GC, timed.
+  EXPECT_EQ(V("prometheus_tsdb_head_gc_duration_seconds_count"), 1);
+  EXPECT_GE(V("prometheus_tsdb_head_gc_duration_seconds_sum"), 0);
   EXPECT_EQ(V("prometheus_tsdb_head_series"), 1);
   EXPECT_EQ(V("prometheus_tsdb_head_series_removed_total"), 2);
   EXPECT_EQ(V("prometheus_tsdb_head_series_created_total"), 3);
@@ -135,7 +139,20 @@ TEST_F(DbMetricsTest, WalWritesPagesAndIsTruncatedAtCheckpoints) {
   ASSERT_TRUE(Append(0, 2000).ok());
   EXPECT_EQ(V("prometheus_tsdb_wal_page_flushes_total"), flushes + 1);
 
+  // Nothing was fsynced yet: the quantiles have no observation.
+  EXPECT_EQ(V("prometheus_tsdb_wal_fsync_duration_seconds_count"), 0);
+  EXPECT_TRUE(std::isnan(V("prometheus_tsdb_wal_fsync_duration_seconds{quantile=\"0.5\"}")));
+  EXPECT_EQ(V("prometheus_tsdb_wal_truncate_duration_seconds_count"), 0);
   ASSERT_TRUE(db_->Truncate(1500).ok());
+  // The WAL truncation is timed, and so is the fsync of the segment it completed.
+  EXPECT_EQ(V("prometheus_tsdb_wal_truncate_duration_seconds_count"), 1);
+  EXPECT_GE(V("prometheus_tsdb_wal_truncate_duration_seconds_sum"), 0);
+  EXPECT_EQ(V("prometheus_tsdb_wal_fsync_duration_seconds_count"), 1);
+  const double fsync = V("prometheus_tsdb_wal_fsync_duration_seconds_sum");
+  EXPECT_GE(fsync, 0);
+  EXPECT_EQ(V("prometheus_tsdb_wal_fsync_duration_seconds{quantile=\"0.99\"}"), fsync);
+  ASSERT_TRUE(db_->Sync().ok());
+  EXPECT_EQ(V("prometheus_tsdb_wal_fsync_duration_seconds_count"), 2);
   // The truncation moved to a new segment (padding the page of the old one), checkpointed
   // segment 0 and deleted it, and looked for older checkpoints to delete.
   EXPECT_EQ(V("prometheus_tsdb_wal_segment_current"), 1);
@@ -206,6 +223,38 @@ TEST_F(DbMetricsTest, CompactionsAndReloadsAndRetention) {
   EXPECT_EQ(V("prometheus_tsdb_blocks_loaded"), static_cast<double>(db_->Blocks().size()));
   EXPECT_GT(V("prometheus_tsdb_storage_blocks_bytes"), 0);
   EXPECT_EQ(V("prometheus_tsdb_lowest_timestamp"), db_->Blocks().front().min_time);
+}
+
+TEST_F(DbMetricsTest, HeadCompactionObservesTheChunksItWrites) {
+  // Blocks of 100 ms; one series with a sample every 10 ms, so each block cut from the head has
+  // one chunk of 10 samples spanning 90 ms.
+  DbOptions options;
+  options.block_range_ms = 100;
+  Open("chunks", options);
+  EXPECT_EQ(V("prometheus_tsdb_symbol_table_size_bytes"), 0);
+  for (Timestamp t = 0; t < 1000; t += 10) ASSERT_TRUE(Append(0, t, static_cast<double>(t)).ok());
+  EXPECT_EQ(V("prometheus_tsdb_compaction_chunk_samples_count"), 0);
+  ASSERT_TRUE(db_->Compact().ok());
+
+  // Every sample that went into a block was in one observed chunk, once (merging level-1
+  // blocks observes nothing more).
+  uint64_t block_samples = 0;
+  for (const block::BlockMeta& b : db_->Blocks()) block_samples += b.stats.num_samples;
+  const double chunks = V("prometheus_tsdb_compaction_chunk_samples_count");
+  EXPECT_GE(chunks, 5);
+  EXPECT_EQ(V("prometheus_tsdb_compaction_chunk_samples_sum"), static_cast<double>(block_samples));
+  EXPECT_EQ(V("prometheus_tsdb_compaction_chunk_samples_sum"), chunks * 10);
+  EXPECT_EQ(V("prometheus_tsdb_compaction_chunk_samples_bucket{le=\"9\"}"), 0);
+  EXPECT_EQ(V("prometheus_tsdb_compaction_chunk_samples_bucket{le=\"13.5\"}"), chunks);
+  EXPECT_EQ(V("prometheus_tsdb_compaction_chunk_range_seconds_sum"), chunks * 90);
+  EXPECT_EQ(V("prometheus_tsdb_compaction_chunk_range_seconds_bucket{le=\"100\"}"), chunks);
+  EXPECT_EQ(V("prometheus_tsdb_compaction_chunk_size_bytes_count"), chunks);
+  // A chunk is at least its 2-byte count, the first timestamp and the first value.
+  EXPECT_GE(V("prometheus_tsdb_compaction_chunk_size_bytes_sum"), chunks * 11);
+
+  // Each block's symbols (__name__, m, i, 0) take one 8-byte offset in Prometheus' reader.
+  EXPECT_EQ(V("prometheus_tsdb_symbol_table_size_bytes"),
+            8 * static_cast<double>(db_->Blocks().size()));
 }
 
 }  // namespace
