@@ -70,7 +70,8 @@ HeadCounters Head::counters() const {
           .series_removed = series_removed_.load(),
           .chunks_created = chunks_created_.load(),
           .chunks_removed = chunks_removed_.load(),
-          .active_appenders = active_appenders_.load()};
+          .active_appenders = active_appenders_.load(),
+          .series_not_found = series_not_found_.load()};
 }
 
 std::vector<ChunkMeta> Head::ChunksOf(SeriesRef ref) const {

@@ -61,9 +61,10 @@ struct HeadCounters {
   uint64_t too_old_rejected = 0;
   uint64_t out_of_order_appended = 0;  // head_out_of_order_samples_appended_total
   uint64_t series_removed = 0;         // head_series_removed_total (garbage-collected)
-  uint64_t chunks_created = 0;   // head_chunks_created_total (cut, or loaded from chunks_head)
-  uint64_t chunks_removed = 0;   // head_chunks_removed_total (in-order chunks truncated)
-  int64_t active_appenders = 0;  // head_active_appenders (neither committed nor rolled back)
+  uint64_t chunks_created = 0;    // head_chunks_created_total (cut, or loaded from chunks_head)
+  uint64_t chunks_removed = 0;    // head_chunks_removed_total (in-order chunks truncated)
+  int64_t active_appenders = 0;   // head_active_appenders (neither committed nor rolled back)
+  uint64_t series_not_found = 0;  // head_series_not_found_total (refs a Select found collected)
 };
 
 // One entry of a cardinality top list.
@@ -159,6 +160,8 @@ class Head : public Appendable, public Queryable {
   std::atomic<uint64_t> series_removed_{0};
   std::atomic<uint64_t> chunks_removed_{0};
   std::atomic<int64_t> active_appenders_{0};
+  // Refs a Select took from the postings whose series GC removed before it read them.
+  mutable std::atomic<uint64_t> series_not_found_{0};
 };
 
 }  // namespace sundial::tsdb

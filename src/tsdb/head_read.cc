@@ -296,11 +296,13 @@ class HeadQuerier final : public Querier {
       arena->chunks.reserve(refs.size() * 2);
       SnapshotRange range;
       for (SeriesRef ref : refs) {
-        head_->series_.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-          if (s.Snapshot(mint, maxt, arena.get(), &range)) {
-            out.push_back({ref, s.labels(), range});
-          }
-        });
+        const bool found =
+            head_->series_.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              if (s.Snapshot(mint, maxt, arena.get(), &range)) {
+                out.push_back({ref, s.labels(), range});
+              }
+            });
+        if (!found) head_->series_not_found_.fetch_add(1, std::memory_order_relaxed);
       }
     }
     SortByLabels(&out);

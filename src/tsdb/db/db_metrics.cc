@@ -92,6 +92,8 @@ class DB::Metrics::Collector : public metrics::Collector {
             "Total number of series created in the head", D(series + c.series_removed));
     counter("prometheus_tsdb_head_series_removed_total",
             "Total number of series removed in the head", D(c.series_removed));
+    counter("prometheus_tsdb_head_series_not_found_total",
+            "Total number of requests for series that were not found.", D(c.series_not_found));
     // Chunks loaded from chunks_head at start count as created, as in Prometheus.
     gauge("prometheus_tsdb_head_chunks", "Total number of chunks in the head block.",
           D(c.chunks_created - c.chunks_removed));

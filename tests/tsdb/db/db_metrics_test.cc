@@ -2,6 +2,8 @@
 // reads the value the registry exposes.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -9,9 +11,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "base/metrics_registry.h"
 #include "base/str_cat.h"
+#include "model/matcher.h"
 #include "testing/temp_dir.h"
 #include "tsdb/db/db.h"
 #include "tsdb/errors.h"
@@ -255,6 +259,41 @@ TEST_F(DbMetricsTest, HeadCompactionObservesTheChunksItWrites) {
   // Each block's symbols (__name__, m, i, 0) take one 8-byte offset in Prometheus' reader.
   EXPECT_EQ(V("prometheus_tsdb_symbol_table_size_bytes"),
             8 * static_cast<double>(db_->Blocks().size()));
+}
+
+// A Select takes the refs of the matching series from the postings, then reads each series; a
+// head GC in between (a query running while Truncate drops series) leaves refs whose series is
+// gone, which Prometheus counts. The two threads race, so the test waits for it to happen.
+TEST_F(DbMetricsTest, SeriesCollectedDuringASelectAreCountedAsNotFound) {
+  Open("notfound");
+  EXPECT_EQ(V("prometheus_tsdb_head_series_not_found_total"), 0);
+  absl::StatusOr<Matcher> m = Matcher::Create(MatchType::kEqual, "__name__", "m");
+  ASSERT_TRUE(m.ok());
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    while (!stop.load()) {
+      absl::StatusOr<std::unique_ptr<Querier>> q = db_->NewQuerier(INT64_MIN, INT64_MAX);
+      ASSERT_TRUE(q.ok()) << q.status();
+      std::unique_ptr<SeriesSet> set = (*q)->Select({}, std::span<const Matcher>(&*m, 1));
+      while (set->Next()) {
+      }
+    }
+  });
+  // Each round, 1000 new series, then a truncation that collects them all.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  for (Timestamp t = 0; V("prometheus_tsdb_head_series_not_found_total") == 0 &&
+                        std::chrono::steady_clock::now() < deadline;
+       t += 1000) {
+    std::unique_ptr<Appender> app = db_->NewAppender();
+    for (int i = 0; i < 1000; ++i) {
+      ASSERT_TRUE(app->Append(0, Labels{{"__name__", "m"}, {"i", StrCat(i)}}, t, 1).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    ASSERT_TRUE(db_->Truncate(t + 1).ok());
+  }
+  stop.store(true);
+  reader.join();
+  EXPECT_GT(V("prometheus_tsdb_head_series_not_found_total"), 0);
 }
 
 }  // namespace
