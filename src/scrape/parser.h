@@ -27,24 +27,11 @@
 
 #include "absl/status/statusor.h"
 #include "model/labels.h"
+#include "model/metric_type.h"
 
 namespace sundial::scrape {
 
 enum class Entry { kSeries, kHelp, kType, kUnit, kComment, kEof };
-
-enum class MetricType {
-  kUnknown,  // "untyped" in the text format, "unknown" in OpenMetrics
-  kCounter,
-  kGauge,
-  kHistogram,
-  kGaugeHistogram,
-  kSummary,
-  kInfo,
-  kStateset,
-};
-
-// "counter", "gaugehistogram", ...; kUnknown is "unknown".
-std::string_view MetricTypeName(MetricType type);
 
 struct Exemplar {
   sundial::Labels labels;

@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "model/labels.h"
+#include "model/metric_type.h"
 
 namespace sundial::tsdb::wal {
 
@@ -83,18 +84,6 @@ struct RefMmapMarker {
   HeadSeriesRef ref = 0;
   uint64_t mmap_ref = 0;
   friend bool operator==(const RefMmapMarker&, const RefMmapMarker&) = default;
-};
-
-// Values of RefMetadata::type (Prometheus' record.MetricType).
-enum class MetricType : uint8_t {
-  kUnknown = 0,
-  kCounter = 1,
-  kGauge = 2,
-  kHistogram = 3,
-  kGaugeHistogram = 4,
-  kSummary = 5,
-  kInfo = 6,
-  kStateset = 7,
 };
 
 struct RefMetadata {

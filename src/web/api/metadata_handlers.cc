@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "base/str_cat.h"
+#include "model/metric_type.h"
 #include "promql/parser.h"
 #include "scrape/metric_metadata.h"
 #include "web/api/api_internal.h"
@@ -67,7 +68,7 @@ void Api::Impl::Metadata(const HttpRequest& req, std::shared_ptr<Responder> resp
   std::map<std::string_view, std::set<Entry>> families;
   for (const scrape::TargetMetadata& t : targets) {
     auto add = [&](const scrape::MetricMetadata& m) {
-      families[m.metric].emplace(scrape::MetricTypeName(m.type), m.help, m.unit);
+      families[m.metric].emplace(MetricTypeName(m.type), m.help, m.unit);
     };
     if (metric.empty()) {
       for (const scrape::MetricMetadata& m : *t.metadata) add(m);
@@ -126,7 +127,7 @@ void Api::Impl::TargetsMetadata(const HttpRequest& req, std::shared_ptr<Responde
       AppendJsonString(&out, m.metric);
     }
     out.push_back(',');
-    AppendEntryFields(&out, scrape::MetricTypeName(m.type), m.help, m.unit);
+    AppendEntryFields(&out, MetricTypeName(m.type), m.help, m.unit);
     out.push_back('}');
   };
   for (const scrape::TargetMetadata& t : targets) {
