@@ -173,6 +173,11 @@ class DB::Metrics::Collector : public metrics::Collector {
             "Total number of checkpoint deletions that failed.",
             D(m.checkpoint_deletion_failures.load()));
 
+    // Sundial writes no memory snapshot at shutdown (Prometheus' memory-snapshot-on-shutdown
+    // feature, off by default), so no snapshot replay can fail.
+    counter("prometheus_tsdb_snapshot_replay_error_total",
+            "Total number snapshot replays that failed.", 0);
+
     gauge("prometheus_tsdb_clean_start",
           "-1: lockfile is disabled. 0: a lockfile from a previous execution was replaced. 1: "
           "lockfile creation was clean",
@@ -222,6 +227,10 @@ class DB::Metrics::Collector : public metrics::Collector {
     counter("prometheus_tsdb_compactions_failed_total",
             "Total number of compactions that failed for the partition.",
             D(db_->compactions_failed_.load()));
+    // Compaction cannot be turned off in Sundial, as in the Prometheus server (only the Go TSDB
+    // API skips compactions), so none is ever skipped.
+    counter("prometheus_tsdb_compactions_skipped_total",
+            "Total number of skipped compactions due to disabled auto compaction.", 0);
     counter("prometheus_tsdb_compactions_triggered_total",
             "Total number of triggered compactions for the partition.",
             D(m.compactions_triggered.load()));
