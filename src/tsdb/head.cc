@@ -56,16 +56,13 @@ void Head::Truncate(Timestamp mint) {
   if (MinTime() != INT64_MAX) AtomicMax(&min_time_, mint);
 }
 
-HeadCommitDrops Head::commit_drops() const {
-  return {drops_out_of_order_.load(), drops_duplicate_.load(), drops_out_of_bounds_.load(),
-          drops_too_old_.load()};
-}
+HeadCommitDrops Head::commit_drops() const { return dropped_at_commit_.Load(); }
 
 HeadCounters Head::counters() const {
-  const HeadCommitDrops drops = commit_drops();
-  return {.out_of_order_rejected = append_out_of_order_.load() + drops.out_of_order,
-          .out_of_bounds_rejected = append_out_of_bounds_.load() + drops.out_of_bounds,
-          .too_old_rejected = append_too_old_.load() + drops.too_old,
+  const HeadCommitDrops append = refused_at_append_.Load(), commit = dropped_at_commit_.Load();
+  return {.out_of_order_rejected = append.out_of_order + commit.out_of_order,
+          .out_of_bounds_rejected = append.out_of_bounds + commit.out_of_bounds,
+          .too_old_rejected = append.too_old + commit.too_old,
           .out_of_order_appended = out_of_order_appended_.load(),
           .series_removed = series_removed_.load(),
           .chunks_created = chunks_created_.load(),

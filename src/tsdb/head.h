@@ -148,14 +148,23 @@ class Head : public Appendable, public Queryable {
   std::atomic<Timestamp> min_time_{INT64_MAX};
   std::atomic<Timestamp> max_time_{INT64_MIN};
   std::atomic<Timestamp> min_valid_time_{INT64_MIN};  // raised by Truncate
-  std::atomic<uint64_t> drops_out_of_order_{0};
-  std::atomic<uint64_t> drops_duplicate_{0};
-  std::atomic<uint64_t> drops_out_of_bounds_{0};
-  std::atomic<uint64_t> drops_too_old_{0};
-  // HeadCounters: refusals at Append (those at Commit are the drops above), the rest as named.
-  std::atomic<uint64_t> append_out_of_order_{0};
-  std::atomic<uint64_t> append_out_of_bounds_{0};
-  std::atomic<uint64_t> append_too_old_{0};
+  // Samples refused by an appender, one counter per reason.
+  struct RefusedSamples {
+    std::atomic<uint64_t> out_of_order{0};
+    std::atomic<uint64_t> duplicate{0};
+    std::atomic<uint64_t> out_of_bounds{0};
+    std::atomic<uint64_t> too_old{0};
+
+    // Counts a sample refused with status under its reason; other errors are not counted
+    // (head_append.cc).
+    void Count(const absl::Status& status);
+    HeadCommitDrops Load() const {
+      return {out_of_order.load(), duplicate.load(), out_of_bounds.load(), too_old.load()};
+    }
+  };
+  // HeadCounters sums both but for duplicates, which Prometheus does not count.
+  RefusedSamples refused_at_append_;
+  RefusedSamples dropped_at_commit_;  // commit_drops()
   std::atomic<uint64_t> out_of_order_appended_{0};
   std::atomic<uint64_t> series_removed_{0};
   std::atomic<uint64_t> chunks_removed_{0};

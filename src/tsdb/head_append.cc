@@ -63,9 +63,11 @@ class HeadAppender final : public PinningAppender {
   absl::Status LogCreatedSeries(HeadLog* log);
   // Logs the batch's exemplars (after its samples).
   absl::Status LogExemplars(HeadLog* log);
-  void CountDrop(const absl::Status& status);
-  // Counts a sample Append refused (Prometheus' out_of_order/out_of_bound/too_old counters).
-  absl::Status CountRefused(absl::Status status);
+  // Counts a sample Append refused; returns status.
+  absl::Status CountRefused(absl::Status status) {
+    head_->refused_at_append_.Count(status);
+    return status;
+  }
   void Release();
 
   Head* const head_;
@@ -160,27 +162,13 @@ absl::Status HeadAppender::LogExemplars(HeadLog* log) {
   return log->LogExemplars(records);
 }
 
-void HeadAppender::CountDrop(const absl::Status& status) {
-  if (IsOutOfOrder(status)) {
-    head_->drops_out_of_order_.fetch_add(1, std::memory_order_relaxed);
-  } else if (IsDuplicateSample(status)) {
-    head_->drops_duplicate_.fetch_add(1, std::memory_order_relaxed);
-  } else if (IsOutOfBounds(status)) {
-    head_->drops_out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
-  } else if (IsTooOldSample(status)) {
-    head_->drops_too_old_.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-
-absl::Status HeadAppender::CountRefused(absl::Status status) {
-  if (IsOutOfOrder(status)) {
-    head_->append_out_of_order_.fetch_add(1, std::memory_order_relaxed);
-  } else if (IsOutOfBounds(status)) {
-    head_->append_out_of_bounds_.fetch_add(1, std::memory_order_relaxed);
-  } else if (IsTooOldSample(status)) {
-    head_->append_too_old_.fetch_add(1, std::memory_order_relaxed);
-  }
-  return status;
+void Head::RefusedSamples::Count(const absl::Status& status) {
+  std::atomic<uint64_t>* counter = IsOutOfOrder(status)        ? &out_of_order
+                                   : IsDuplicateSample(status) ? &duplicate
+                                   : IsOutOfBounds(status)     ? &out_of_bounds
+                                   : IsTooOldSample(status)    ? &too_old
+                                                               : nullptr;
+  if (counter != nullptr) counter->fetch_add(1, std::memory_order_relaxed);
 }
 
 absl::Status HeadAppender::Commit() {
@@ -217,7 +205,7 @@ absl::Status HeadAppender::Commit() {
     if (status.ok()) {
       mint = std::min(mint, p.t);
     } else {
-      CountDrop(status);
+      head_->dropped_at_commit_.Count(status);
     }
     p.series->Unpin();
   }

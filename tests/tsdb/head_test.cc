@@ -198,6 +198,26 @@ TEST_F(HeadTest, ConcurrentBatchesDropInvalidatedSamplesAtCommit) {
               ElementsAre(Pair(testing::_, ElementsAre(Sample(1000, 1), Sample(3000, 1)))));
 }
 
+TEST_F(HeadTest, RefusalsAtAppendAndCommitAreCountedByReasonButDuplicatesAreNot) {
+  ASSERT_TRUE(Add(a_, 1000, 1).ok());
+  std::unique_ptr<Appender> first = head_->NewAppender();
+  std::unique_ptr<Appender> second = head_->NewAppender();
+  EXPECT_TRUE(IsOutOfOrder(first->Append(0, a_, 500, 1).status()));
+  EXPECT_TRUE(IsDuplicateSample(first->Append(0, a_, 1000, 2).status()));
+  ASSERT_TRUE(first->Append(0, a_, 3000, 1).ok());
+  ASSERT_TRUE(second->Append(0, a_, 2000, 1).ok());
+  ASSERT_TRUE(second->Append(0, a_, 3000, 2).ok());
+  ASSERT_TRUE(first->Commit().ok());
+  ASSERT_TRUE(second->Commit().ok());  // 2000 is out of order, 3000 a duplicate
+  const HeadCommitDrops drops = head_->commit_drops();
+  EXPECT_EQ(drops.out_of_order, 1u);
+  EXPECT_EQ(drops.duplicate, 1u);
+  EXPECT_EQ(drops.out_of_bounds + drops.too_old, 0u);
+  const HeadCounters counters = head_->counters();
+  EXPECT_EQ(counters.out_of_order_rejected, 2u);  // one at Append, one at Commit
+  EXPECT_EQ(counters.out_of_bounds_rejected + counters.too_old_rejected, 0u);
+}
+
 TEST_F(HeadTest, OutOfOrderWindow) {
   MakeHead(/*ooo_window=*/600000);
   ASSERT_TRUE(Add(a_, 1000000, 1).ok());
