@@ -51,7 +51,8 @@ std::vector<std::string> BeyondSizeRetention(std::span<const StoredBlock> blocks
 }
 
 std::vector<std::string> BlocksToDelete(std::span<const StoredBlock> blocks,
-                                        const RetentionOptions& options, int64_t head_bytes) {
+                                        const RetentionOptions& options, int64_t head_bytes,
+                                        RetentionHits* hits) {
   absl::flat_hash_set<std::string> doomed;
   for (const StoredBlock& b : blocks) {
     if (b.meta->compaction.deletable) doomed.insert(b.meta->ulid);
@@ -65,10 +66,12 @@ std::vector<std::string> BlocksToDelete(std::span<const StoredBlock> blocks,
   for (const StoredBlock& b : blocks) {
     if (!doomed.contains(b.meta->ulid)) live.push_back(b);
   }
-  for (std::string& u : BeyondTimeRetention(live, options.retention_ms)) doomed.insert(u);
-  for (std::string& u : BeyondSizeRetention(live, head_bytes, options.max_bytes)) {
-    doomed.insert(u);
-  }
+  const std::vector<std::string> beyond_time = BeyondTimeRetention(live, options.retention_ms);
+  const std::vector<std::string> beyond_size =
+      BeyondSizeRetention(live, head_bytes, options.max_bytes);
+  doomed.insert(beyond_time.begin(), beyond_time.end());
+  doomed.insert(beyond_size.begin(), beyond_size.end());
+  if (hits != nullptr) *hits = {.time = !beyond_time.empty(), .size = !beyond_size.empty()};
   // Only blocks that exist (a parent may be long gone).
   std::vector<std::string> out;
   for (const StoredBlock& b : blocks) {

@@ -42,13 +42,20 @@ std::vector<std::string> BeyondTimeRetention(std::span<const StoredBlock> blocks
 std::vector<std::string> BeyondSizeRetention(std::span<const StoredBlock> blocks,
                                              int64_t head_bytes, int64_t max_bytes);
 
+// Whether time and size retention each named a block in a BlocksToDelete (the DB counts them).
+struct RetentionHits {
+  bool time = false;
+  bool size = false;
+};
+
 // Everything to delete, sorted by ULID: blocks marked deletable, blocks that another block lists
 // as a compaction parent (the compaction finished but the parents were not deleted yet), and
 // of the rest those beyond time or size retention. Unlike Prometheus, superseded parents do not
 // count towards the size limit (they are about to go; counting them twice could delete data
-// needlessly).
+// needlessly). Fills *hits when given.
 std::vector<std::string> BlocksToDelete(std::span<const StoredBlock> blocks,
-                                        const RetentionOptions& options, int64_t head_bytes);
+                                        const RetentionOptions& options, int64_t head_bytes,
+                                        RetentionHits* hits = nullptr);
 
 }  // namespace sundial::tsdb
 

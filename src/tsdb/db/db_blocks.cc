@@ -258,19 +258,15 @@ absl::Status DB::ApplyRetentionUncounted() {
                      DirSize(fs_, JoinPath(options_.dir, "chunks_head")));
     head_bytes = wal_bytes + chunk_bytes;
   }
+  RetentionHits hits;
   const std::vector<std::string> doomed =
       BlocksToDelete(stored,
                      RetentionOptions{.retention_ms = options_.retention_ms,
                                       .max_bytes = options_.retention_size_bytes},
-                     head_bytes);
+                     head_bytes, &hits);
+  if (hits.time) metrics_->time_retentions.fetch_add(1);
+  if (hits.size) metrics_->size_retentions.fetch_add(1);
   if (doomed.empty()) return absl::OkStatus();
-  if (!BeyondTimeRetention(stored, options_.retention_ms).empty()) {
-    metrics_->time_retentions.fetch_add(1);
-  }
-  if (options_.retention_size_bytes > 0 &&
-      !BeyondSizeRetention(stored, head_bytes, options_.retention_size_bytes).empty()) {
-    metrics_->size_retentions.fetch_add(1);
-  }
   kLog.Info("Deleting blocks (compacted, or beyond retention)",
             {{"blocks", absl::StrJoin(doomed, ",")}});
   return DeleteBlocks(doomed);

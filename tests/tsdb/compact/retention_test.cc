@@ -74,6 +74,13 @@ TEST_F(RetentionTest, BlocksToDeleteCombinesEverything) {
               ElementsAre("01", "02"));
   EXPECT_THAT(BlocksToDelete(blocks_, {.retention_ms = 250, .max_bytes = 25}, 0),
               ElementsAre("01", "02"));
+  RetentionHits hits;
+  BlocksToDelete(blocks_, {.retention_ms = 250, .max_bytes = 25}, 0, &hits);
+  EXPECT_TRUE(hits.time && hits.size);
+  BlocksToDelete(blocks_, {.retention_ms = 250, .max_bytes = 40}, 0, &hits);
+  EXPECT_TRUE(hits.time && !hits.size);
+  BlocksToDelete(blocks_, {.retention_ms = 0, .max_bytes = 25}, 0, &hits);
+  EXPECT_TRUE(!hits.time && hits.size);
 }
 
 TEST_F(RetentionTest, DeletableAndSupersededBlocks) {
@@ -87,10 +94,13 @@ TEST_F(RetentionTest, DeletableAndSupersededBlocks) {
   // parent that no longer exists is not reported.
   EXPECT_THAT(BlocksToDelete(blocks_, {}, 0), ElementsAre("01", "02", "04"));
   // Superseded and deletable blocks do not count towards size: 05 + 03 = 30 fits.
-  EXPECT_THAT(BlocksToDelete(blocks_, {.retention_ms = 0, .max_bytes = 30}, 0),
+  RetentionHits hits;
+  EXPECT_THAT(BlocksToDelete(blocks_, {.retention_ms = 0, .max_bytes = 30}, 0, &hits),
               ElementsAre("01", "02", "04"));
-  EXPECT_THAT(BlocksToDelete(blocks_, {.retention_ms = 0, .max_bytes = 29}, 0),
+  EXPECT_FALSE(hits.size);  // not a size retention: these blocks go anyway
+  EXPECT_THAT(BlocksToDelete(blocks_, {.retention_ms = 0, .max_bytes = 29}, 0, &hits),
               ElementsAre("01", "02", "03", "04"));
+  EXPECT_TRUE(hits.size);
 }
 
 TEST_F(RetentionTest, DeletableChildDoesNotSupersedeItsParents) {
