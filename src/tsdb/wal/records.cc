@@ -46,6 +46,14 @@ void PutLabels(std::string* out, const Labels& labels) {
   }
 }
 
+// The big-endian 64-bit integer at p, in one load (a byte loop is a fifth of a samples record's
+// decoding).
+uint64_t LoadBigEndian64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
+}
+
 // Reads from the front of a record; the first failure sticks and later reads return zeros.
 class Decoder {
  public:
@@ -63,8 +71,7 @@ class Decoder {
 
   uint64_t BigEndian64() {
     if (!Need(8)) return 0;
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<uint8_t>(rest_[i]);
+    const uint64_t v = LoadBigEndian64(reinterpret_cast<const uint8_t*>(rest_.data()));
     rest_.remove_prefix(8);
     return v;
   }
@@ -97,8 +104,7 @@ class Decoder {
     const auto* p = reinterpret_cast<const uint8_t*>(rest_.data());
     uint64_t uref, ut;
     if (!UvarintAt(&p, &uref) || !UvarintAt(&p, &ut)) return false;
-    *bits = 0;
-    for (int i = 0; i < 8; ++i) *bits = *bits << 8 | p[i];
+    *bits = LoadBigEndian64(p);
     *dref = ZigZag(uref);
     *dt = ZigZag(ut);
     rest_.remove_prefix(
