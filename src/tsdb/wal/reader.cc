@@ -16,7 +16,8 @@
 namespace sundial::tsdb::wal {
 namespace {
 
-constexpr int64_t kBufferPages = 16;
+// Pages in view at once (4 MiB).
+constexpr int64_t kBufferPages = 128;
 
 uint16_t BigEndian16(const char* p) {
   const auto* u = reinterpret_cast<const uint8_t*>(p);
@@ -65,7 +66,7 @@ bool Reader::OpenNextSegment() {
                               StrCat("missing segment (next is ", SegmentName(index), ")"));
     return false;
   }
-  absl::StatusOr<std::unique_ptr<ReadableFile>> f = fs_->OpenReadable(SegmentPath(dir_, index));
+  absl::StatusOr<std::unique_ptr<PageWindow>> f = PageWindow::Open(fs_, SegmentPath(dir_, index));
   if (!f.ok()) {
     status_ = f.status();
     return false;
@@ -73,7 +74,7 @@ bool Reader::OpenNextSegment() {
   file_ = *std::move(f);
   ++next_segment_;
   segment_ = index;
-  size_ = static_cast<int64_t>(file_->Size());
+  size_ = file_->size();
   off_ = 0;
   buf_start_ = 0;
   buf_len_ = 0;
@@ -85,20 +86,11 @@ absl::StatusOr<const char*> Reader::Load() {
   const int64_t page_end = std::min(page_start + kPageSize, size_);
   if (off_ < buf_start_ || page_end > buf_start_ + buf_len_) {
     const int64_t want = std::min(kBufferPages * kPageSize, size_ - page_start);
-    if (buf_.size() < static_cast<size_t>(kBufferPages * kPageSize)) {
-      buf_.resize(kBufferPages * kPageSize);
-    }
-    ASSIGN_OR_RETURN(std::string_view got,
-                     file_->Read(page_start, static_cast<size_t>(want), buf_.data()));
-    if (static_cast<int64_t>(got.size()) != want) {
-      return absl::DataLossError(
-          StrCat("short read in WAL segment ", SegmentPath(dir_, segment_), " at ", page_start));
-    }
-    if (got.data() != buf_.data()) std::memmove(buf_.data(), got.data(), got.size());
+    ASSIGN_OR_RETURN(buf_, file_->View(page_start, want));
     buf_start_ = page_start;
     buf_len_ = want;
   }
-  return buf_.data() + (off_ - buf_start_);
+  return buf_ + (off_ - buf_start_);
 }
 
 bool Reader::Next() {

@@ -11,7 +11,8 @@
 // record stop the reader with a CorruptionError at the start of the broken record. Records
 // compressed with zstd (Prometheus >= 2.51) stop it with Unimplemented, which is not corruption.
 //
-// Not thread-safe. Reads the files as they are when each segment is opened.
+// Not thread-safe. Reads the files as they are when each segment is opened, through a PageWindow
+// (memory-mapped on the POSIX file system: a segment must not shrink while it is read).
 #ifndef SUNDIAL_TSDB_WAL_READER_H_
 #define SUNDIAL_TSDB_WAL_READER_H_
 
@@ -25,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "base/file_system.h"
+#include "tsdb/wal/page_window.h"
 
 namespace sundial::tsdb::wal {
 
@@ -61,14 +63,14 @@ class Reader {
   const std::vector<int> segments_;
   size_t next_segment_ = 0;  // position in segments_ of the segment to open next
 
-  std::unique_ptr<ReadableFile> file_;
+  std::unique_ptr<PageWindow> file_;
   int segment_ = -1;  // index of the open segment
   int64_t size_ = 0;  // its size
   int64_t off_ = 0;   // read position in it
 
-  std::string buf_;        // a window of whole pages of the open segment
-  int64_t buf_start_ = 0;  // file offset of buf_[0]
-  int64_t buf_len_ = 0;    // valid bytes in buf_
+  const char* buf_ = nullptr;  // a window of whole pages of the open segment
+  int64_t buf_start_ = 0;      // file offset of buf_[0]
+  int64_t buf_len_ = 0;        // valid bytes in buf_
 
   std::string fragments_;  // payload of the record being assembled
   std::string decompressed_;
