@@ -56,7 +56,8 @@ struct HttpResult {
 HttpResult HttpRequest(int port, const std::string& method, const std::string& target,
                        const std::string& body = "", const std::vector<std::string>& headers = {});
 
-// A fresh empty directory under the test's temp dir.
+// A fresh empty directory under the temp dir, left in place: for the bench drivers, whose files
+// are kept for a look afterwards. Tests use the self-removing TempDir (testing/temp_dir.h).
 std::string MakeTempDir();
 
 // An ephemeral TCP port on 127.0.0.1 that was free a moment ago (0 if none).

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -15,6 +14,7 @@
 #include "base/json.h"
 #include "integration/process.h"
 #include "model/matcher.h"
+#include "testing/temp_dir.h"
 #include "tsdb/db/db.h"
 
 namespace sundial::testing {
@@ -96,7 +96,8 @@ TEST(Cli, CheckConfigAcceptsTheExample) {
 }
 
 TEST(Cli, CheckConfigRejectsBadFilesAndNamesTheProblem) {
-  std::string dir = MakeTempDir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path();
   WriteFile(dir + "/bad.yml", "global:\n  scrape_interval: 1x\n");
   WriteFile(dir + "/good.yml", "scrape_configs:\n  - job_name: a\n");
   RunResult r = RunToCompletion({kBinary, "check", "config", dir + "/good.yml", dir + "/bad.yml"});
@@ -108,18 +109,14 @@ TEST(Cli, CheckConfigRejectsBadFilesAndNamesTheProblem) {
   r = RunToCompletion({kBinary, "check", "config", dir + "/missing.yml"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("missing.yml"));
-  std::filesystem::remove_all(dir);
 }
 
 // A running server on an ephemeral port with a config file the test can rewrite.
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = MakeTempDir();
-    config_ = dir_ + "/prometheus.yml";
     WriteFile(config_, "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: a\n");
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   void Start(std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {kBinary, "--config.file=" + config_,
@@ -145,7 +142,9 @@ class ServerTest : public ::testing::Test {
     return "";
   }
 
-  std::string dir_, config_;
+  const TempDir tmp_;  // outlives server_
+  const std::string& dir_ = tmp_.path();
+  const std::string config_ = dir_ + "/prometheus.yml";
   std::unique_ptr<ChildProcess> server_;
   int port_ = 0;
 };
@@ -359,18 +358,19 @@ TEST_F(ServerTest, HostileApiRequestsGetCleanErrors) {
 }
 
 TEST(Server, BadConfigAtStartupExitsWithError) {
-  std::string dir = MakeTempDir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path();
   WriteFile(dir + "/p.yml", "scrape_configs:\n  - job_name: a\n    bogus_field: 1\n");
   ChildProcess p({kBinary, "--config.file=" + dir + "/p.yml", "--web.listen-address=127.0.0.1:0",
                   "--storage.tsdb.path=" + dir + "/data"});
   EXPECT_EQ(p.Wait(10s), 1);
   EXPECT_THAT(p.Stderr(), HasSubstr("Error loading config"));
   EXPECT_THAT(p.Stderr(), HasSubstr("bogus_field"));
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Server, WebConfigProblemsStopTheStartNamingTheFile) {
-  std::string dir = MakeTempDir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path();
   WriteFile(dir + "/p.yml", "scrape_configs: []\n");
   WriteFile(dir + "/web.yml", "tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n");
   ChildProcess p({kBinary, "--config.file=" + dir + "/p.yml",
@@ -386,7 +386,6 @@ TEST(Server, WebConfigProblemsStopTheStartNamingTheFile) {
                     "--storage.tsdb.path=" + dir + "/data"});
   EXPECT_EQ(bad.Wait(10s), 1);
   EXPECT_THAT(bad.Stderr(), HasSubstr("Unable to validate web configuration file"));
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(ServerTest, BasicAuthFromTheWebConfigGuardsEveryEndpoint) {
@@ -411,7 +410,8 @@ TEST_F(ServerTest, BasicAuthFromTheWebConfigGuardsEveryEndpoint) {
 }
 
 TEST(Server, PortInUseIsAClearError) {
-  std::string dir = MakeTempDir();
+  const TempDir tmp;
+  const std::string& dir = tmp.path();
   WriteFile(dir + "/p.yml", "scrape_configs: []\n");
   ChildProcess first({kBinary, "--config.file=" + dir + "/p.yml",
                       "--web.listen-address=127.0.0.1:0", "--storage.tsdb.path=" + dir + "/d1"});
@@ -426,7 +426,6 @@ TEST(Server, PortInUseIsAClearError) {
   EXPECT_EQ(second.Wait(10s), 1);
   EXPECT_THAT(second.Stderr(), HasSubstr("address already in use"));
   EXPECT_THAT(second.Stderr(), Not(HasSubstr("Server is ready")));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

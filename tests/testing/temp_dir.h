@@ -25,12 +25,14 @@ class TempDir {
   }
   ~TempDir() {
     std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+    if (!path_.empty() && !keep_) std::filesystem::remove_all(path_, ec);
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
   const std::string& path() const { return path_; }
+  // Leaves the directory in place at destruction (e.g. to look at after a failed test).
+  void Keep() { keep_ = true; }
   // path()/name.
   std::string File(std::string_view name) const { return path_ + "/" + std::string(name); }
   // Writes content to path()/name, replacing the file; returns that path.
@@ -42,6 +44,7 @@ class TempDir {
 
  private:
   std::string path_;
+  bool keep_ = false;
 };
 
 // The path of an empty directory `name` (not yet created) inside one scratch TempDir that lives

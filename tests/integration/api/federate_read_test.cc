@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -30,6 +29,7 @@
 #include "integration/api/peers.h"
 #include "remotewrite/prompb_v1.pb.h"
 #include "snappy.h"
+#include "testing/temp_dir.h"
 #include "tsdb/xor_chunk.h"
 #include "web/api/remote_read.pb.h"
 
@@ -143,7 +143,8 @@ class FederateReadTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (access(kPrometheusBinary, X_OK) != 0) return;
-    dir_ = MakeTempDir();
+    tmp_ = new TempDir;
+    dir_ = tmp_->path();
     prometheus_ = new Server;
     sundial_ = new Server;
     reader_ = new Server;
@@ -174,7 +175,8 @@ class FederateReadTest : public ::testing::Test {
     delete sundial_;
     delete reader_;
     prometheus_ = sundial_ = reader_ = nullptr;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    delete tmp_;
+    tmp_ = nullptr;
   }
 
   void SetUp() override {
@@ -182,6 +184,7 @@ class FederateReadTest : public ::testing::Test {
     ASSERT_EQ(error_, "");
   }
 
+  static inline TempDir* tmp_ = nullptr;  // outlives the servers
   static inline std::string dir_;
   static inline std::string error_;
   static inline Server* prometheus_ = nullptr;

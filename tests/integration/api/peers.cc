@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <regex>
 
@@ -264,26 +263,16 @@ Peers* Peers::Get(std::string* skip, std::string* error, bool admin_api, bool ex
   return peers.get();
 }
 
-Peers::~Peers() {
-  prometheus_.reset();
-  sundial_.reset();
-  if (!dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-}
-
 std::string Peers::Start(bool admin_api, bool exemplar_storage) {
-  dir_ = MakeTempDir();
-  if (dir_.empty()) return "cannot make a temp dir";
-  const std::string config = dir_ + "/prometheus.yml";
+  if (dir_.path().empty()) return "cannot make a temp dir";
+  const std::string config = dir_.File("prometheus.yml");
   // No scrape configs: the only data is the dataset, so label and series lists are comparable.
   std::ofstream(config) << "global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n";
 
   for (int attempt = 0; attempt < 3 && prometheus_port_ == 0; ++attempt) {
     int port = PickFreePort();
     std::vector<std::string> argv = {kPrometheusBinary, "--config.file=" + config,
-                                     "--storage.tsdb.path=" + dir_ + "/prometheus-data",
+                                     "--storage.tsdb.path=" + dir_.File("prometheus-data"),
                                      "--web.listen-address=127.0.0.1:" + std::to_string(port),
                                      "--web.enable-remote-write-receiver"};
     if (admin_api) argv.push_back("--web.enable-admin-api");

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "integration/process.h"
+#include "testing/temp_dir.h"
 
 namespace sundial::testing::api {
 
@@ -49,18 +50,16 @@ class Peers {
   static Peers* Get(std::string* skip, std::string* error, bool admin_api = false,
                     bool exemplar_storage = false);
 
-  ~Peers();
-
   int prometheus_port() const { return prometheus_port_; }
   int sundial_port() const { return sundial_port_; }
   // Sundial's --storage.tsdb.path.
-  std::string sundial_data_dir() const { return dir_ + "/sundial-data"; }
+  std::string sundial_data_dir() const { return dir_.File("sundial-data"); }
 
  private:
   Peers() = default;
   std::string Start(bool admin_api, bool exemplar_storage);
 
-  std::string dir_;
+  TempDir dir_;  // outlives the servers
   std::unique_ptr<ChildProcess> prometheus_;
   std::unique_ptr<ChildProcess> sundial_;
   int prometheus_port_ = 0;

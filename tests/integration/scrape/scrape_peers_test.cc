@@ -19,6 +19,7 @@
 #include "integration/api/peers.h"
 #include "integration/process.h"
 #include "net/test_server.h"
+#include "testing/temp_dir.h"
 
 namespace sundial::testing {
 namespace {
@@ -143,7 +144,6 @@ class ScrapePeersTest : public ::testing::Test {
   void SetUp() override {
     if (access(kPrometheusBinary, X_OK) != 0) GTEST_SKIP() << "no " << kPrometheusBinary;
     if (access(kNodeExporter, X_OK) != 0) GTEST_SKIP() << "no " << kNodeExporter;
-    dir_ = MakeTempDir();
     node_port_ = PickFreePort();
     std::vector<std::string> node_argv = {
         kNodeExporter, "--web.listen-address=127.0.0.1:" + std::to_string(node_port_),
@@ -187,7 +187,8 @@ class ScrapePeersTest : public ::testing::Test {
 
   std::vector<Server*> Both() { return {&prometheus_, &sundial_}; }
 
-  std::string dir_;
+  const TempDir tmp_;  // outlives the servers
+  const std::string& dir_ = tmp_.path();
   int64_t exemplar_ts_s_ = 0;
   std::unique_ptr<net::testing::TestServer> om_;
   int node_port_ = 0;

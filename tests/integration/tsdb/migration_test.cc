@@ -39,6 +39,7 @@
 #include "model/labels.h"
 #include "remotewrite/prompb_v1.pb.h"
 #include "snappy.h"
+#include "testing/temp_dir.h"
 #include "tsdb/db/db.h"
 
 namespace sundial::testing::tsdb_migration {
@@ -205,16 +206,13 @@ class MigrationTest : public ::testing::Test {
     if (access(kPrometheusBinary, X_OK) != 0 || access(kPromtoolBinary, X_OK) != 0) {
       GTEST_SKIP() << kPrometheusBinary << " or " << kPromtoolBinary << " is not installed";
     }
-    tmp_ = MakeTempDir();
     ASSERT_FALSE(tmp_.empty());
   }
   void TearDown() override {
-    if (!tmp_.empty() && !HasFailure()) {
-      std::error_code ec;
-      std::filesystem::remove_all(tmp_, ec);
-    }
+    if (HasFailure()) scratch_.Keep();
   }
-  std::string tmp_;
+  TempDir scratch_;
+  const std::string& tmp_ = scratch_.path();
 };
 
 TEST_F(MigrationTest, PrometheusServesSundialsDirectory) {

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "integration/process.h"
+#include "testing/temp_dir.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_test_util.h"
 #include "tsdb/block/block_writer.h"
@@ -31,18 +32,15 @@ class PromtoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (access(kPromtool, X_OK) != 0) GTEST_SKIP() << "promtool not installed";
-    dir_ = sundial::testing::MakeTempDir();
     ASSERT_FALSE(dir_.empty());
-  }
-  void TearDown() override {
-    if (!dir_.empty()) FileSystem::Default()->RemoveAll(dir_).IgnoreError();
   }
   sundial::testing::RunResult Promtool(std::vector<std::string> args) {
     args.insert(args.begin(), kPromtool);
     return sundial::testing::RunToCompletion(args);
   }
 
-  std::string dir_;
+  const sundial::testing::TempDir tmp_;
+  const std::string& dir_ = tmp_.path();
 };
 
 // Parses promtool tsdb dump lines: `{labels} value timestamp`.

@@ -14,6 +14,7 @@
 #include "base/file_system.h"
 #include "base/str_cat.h"
 #include "integration/process.h"
+#include "testing/temp_dir.h"
 #include "tsdb/block/meta.h"
 #include "tsdb/db/db.h"
 #include "tsdb/db/db_test_util.h"
@@ -301,7 +302,8 @@ TEST(DbSnapshot, BlocksAndHeadOpenAsADataDirectory) {
 
 // On the real file system: block files are hard links, and promtool lists the snapshot.
 TEST(DbSnapshot, HardLinksAndPromtoolReadsIt) {
-  const std::string root = sundial::testing::MakeTempDir();
+  const sundial::testing::TempDir tmp;
+  const std::string& root = tmp.path();
   ASSERT_FALSE(root.empty());
   const std::string data = JoinPath(root, "data");
   const std::string snap = JoinPath(root, "snap");
@@ -326,8 +328,6 @@ TEST(DbSnapshot, HardLinksAndPromtoolReadsIt) {
   }
   std::unique_ptr<DB> db = MustOpen(FileSystem::Default(), SmallBlocks(), snap);
   EXPECT_EQ(MustRead(*db), Expected(0, 249));
-  db.reset();
-  FileSystem::Default()->RemoveAll(root).IgnoreError();
 }
 
 }  // namespace
