@@ -1,38 +1,9 @@
 #include "tsdb/db/replay_shards.h"
 
 #include <algorithm>
-#include <bit>
 #include <utility>
 
 namespace sundial::tsdb {
-namespace {
-
-// Groups items by series block, keeping their order within a block (one pass of a stable
-// counting sort by key >> shift, at most 2048 blocks of at least 1024 refs): the series of one
-// block stay in cache while their samples, one per record, are appended. *scratch is working
-// space.
-template <typename Item>
-void GroupBySeriesBlock(std::vector<Item>* items, std::vector<Item>* scratch) {
-  constexpr int kBlockBits = 10;
-  constexpr int kDigitBits = 11;
-  uint32_t max_key = 0;
-  bool sorted = true;
-  for (size_t i = 0; i < items->size(); ++i) {
-    max_key = std::max(max_key, (*items)[i].key);
-    if (i > 0 && (*items)[i].key < (*items)[i - 1].key) sorted = false;
-  }
-  if (sorted) return;
-  const int shift = std::max(kBlockBits, static_cast<int>(std::bit_width(max_key)) - kDigitBits);
-  std::vector<size_t> offsets((max_key >> shift) + 1);
-  for (const Item& it : *items) ++offsets[it.key >> shift];
-  size_t sum = 0;
-  for (size_t& o : offsets) sum += std::exchange(o, sum);
-  scratch->resize(items->size());
-  for (const Item& it : *items) (*scratch)[offsets[it.key >> shift]++] = it;
-  items->swap(*scratch);
-}
-
-}  // namespace
 
 ReplayShards::ReplayShards(HeadReplayer* replayer, int workers) : replayer_(replayer) {
   shards_.reserve(static_cast<size_t>(std::max(workers, 1)));
@@ -51,7 +22,7 @@ ReplayShards::~ReplayShards() {
 
 void ReplayShards::Flush() {
   for (auto& shard : shards_) {
-    if (!shard->batch.items.empty()) Hand(shard.get());
+    if (shard->batch.size > 0) Hand(shard.get());
   }
 }
 
@@ -61,13 +32,12 @@ void ReplayShards::Hand(Shard* s) {
       +[](Shard* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return s->queue.size() < kMaxQueued; }, s));
   s->queue.push_back(std::move(s->batch));
   ++s->in_flight;
-  s->batch = Batch();
   s->limits_gen = 0;
   if (!s->free.empty()) {
-    s->batch.items = std::move(s->free.back());
+    s->batch = std::move(s->free.back());
     s->free.pop_back();
   } else {
-    s->batch.items.reserve(kMaxBatch);
+    s->batch = Batch();
   }
 }
 
@@ -101,7 +71,6 @@ HeadReplayer::Range ReplayShards::range() const {
 }
 
 void ReplayShards::Work(Shard* shard) {
-  std::vector<Item> scratch;
   for (;;) {
     Batch b;
     {
@@ -115,27 +84,38 @@ void ReplayShards::Work(Shard* shard) {
     }
     int64_t rejected = 0;
     HeadReplayer::Range range;
-    // Neighbouring series, one sample per record each, are appended together.
-    GroupBySeriesBlock(&b.items, &scratch);
-    // Series are scattered in memory: their lines are fetched in three dependent stages
-    // (series, open chunk, chunk bytes) some samples ahead.
-    const size_t n = b.items.size();
-    for (size_t i = 0; i < n; ++i) {
-      if (i + 12 < n) b.items[i + 12].series->Prefetch(0);
-      if (i + 8 < n) b.items[i + 8].series->Prefetch(1);
-      if (i + 4 < n) b.items[i + 4].series->Prefetch(2);
-      const Item& it = b.items[i];
-      // This worker is the only thread touching the series until Drain (see Add).
-      if (!replayer_->AppendExclusive(it.series, it.t, it.v, b.limits[it.limits], &range).ok()) {
-        ++rejected;
+    for (std::vector<Item>& items : b.blocks) {
+      // Series are scattered in memory: their lines are fetched in three dependent stages
+      // (series, open chunk, chunk bytes) some samples ahead. A block starts with a marker.
+      const size_t n = items.size();
+      const HeadReplayer::Limits* limits = nullptr;
+      for (size_t i = 0; i < n; ++i) {
+        if (i + 12 < n && items[i + 12].series != nullptr) items[i + 12].series->Prefetch(0);
+        if (i + 8 < n && items[i + 8].series != nullptr) items[i + 8].series->Prefetch(1);
+        if (i + 4 < n && items[i + 4].series != nullptr) items[i + 4].series->Prefetch(2);
+        const Item& it = items[i];
+        if (it.series == nullptr) {
+          limits = &b.limits[static_cast<size_t>(it.t)];
+          continue;
+        }
+        // This worker is the only thread touching the series until Drain (see Add).
+        if (!replayer_->AppendExclusive(it.series, it.t, it.v, *limits, &range).ok()) ++rejected;
+      }
+      // A block this batch did not use gives its memory back; the others keep it for the next.
+      if (n == 0) {
+        std::vector<Item>().swap(items);
+      } else {
+        items.clear();
       }
     }
-    b.items.clear();
+    b.limits.clear();
+    std::fill(b.block_limits.begin(), b.block_limits.end(), kNoLimits);
+    b.size = 0;
     absl::MutexLock lock(&shard->mu);
     shard->rejected += rejected;
     shard->range.mint = std::min(shard->range.mint, range.mint);
     shard->range.maxt = std::max(shard->range.maxt, range.maxt);
-    shard->free.push_back(std::move(b.items));
+    shard->free.push_back(std::move(b));
     --shard->in_flight;
   }
 }

@@ -10,11 +10,12 @@
 //   shards.rejected(), shards.range()              // after Drain
 //
 // A worker gets large batches spanning many records and appends a batch one block of
-// neighbouring series at a time (a stable counting sort), so the lines of a series and its open
-// chunk are fetched about once per batch instead of once per sample: consecutive records carry one
-// sample of each series. A worker appends without series locks: a series is only ever touched
-// by its worker between the hand-offs through the shard mutex (and by the calling thread only
-// after Drain).
+// neighbouring series at a time, so the lines of a series and its open chunk are fetched about
+// once per batch instead of once per sample: consecutive records carry one sample of each
+// series. Add files a sample straight under its block (a flat array of (series, t, v) per block,
+// in WAL order), so the worker needs no sort. A worker appends without series locks: a series is
+// only ever touched by its worker between the hand-offs through the shard mutex (and by the
+// calling thread only after Drain).
 //
 // One thread calls everything; workers only run HeadReplayer::AppendExclusive. Memory is bounded: a
 // worker holds at most a few batches queued before Add waits for it.
@@ -56,13 +57,25 @@ class ReplayShards {
   // REQUIRES: shard_index == ShardOf(head_ref).
   void Add(uint32_t shard_index, MemSeries* series, SeriesRef head_ref, Timestamp t, double v) {
     Shard& shard = *shards_[shard_index];
+    Batch& b = shard.batch;
     if (shard.limits_gen != limits_gen_) {
-      shard.batch.limits.push_back(limits_);
+      b.limits.push_back(limits_);
       shard.limits_gen = limits_gen_;
     }
-    shard.batch.items.push_back({series, t, v, static_cast<uint32_t>(head_ref),
-                                 static_cast<uint32_t>(shard.batch.limits.size() - 1)});
-    if (shard.batch.items.size() >= kMaxBatch) Hand(&shard);
+    const size_t block = head_ref >> kBlockBits;
+    if (block >= b.blocks.size()) {
+      b.blocks.resize(block + 1);
+      b.block_limits.resize(block + 1, kNoLimits);
+    }
+    std::vector<Item>& items = b.blocks[block];
+    // A block's samples follow the marker of their limits.
+    const auto limits_index = static_cast<uint32_t>(b.limits.size() - 1);
+    if (b.block_limits[block] != limits_index) {
+      b.block_limits[block] = limits_index;
+      items.push_back({nullptr, limits_index, 0});
+    }
+    items.push_back({series, t, v});
+    if (++b.size >= kMaxBatch) Hand(&shard);
   }
   // Hands every sample added so far over to the workers.
   void Flush();
@@ -74,24 +87,26 @@ class ReplayShards {
   HeadReplayer::Range range() const;
 
  private:
+  // A sample, or (series null) a marker: the block's next samples have limits[t].
   struct Item {
     MemSeries* series;
     Timestamp t;
     double v;
-    uint32_t key;     // the series' head ref, truncated: equal for samples of one series
-    uint32_t limits;  // index into Batch::limits
   };
+  static constexpr uint32_t kNoLimits = UINT32_MAX;
   struct Batch {
     std::vector<HeadReplayer::Limits> limits;
-    std::vector<Item> items;
+    std::vector<std::vector<Item>> blocks;  // by head ref >> kBlockBits
+    std::vector<uint32_t> block_limits;     // per block, its last marker's limits; kNoLimits
+    size_t size = 0;                        // samples and markers in blocks
   };
   struct Shard {
     Batch batch;              // being filled by the reading thread
     uint64_t limits_gen = 0;  // the Begin whose limits batch.limits ends with; 0: none
     absl::Mutex mu;
     std::deque<Batch> queue ABSL_GUARDED_BY(mu);
-    std::vector<std::vector<Item>> free ABSL_GUARDED_BY(mu);  // emptied batches, for reuse
-    int in_flight ABSL_GUARDED_BY(mu) = 0;                    // queued or being appended
+    std::vector<Batch> free ABSL_GUARDED_BY(mu);  // emptied batches, for reuse
+    int in_flight ABSL_GUARDED_BY(mu) = 0;        // queued or being appended
     bool closing ABSL_GUARDED_BY(mu) = false;
     int64_t rejected ABSL_GUARDED_BY(mu) = 0;
     HeadReplayer::Range range ABSL_GUARDED_BY(mu);
@@ -99,10 +114,11 @@ class ReplayShards {
   };
 
   // Samples per batch and batches queued per worker before the reading thread waits: at most
-  // (kMaxQueued + 3) * 16 MiB per worker (batches being filled, queued, appended, and the sort's
-  // scratch).
-  static constexpr size_t kMaxBatch = size_t{1} << 19;
+  // kMaxQueued + 2 batches of about 24 MiB per worker (being filled, queued, appended). A block
+  // holds 1024 consecutive head refs.
+  static constexpr size_t kMaxBatch = size_t{1} << 20;
   static constexpr size_t kMaxQueued = 1;
+  static constexpr int kBlockBits = 10;
 
   // Queues shard's batch for its worker (waiting while the queue is full).
   void Hand(Shard* shard);
