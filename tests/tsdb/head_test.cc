@@ -320,6 +320,47 @@ TEST_F(HeadTest, SelectSortsByLabelsAsSeriesComeAndGo) {
   check(3600);
 }
 
+TEST_F(HeadTest, SelectReturnsEachSeriesOwnLabels) {
+  // Series with different numbers of labels and long values, selected few (sorted directly),
+  // many (the first Select builds the cached order, the next uses it) and many after more were
+  // added (merged with the ranked ones): every series comes with its own labels.
+  std::vector<Labels> want;
+  auto add = [&](int from, int to) {
+    for (int k = from; k < to; ++k) {
+      const std::string n = std::to_string(k);
+      Labels l = k % 2 == 0 ? Labels{{"__name__", "m"}, {"k", n}}
+                            : Labels{{"__name__", "m"},
+                                     {"a_long_label_name", std::string(40 + k % 50, 'x')},
+                                     {"k", n},
+                                     {"z", "v" + n}};
+      ASSERT_TRUE(Add(l, 1000, k).ok());
+      want.push_back(l);
+    }
+  };
+  auto check = [&](const Matcher& m) {
+    auto q = *head_->NewQuerier(INT64_MIN, INT64_MAX);
+    auto set = q->Select({}, std::vector<Matcher>{m});
+    std::vector<Labels> got;
+    while (set->Next()) {
+      got.push_back(set->At().labels());
+      std::unique_ptr<SampleIterator> it = set->At().Iterator();
+      ASSERT_EQ(it->Next(), ValueType::kFloat);
+      EXPECT_EQ(std::to_string(static_cast<int>(it->At().second)), got.back().Get("k"));
+    }
+    std::vector<Labels> expected = want;
+    std::erase_if(expected, [&m](const Labels& l) { return !m.Matches(l.Get(m.name())); });
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(got, expected);
+  };
+  add(0, 1500);
+  check(Eq("__name__", "m"));
+  check(Eq("__name__", "m"));
+  check(M(MatchType::kRegexp, "k", "1."));
+  add(1500, 1700);
+  check(Eq("__name__", "m"));
+  check(M(MatchType::kRegexp, "k", "1(4|5)[0-9]."));
+}
+
 TEST_F(HeadTest, IteratorSpansChunksAndSeeks) {
   for (Timestamp t = 0; t < 3600 * 1000; t += 15000) ASSERT_TRUE(Add(a_, t, t / 1000.0).ok());
   EXPECT_EQ(head_->ChunksOf(1).size(), 2u);  // 240 samples: 120 + 120
