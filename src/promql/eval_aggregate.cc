@@ -26,15 +26,19 @@ double Quantile(double phi, std::vector<double>& vals) {
   if (vals.empty() || std::isnan(phi)) return std::nan("");
   if (phi < 0) return -INFINITY;
   if (phi > 1) return INFINITY;
-  // NaN sorts as the smallest value, as in Prometheus.
-  std::sort(vals.begin(), vals.end(),
-            [](double a, double b) { return std::isnan(a) ? !std::isnan(b) : a < b; });
   double n = static_cast<double>(vals.size());
   double rank = phi * (n - 1);
   size_t lower = static_cast<size_t>(std::max(0.0, std::floor(rank)));
   size_t upper = std::min(vals.size() - 1, lower + 1);
   double weight = rank - std::floor(rank);
-  return vals[lower] * (1 - weight) + vals[upper] * weight;
+  // The values at positions lower and upper of the sorted order, NaN sorting as the smallest
+  // value as in Prometheus, without sorting the rest.
+  auto less = [](double a, double b) { return std::isnan(a) ? !std::isnan(b) : a < b; };
+  const auto at_lower = vals.begin() + static_cast<std::ptrdiff_t>(lower);
+  std::nth_element(vals.begin(), at_lower, vals.end(), less);
+  const double lo = *at_lower;
+  const double hi = upper == lower ? lo : *std::min_element(at_lower + 1, vals.end(), less);
+  return lo * (1 - weight) + hi * weight;
 }
 
 double AggregateFold(AggregateOp op, const std::vector<double>& vals, double param) {

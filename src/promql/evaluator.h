@@ -217,7 +217,7 @@ EvalValue MapValues(EvalValue in, double (*f)(double));
 // The value of aggregation op (not topk/bottomk/limitk/limit_ratio/count_values) over vals.
 // REQUIRES: !vals.empty().
 double AggregateFold(AggregateOp op, const std::vector<double>& vals, double param);
-// The phi-quantile of vals by linear interpolation, as Prometheus' quantile(); sorts vals.
+// The phi-quantile of vals by linear interpolation, as Prometheus' quantile(); reorders vals.
 double Quantile(double phi, std::vector<double>& vals);
 
 // Applies f(window, i) to every window of every series of `in`; f returns false for "no
