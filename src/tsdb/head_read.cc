@@ -175,55 +175,13 @@ class HeadSeriesIterator final : public SampleIterator {
   absl::Status err_;
 };
 
-// Where a series' labels are in its Select's SelectedLabels.
-struct LabelsSpan {
-  size_t chars_begin = 0;
-  uint32_t lens_begin = 0;
-  uint32_t num_labels = 0;
-};
-
-// The label sets of one Select's series, copied pair by pair into two shared buffers while the
-// series are snapshotted, so a Select of many series allocates no buffer per series (those all
-// live at once and were freed together, which cost more than the copies); a series' Labels are
-// built when a SeriesSet reaches it.
-class SelectedLabels {
- public:
-  LabelsSpan Add(const Labels& labels) {
-    LabelsSpan span{chars_.size(), static_cast<uint32_t>(lens_.size()), 0};
-    for (const Label& l : labels) {
-      chars_.append(l.name);
-      chars_.append(l.value);
-      lens_.push_back(static_cast<uint32_t>(l.name.size()));
-      lens_.push_back(static_cast<uint32_t>(l.value.size()));
-      ++span.num_labels;
-    }
-    return span;
-  }
-
-  // The labels of span; pairs is scratch space.
-  Labels Get(const LabelsSpan& span, std::vector<Label>* pairs) const {
-    pairs->clear();
-    size_t pos = span.chars_begin;
-    for (uint32_t i = 0; i < span.num_labels; ++i) {
-      const uint32_t name = lens_[span.lens_begin + 2 * i];
-      const uint32_t value = lens_[span.lens_begin + 2 * i + 1];
-      pairs->push_back({std::string_view(chars_).substr(pos, name),
-                        std::string_view(chars_).substr(pos + name, value)});
-      pos += name + value;
-    }
-    return Labels::FromSorted(*pairs);
-  }
-
- private:
-  std::string chars_;           // name and value bytes of every label, in order
-  std::vector<uint32_t> lens_;  // name and value lengths of every label
-};
-
 struct SelectedSeries {
   SeriesRef ref;
-  LabelsSpan labels;
+  Labels labels;
   SnapshotRange range;
 };
+
+bool LabelsLess(const SelectedSeries& a, const SelectedSeries& b) { return a.labels < b.labels; }
 
 // A Select with fewer series sorts them by labels directly.
 constexpr size_t kMinRankedSelect = 64;
@@ -234,19 +192,19 @@ constexpr size_t kMinUnranked = 1024;
 // The label order of every series of the head now.
 std::shared_ptr<const LabelOrder> BuildLabelOrder(const MemPostings& postings,
                                                   const StripeSeries& series) {
-  std::vector<std::pair<SeriesRef, Labels>> all;
+  std::vector<SelectedSeries> all;
   for (SeriesRef ref : postings.All()) {
     series.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-      all.emplace_back(ref, s.labels());
+      all.push_back({ref, s.labels(), {}});
     });
   }
   std::vector<uint32_t> by_labels(all.size());
   for (uint32_t i = 0; i < by_labels.size(); ++i) by_labels[i] = i;
   std::sort(by_labels.begin(), by_labels.end(),
-            [&all](uint32_t a, uint32_t b) { return all[a].second < all[b].second; });
+            [&all](uint32_t a, uint32_t b) { return all[a].labels < all[b].labels; });
   auto order = std::make_shared<LabelOrder>();
   order->refs.reserve(all.size());
-  for (const auto& [ref, labels] : all) order->refs.push_back(ref);
+  for (const SelectedSeries& s : all) order->refs.push_back(s.ref);
   order->ranks.resize(all.size());
   for (uint32_t rank = 0; rank < by_labels.size(); ++rank) order->ranks[by_labels[rank]] = rank;
   return order;
@@ -283,12 +241,9 @@ class HeadSeries final : public Series {
   HeadSeries(const SnapshotArena* arena, Timestamp mint, Timestamp maxt)
       : arena_(arena), mint_(mint), maxt_(maxt) {}
 
-  void Reset(const SelectedSeries* s, const SelectedLabels& labels) {
-    series_ = s;
-    labels_ = labels.Get(s->labels, &pairs_);
-  }
+  void Reset(const SelectedSeries* s) { series_ = s; }
 
-  const Labels& labels() const override { return labels_; }
+  const Labels& labels() const override { return series_->labels; }
   std::unique_ptr<SampleIterator> Iterator() const override {
     return std::make_unique<HeadSeriesIterator>(SeriesView{arena_, series_->range}, mint_, maxt_);
   }
@@ -296,8 +251,6 @@ class HeadSeries final : public Series {
  private:
   const SnapshotArena* arena_;
   const SelectedSeries* series_ = nullptr;
-  Labels labels_;
-  std::vector<Label> pairs_;
   Timestamp mint_;
   Timestamp maxt_;
 };
@@ -305,16 +258,13 @@ class HeadSeries final : public Series {
 // The series of one Select, snapshotted into one arena and sorted by labels.
 class ArenaSeriesSet final : public SeriesSet {
  public:
-  ArenaSeriesSet(std::unique_ptr<SnapshotArena> arena, SelectedLabels labels,
-                 std::vector<SelectedSeries> series, Timestamp mint, Timestamp maxt)
-      : arena_(std::move(arena)),
-        labels_(std::move(labels)),
-        series_(std::move(series)),
-        current_(arena_.get(), mint, maxt) {}
+  ArenaSeriesSet(std::unique_ptr<SnapshotArena> arena, std::vector<SelectedSeries> series,
+                 Timestamp mint, Timestamp maxt)
+      : arena_(std::move(arena)), series_(std::move(series)), current_(arena_.get(), mint, maxt) {}
 
   bool Next() override {
     if (next_ >= series_.size()) return false;
-    current_.Reset(&series_[next_++], labels_);
+    current_.Reset(&series_[next_++]);
     return true;
   }
   const Series& At() const override { return current_; }
@@ -322,7 +272,6 @@ class ArenaSeriesSet final : public SeriesSet {
 
  private:
   std::unique_ptr<SnapshotArena> arena_;
-  SelectedLabels labels_;
   std::vector<SelectedSeries> series_;
   size_t next_ = 0;
   HeadSeries current_;
@@ -340,7 +289,6 @@ class HeadQuerier final : public Querier {
     const Timestamp mint = std::max(mint_, hints.start);
     const Timestamp maxt = std::min(maxt_, hints.end);
     auto arena = std::make_unique<SnapshotArena>();
-    SelectedLabels labels;
     std::vector<SelectedSeries> out;
     if (mint <= maxt) {
       const Postings refs = PostingsForMatchers(head_->postings_, matchers);
@@ -351,15 +299,14 @@ class HeadQuerier final : public Querier {
         const bool found =
             head_->series_.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
               if (s.Snapshot(mint, maxt, arena.get(), &range)) {
-                out.push_back({ref, labels.Add(s.labels()), range});
+                out.push_back({ref, s.labels(), range});
               }
             });
         if (!found) head_->series_not_found_.fetch_add(1, std::memory_order_relaxed);
       }
     }
-    SortByLabels(labels, &out);
-    return std::make_unique<ArenaSeriesSet>(std::move(arena), std::move(labels), std::move(out),
-                                            mint, maxt);
+    SortByLabels(&out);
+    return std::make_unique<ArenaSeriesSet>(std::move(arena), std::move(out), mint, maxt);
   }
 
   absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers) override {
@@ -386,18 +333,17 @@ class HeadQuerier final : public Querier {
 
  private:
   // Sorts series selected in ref order by labels: those the head's LabelOrder ranks by rank,
-  // the others by labels, then both merged. Labels are built only for series compared by them.
-  void SortByLabels(const SelectedLabels& labels, std::vector<SelectedSeries>* out) const {
+  // the others by labels, then both merged.
+  void SortByLabels(std::vector<SelectedSeries>* out) const {
+    if (out->size() < kMinRankedSelect) {
+      std::sort(out->begin(), out->end(), LabelsLess);
+      return;
+    }
     const MemPostings& postings = head_->postings_;
-    std::shared_ptr<const LabelOrder> order;
+    std::shared_ptr<const LabelOrder> order = postings.label_order();
     std::vector<uint64_t> ranked;
     std::vector<uint32_t> unranked;
-    if (out->size() < kMinRankedSelect) {
-      for (uint32_t i = 0; i < out->size(); ++i) unranked.push_back(i);
-    } else {
-      order = postings.label_order();
-      Classify(*out, order.get(), &ranked, &unranked);
-    }
+    Classify(*out, order.get(), &ranked, &unranked);
     if (unranked.size() >= kMinUnranked && unranked.size() * 4 >= out->size()) {
       const size_t total = postings.NumSeries();
       const size_t known = order != nullptr ? order->refs.size() : 0;
@@ -408,17 +354,7 @@ class HeadQuerier final : public Querier {
       }
     }
     std::sort(ranked.begin(), ranked.end());
-    std::vector<Labels> built(unranked.empty() ? 0 : out->size());
-    std::vector<uint8_t> done(built.size());
-    std::vector<Label> pairs;
-    auto labels_of = [&](uint32_t i) -> const Labels& {
-      if (!done[i]) {
-        built[i] = labels.Get((*out)[i].labels, &pairs);
-        done[i] = 1;
-      }
-      return built[i];
-    };
-    auto less = [&labels_of](uint32_t a, uint32_t b) { return labels_of(a) < labels_of(b); };
+    auto less = [out](uint32_t a, uint32_t b) { return (*out)[a].labels < (*out)[b].labels; };
     std::sort(unranked.begin(), unranked.end(), less);
     std::vector<uint32_t> merged;
     merged.reserve(out->size());
