@@ -92,9 +92,12 @@ class BitReader {
   // The bits from the current position on, left-aligned: at least the top 57 are the stream's
   // (zero past its end; see BitsLeft()). Does not move.
   uint64_t Peek() const { return Window() << (pos_ & 7); }
+  // REQUIRES: !Overran().
   size_t BitsLeft() const { return size_bits_ - pos_; }
-  // REQUIRES: n <= BitsLeft().
+  // May move past the end (a decoder that skips fields it peeked checks Overran() afterwards);
+  // past the end Peek() sees zeros and ReadBits() fails.
   void Skip(size_t n) { pos_ += n; }
+  bool Overran() const { return pos_ > size_bits_; }
 
   bool ReadByte(uint8_t* b) {
     uint64_t v;
@@ -113,10 +116,8 @@ class BitReader {
       if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
       return w;
     }
-    for (size_t i = 0; i < 8; ++i) {
-      w <<= 8;
-      if (byte + i < data_.size()) w |= static_cast<uint8_t>(data_[byte + i]);
-    }
+    if (byte < data_.size()) std::memcpy(&w, data_.data() + byte, data_.size() - byte);
+    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
     return w;
   }
 

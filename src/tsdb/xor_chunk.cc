@@ -154,7 +154,7 @@ ValueType XorIterator::Next() {
     done_ = true;
     return ValueType::kNone;
   }
-  if (read_ >= 2) return reader_.BitsLeft() >= kFastBits ? NextFast() : NextSlow();
+  if (read_ >= 2) return NextFast();
   if (read_ == 0) {
     uint64_t bits;
     if (!ReadVarint(&reader_, &t_) || !reader_.ReadBits(64, &bits)) return Fail();
@@ -217,13 +217,14 @@ ValueType XorIterator::NextFast() {
     if (bits > (uint64_t{1} << (sz - 1))) bits -= uint64_t{1} << sz;  // sign
     t_delta_ += bits;
     used = static_cast<size_t>(prefix + 1 + sz);
-  } else {  // a 64-bit dod: rare, and longer than kFastBits covers
+  } else {  // a 64-bit dod: rare, and longer than the window
     return NextSlow();
   }
   t_ = static_cast<Timestamp>(static_cast<uint64_t>(t_) + t_delta_);
   w <<= used;
   if ((w >> 63) == 0) {  // same value
     reader_.Skip(used + 1);
+    if (reader_.Overran()) return Fail();
     ++read_;
     return ValueType::kFloat;
   }
@@ -240,7 +241,7 @@ ValueType XorIterator::NextFast() {
   }
   reader_.Skip(used);
   uint64_t bits = 0;
-  reader_.ReadBits(64 - leading_ - trailing_, &bits);  // fits: used <= 37
+  if (reader_.Overran() || !reader_.ReadBits(64 - leading_ - trailing_, &bits)) return Fail();
   v_ = std::bit_cast<double>(std::bit_cast<uint64_t>(v_) ^ (bits << trailing_));
   ++read_;
   return ValueType::kFloat;
@@ -277,7 +278,7 @@ bool XorIterator::ReadValue() {
 size_t XorIterator::NextBatch(Timestamp* t, double* v, size_t n) {
   size_t k = 0;
   // The fast path inlined while it applies; the checked Next() for the rest.
-  while (k < n && read_ >= 2 && read_ < total_ && err_.ok() && reader_.BitsLeft() >= kFastBits) {
+  while (k < n && read_ >= 2 && read_ < total_ && err_.ok()) {
     if (NextFast() != ValueType::kFloat) return k;
     t[k] = t_;
     v[k] = v_;

@@ -76,8 +76,10 @@ class XorIterator {
   absl::Status Err() const { return err_; }
 
  private:
-  // Next() for sample 2 on: NextFast with at least kFastBits left (no bounds check per field),
-  // else NextSlow.
+  // Next() for sample 2 on. NextFast reads a sample's fields from one peeked window without a
+  // bounds check per field (past the end the window holds zeros) and checks once, after the
+  // sample, that it stayed within the chunk. A 64-bit dod does not fit the window: NextSlow,
+  // which checks every field, reads it.
   ValueType NextFast();
   ValueType NextSlow();
   bool ReadValue();
@@ -85,9 +87,6 @@ class XorIterator {
 
   // Bits of a dod bucket by its number of leading '1' bits.
   static constexpr int kDodBits[] = {0, 14, 17, 20, 64};
-  // More than a sample takes without a 64-bit dod (4 + 20 dod bits, 13 control bits, 64 value
-  // bits); NextFast leaves 64-bit dods to NextSlow.
-  static constexpr size_t kFastBits = 128;
 
   BitReader reader_;
   int total_ = 0;

@@ -343,5 +343,31 @@ TEST(XorIteratorTest, TruncatedChunkReportsCorruption) {
   }
 }
 
+// A constant series at a steady interval takes two bits per sample, so its last samples lie in
+// the final bytes, where the decoder peeks past the end. Cut anywhere, it yields a prefix of the
+// samples and then reports corruption, by Next() and by NextBatch() alike.
+TEST(XorIteratorTest, TruncatedDenseChunkYieldsAPrefixThenCorruption) {
+  std::vector<Sample> samples;
+  for (int i = 0; i < 120; ++i) samples.emplace_back(1000 + 15000 * i, i < 100 ? 1.0 : 2.5);
+  const std::string bytes = Encode(samples);
+  ASSERT_LT(bytes.size(), 60u);
+  for (size_t cut = 0; cut < bytes.size() - 1; ++cut) {
+    const std::string_view part = std::string_view(bytes).substr(0, cut);
+    XorIterator it(part);
+    std::vector<Sample> got;
+    while (it.Next() == ValueType::kFloat) got.push_back(it.At());
+    ASSERT_LT(got.size(), samples.size()) << cut;
+    EXPECT_FALSE(it.Err().ok()) << cut;
+    ExpectBitExact(got, std::vector<Sample>(samples.begin(), samples.begin() + got.size()));
+
+    XorIterator batch(part);
+    std::vector<Timestamp> t(samples.size());
+    std::vector<double> v(samples.size());
+    const size_t n = batch.NextBatch(t.data(), v.data(), samples.size());
+    EXPECT_EQ(n, got.size()) << cut;
+    EXPECT_FALSE(batch.Err().ok()) << cut;
+  }
+}
+
 }  // namespace
 }  // namespace sundial::tsdb
