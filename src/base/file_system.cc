@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "base/errno_error.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 
@@ -48,23 +49,6 @@ absl::Status FileSystem::WriteFileAtomic(const std::string& path, std::string_vi
 // POSIX
 
 namespace {
-
-absl::Status ErrnoError(std::string_view what, const std::string& path, int err) {
-  std::string msg = StrCat(what, " ", path, ": ", std::strerror(err));
-  switch (err) {
-    case ENOENT:
-      return absl::NotFoundError(msg);
-    case EEXIST:
-      return absl::AlreadyExistsError(msg);
-    case EACCES:
-    case EPERM:
-      return absl::PermissionDeniedError(msg);
-    case ENOSPC:
-      return absl::ResourceExhaustedError(msg);
-    default:
-      return absl::InternalError(msg);
-  }
-}
 
 absl::Status FsyncPath(const std::string& path, int flags) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC);

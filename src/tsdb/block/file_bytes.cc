@@ -6,21 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
+#include "base/errno_error.h"
 #include "base/status_macros.h"
-#include "base/str_cat.h"
 
 namespace sundial::tsdb::block {
-namespace {
-
-absl::Status ErrnoStatus(int err, std::string_view what, const std::string& path) {
-  std::string msg = StrCat(what, " ", path, ": ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(msg);
-  return absl::InternalError(msg);
-}
-
-}  // namespace
 
 std::unique_ptr<FileBytes> FileBytes::FromString(std::string data) {
   std::unique_ptr<FileBytes> f(new FileBytes);
@@ -36,12 +26,12 @@ absl::StatusOr<std::unique_ptr<FileBytes>> FileBytes::Open(FileSystem* fs,
     return FromString(std::move(data));
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  if (fd < 0) return ErrnoError("open", path, errno);
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);
-    return ErrnoStatus(err, "stat", path);
+    return ErrnoError("stat", path, err);
   }
   std::unique_ptr<FileBytes> f(new FileBytes);
   if (st.st_size > 0) {
@@ -49,7 +39,7 @@ absl::StatusOr<std::unique_ptr<FileBytes>> FileBytes::Open(FileSystem* fs,
     if (p == MAP_FAILED) {
       int err = errno;
       ::close(fd);
-      return ErrnoStatus(err, "mmap", path);
+      return ErrnoError("mmap", path, err);
     }
     f->map_ = p;
     f->map_size_ = static_cast<size_t>(st.st_size);

@@ -6,22 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <utility>
 
+#include "base/errno_error.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 
 namespace sundial::tsdb::wal {
-namespace {
-
-absl::Status ErrnoStatus(int err, std::string_view what, const std::string& path) {
-  std::string msg = StrCat(what, " ", path, ": ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(msg);
-  return absl::InternalError(msg);
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<PageWindow>> PageWindow::Open(FileSystem* fs,
                                                              const std::string& path) {
@@ -32,12 +23,12 @@ absl::StatusOr<std::unique_ptr<PageWindow>> PageWindow::Open(FileSystem* fs,
     return w;
   }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  if (fd < 0) return ErrnoError("open", path, errno);
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
     ::close(fd);
-    return ErrnoStatus(err, "stat", path);
+    return ErrnoError("stat", path, err);
   }
   std::unique_ptr<PageWindow> w(new PageWindow(path, static_cast<int64_t>(st.st_size)));
   w->fd_ = fd;
@@ -68,7 +59,7 @@ absl::StatusOr<const char*> PageWindow::View(int64_t start, int64_t len) {
   // Populated at once: one call maps the window's pages instead of a fault per few pages.
   void* p =
       ::mmap(nullptr, n, PROT_READ, MAP_SHARED | MAP_POPULATE, fd_, static_cast<off_t>(start));
-  if (p == MAP_FAILED) return ErrnoStatus(errno, "mmap", path_);
+  if (p == MAP_FAILED) return ErrnoError("mmap", path_, errno);
   map_ = p;
   map_len_ = n;
   return static_cast<const char*>(p);
