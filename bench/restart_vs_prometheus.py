@@ -5,9 +5,10 @@ Sundial opens DATA_DIR in-process with bench/tsdb_head_memory (the phase `open`)
 --sundial=BIN, the `sundial` binary starts on a fresh copy of DATA_DIR with Prometheus' flags
 and is timed until /-/ready as Prometheus is. Prometheus starts on its own fresh copy (both use
 the Prometheus on-disk formats). A server's figures are wall seconds from exec to the first 200
-of /-/ready, its CPU seconds then (/proc), VmHWM, and the replay time its log reports. Each
-round prints both lines and the ratios; only ratios of one round are comparable on a shared
-machine. Make the data first:
+of /-/ready, its CPU seconds then (/proc), VmHWM, VmRSS --settle seconds after ready (the
+head's steady memory, also per series) and the replay time its log reports. Each round prints
+both lines and the ratios; only ratios of one round are comparable on a shared machine. Make
+the data first:
 
   build/bench/tsdb_head_memory write /tmp/hm 200000 120 in_memory
   bench/restart_vs_prometheus.py --bench=build/bench/tsdb_head_memory /tmp/hm 200000 120 \
@@ -62,9 +63,14 @@ def run_sundial(args):
     return float(m.group(1)), float(m.group(2)), int(m.group(3))
 
 
-def start_and_wait_ready(binary, data_dir, work, name):
-    """Starts binary on a fresh copy of data_dir; returns (wall, cpu, VmHWM MiB, log text) at the
-    first 200 of /-/ready."""
+def status_mib(pid, key):
+    status = open(f"/proc/{pid}/status").read()
+    return int(re.search(key + r":\s+(\d+)", status).group(1)) // 1024
+
+
+def start_and_wait_ready(binary, data_dir, work, name, settle):
+    """Starts binary on a fresh copy of data_dir; returns (wall, cpu, VmHWM MiB) at the first 200
+    of /-/ready, VmRSS MiB settle seconds later, and the log text."""
     data = os.path.join(work, f"{name}-data")
     shutil.rmtree(data, ignore_errors=True)
     shutil.copytree(data_dir, data)
@@ -95,28 +101,31 @@ def start_and_wait_ready(binary, data_dir, work, name):
                 time.sleep(0.05)
             wall = time.monotonic() - start
             cpu = process_cpu_seconds(proc.pid)
-            status = open(f"/proc/{proc.pid}/status").read()
-            hwm_mib = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) // 1024
+            hwm_mib = status_mib(proc.pid, "VmHWM")
+            time.sleep(settle)
+            rss_mib = status_mib(proc.pid, "VmRSS")
         finally:
             proc.terminate()
             proc.wait()
-    return wall, cpu, hwm_mib, open(log_path).read()
+    return wall, cpu, hwm_mib, rss_mib, open(log_path).read()
 
 
 def run_prometheus(args, work):
-    wall, cpu, hwm, log = start_and_wait_ready(args.prometheus, args.data_dir, work, "prometheus")
+    wall, cpu, hwm, rss, log = start_and_wait_ready(args.prometheus, args.data_dir, work,
+                                                    "prometheus", args.settle)
     replays = re.findall(r"WAL replay completed.*?total_replay_duration=(\S+)", log)
     if not replays:
         sys.exit("no 'WAL replay completed' line in Prometheus' log")
-    return wall, cpu, go_duration_seconds(replays[0]), hwm
+    return wall, cpu, go_duration_seconds(replays[0]), hwm, rss
 
 
 def run_sundial_binary(args, work):
-    wall, cpu, hwm, log = start_and_wait_ready(args.sundial, args.data_dir, work, "sundial")
+    wall, cpu, hwm, rss, log = start_and_wait_ready(args.sundial, args.data_dir, work, "sundial",
+                                                    args.settle)
     replays = re.findall(r"WAL replay completed.*?duration=([\d.e+-]+)s", log)
     if not replays:
         sys.exit("no 'WAL replay completed' line in Sundial's log")
-    return wall, cpu, float(replays[0]), hwm
+    return wall, cpu, float(replays[0]), hwm, rss
 
 
 def dir_mib(path):
@@ -137,6 +146,8 @@ def main():
     p.add_argument("--bench", default="build/bench/tsdb_head_memory")
     p.add_argument("--prometheus", default="/usr/bin/prometheus")
     p.add_argument("--sundial", help="time this sundial binary's restart instead of --bench")
+    p.add_argument("--settle", type=float, default=0,
+                   help="seconds after ready at which a server's VmRSS is read")
     args = p.parse_args()
     wal = os.path.join(args.data_dir, "wal")
     chunks = os.path.join(args.data_dir, "chunks_head")
@@ -145,19 +156,22 @@ def main():
         for r in range(args.rounds):
             load = load_average()
             if args.sundial:
-                s_wall, s_cpu, s_replay, s_hwm = run_sundial_binary(args, work)
+                s_wall, s_cpu, s_replay, s_hwm, s_rss = run_sundial_binary(args, work)
                 print(f"round {r} sundial binary({args.mode}): ready={s_wall:.2f}s "
                       f"cpu_at_ready={s_cpu:.2f}s replay={s_replay:.2f}s VmHWM={s_hwm}MiB "
-                      f"load={load}", flush=True)
+                      f"VmRSS={s_rss}MiB ({s_rss * 2**20 / args.series:.0f}B/series) load={load}",
+                      flush=True)
             else:
                 s_cpu, s_replay, s_hwm = run_sundial(args)
                 print(f"round {r} sundial({args.mode}): cpu={s_cpu:.2f}s replay={s_replay:.2f}s "
                       f"VmHWM={s_hwm}MiB load={load}", flush=True)
             load = load_average()
-            p_wall, p_cpu, p_replay, p_hwm = run_prometheus(args, work)
+            p_wall, p_cpu, p_replay, p_hwm, p_rss = run_prometheus(args, work)
             ready = f"ready {p_wall / s_wall:.2f}x, " if args.sundial else ""
             print(f"round {r} prometheus: ready={p_wall:.2f}s cpu_at_ready={p_cpu:.2f}s "
-                  f"replay={p_replay:.2f}s VmHWM={p_hwm}MiB load={load}  ratios: {ready}"
+                  f"replay={p_replay:.2f}s VmHWM={p_hwm}MiB VmRSS={p_rss}MiB "
+                  f"({p_rss * 2**20 / args.series:.0f}B/series) load={load}  "
+                  f"ratios: {ready}"
                   f"cpu {p_cpu / s_cpu:.2f}x, replay {p_replay / s_replay:.2f}x", flush=True)
 
 
