@@ -288,17 +288,22 @@ class HeadQuerier final : public Querier {
                                     std::span<const Matcher> matchers) override {
     const Timestamp mint = std::max(mint_, hints.start);
     const Timestamp maxt = std::min(maxt_, hints.end);
+    // A metadata Select (SelectHints::func "series") lists the series with samples in range
+    // and copies none of them: its series' iterators are empty, as Prometheus' are.
+    const bool labels_only = hints.func == "series";
     auto arena = std::make_unique<SnapshotArena>();
     std::vector<SelectedSeries> out;
     if (mint <= maxt) {
       const Postings refs = PostingsForMatchers(head_->postings_, matchers);
       out.reserve(refs.size());
-      arena->chunks.reserve(refs.size() * 2);
+      if (!labels_only) arena->chunks.reserve(refs.size() * 2);
       SnapshotRange range;
       for (SeriesRef ref : refs) {
         const bool found =
             head_->series_.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-              if (s.Snapshot(mint, maxt, arena.get(), &range)) {
+              if (labels_only) {
+                if (s.Snapshot(mint, maxt, nullptr, nullptr)) out.push_back({ref, s.labels(), {}});
+              } else if (s.Snapshot(mint, maxt, arena.get(), &range)) {
                 out.push_back({ref, s.labels(), range});
               }
             });

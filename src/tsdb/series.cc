@@ -106,13 +106,26 @@ void MemSeries::InsertOutOfOrder(Timestamp t, double v) {
 
 bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
                          SnapshotRange* out) const {
+  // The closed chunks are in time order. Queries mostly read the newest ones, and a look at a
+  // chunk is a cache miss: the first one ending at or after mint is found from the back.
+  size_t first = closed_.size();
+  while (first > 0 && closed_[first - 1]->maxt >= mint) --first;
+  size_t last = first;
+  while (last < closed_.size() && closed_[last]->mint <= maxt) ++last;
+  const bool open =
+      head_ != nullptr && head_->NumSamples() > 0 && max_time_ >= mint && head_mint_ <= maxt;
+  auto ooo = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), mint,
+                              [](const auto& s, Timestamp ts) { return s.first < ts; });
+  auto ooo_end = ooo;
+  while (ooo_end != out_of_order_.end() && ooo_end->first <= maxt) ++ooo_end;
+  if (arena == nullptr) return last > first || open || ooo_end != ooo;
+
   *out = SnapshotRange();
   out->chunks_begin = static_cast<uint32_t>(arena->chunks.size());
-  for (const auto& c : closed_) {
-    if (c->maxt >= mint && c->mint <= maxt) arena->chunks.push_back(c);
-  }
+  arena->chunks.insert(arena->chunks.end(), closed_.begin() + static_cast<ptrdiff_t>(first),
+                       closed_.begin() + static_cast<ptrdiff_t>(last));
   out->chunks_end = static_cast<uint32_t>(arena->chunks.size());
-  if (head_ != nullptr && head_->NumSamples() > 0 && max_time_ >= mint && head_mint_ <= maxt) {
+  if (open) {
     // Copy-on-read: the open chunk keeps changing after the lock is released.
     const std::string_view bytes = head_->bytes();
     out->open_offset = arena->open_bytes.size();
@@ -121,13 +134,9 @@ bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
     arena->open_bytes.append(bytes);
   }
   out->ooo_begin = static_cast<uint32_t>(arena->out_of_order.size());
-  auto first = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), mint,
-                                [](const auto& s, Timestamp ts) { return s.first < ts; });
-  for (auto it = first; it != out_of_order_.end() && it->first <= maxt; ++it) {
-    arena->out_of_order.push_back(*it);
-  }
+  arena->out_of_order.insert(arena->out_of_order.end(), ooo, ooo_end);
   out->ooo_end = static_cast<uint32_t>(arena->out_of_order.size());
-  return out->chunks_end > out->chunks_begin || out->open_size > 0 || out->ooo_end > out->ooo_begin;
+  return last > first || open || ooo_end != ooo;
 }
 
 size_t MemSeries::TruncateBefore(Timestamp mint) {

@@ -146,8 +146,8 @@ class MemSeries {
   // Inserts an out-of-order sample. REQUIRES: Appendable() returned kOutOfOrder for it.
   void InsertOutOfOrder(Timestamp t, double v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Appends what overlaps [mint, maxt] to *arena and describes it in *out. False (and the
-  // arena unchanged) if nothing does.
+  // Appends what overlaps [mint, maxt] to *arena and describes it in *out; false (the arena
+  // unchanged) if nothing does. With arena and out null it only tells whether anything does.
   bool Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena, SnapshotRange* out) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

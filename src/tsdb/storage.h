@@ -154,8 +154,8 @@ class SeriesSet {
   virtual absl::Status Err() const = 0;
 };
 
-// Hints for Select. A querier may ignore all of them except that it never returns samples
-// outside [start, end] intersected with its own range.
+// Hints for Select. A querier may ignore all of them, but never returns samples outside [start,
+// end] within its own range; the series of a func "series" (metadata) Select may yield none.
 struct SelectHints {
   Timestamp start = INT64_MIN;        // inclusive
   Timestamp end = INT64_MAX;          // inclusive

@@ -100,6 +100,49 @@ TEST_F(SeriesTest, TruncateDropsWholeChunksOnly) ABSL_NO_THREAD_SAFETY_ANALYSIS 
   EXPECT_TRUE(s_.Empty());
 }
 
+// Snapshot copies exactly what overlaps [mint, maxt] (closed chunks, the open chunk, out-of-order
+// samples), and with a null arena it tells whether anything does, for ranges around every chunk
+// boundary.
+TEST_F(SeriesTest, SnapshotTakesWhatOverlapsTheRange) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  for (Timestamp t = 0; t < kTwoHours; t += 15000) Append(t);
+  absl::MutexLock lock(&s_.mu());
+  for (Timestamp t : {400000, 2000000, 2000001}) {
+    ASSERT_EQ(*s_.Appendable(t, 5, INT64_MIN, 0, true), MemSeries::Placement::kOutOfOrder);
+    s_.InsertOutOfOrder(t, 5);
+  }
+  const std::vector<ChunkMeta> chunks = s_.InOrderChunks();  // the open one last
+  ASSERT_EQ(chunks.size(), 4u);
+  std::vector<Timestamp> edges = {INT64_MIN, INT64_MAX};
+  for (const ChunkMeta& c : chunks) {
+    for (Timestamp d : {-1, 0, 1}) edges.insert(edges.end(), {c.mint + d, c.maxt + d});
+  }
+  for (Timestamp d : {-1, 0, 1}) edges.insert(edges.end(), {400000 + d, 2000000 + d});
+  for (Timestamp mint : edges) {
+    for (Timestamp maxt : edges) {
+      if (mint > maxt) continue;
+      SnapshotArena arena;
+      SnapshotRange range;
+      const bool any = s_.Snapshot(mint, maxt, &arena, &range);
+      EXPECT_EQ(s_.Snapshot(mint, maxt, nullptr, nullptr), any) << mint << ".." << maxt;
+      std::vector<Timestamp> want_closed, got_closed;
+      for (size_t i = 0; i + 1 < chunks.size(); ++i) {
+        if (chunks[i].maxt >= mint && chunks[i].mint <= maxt) want_closed.push_back(chunks[i].mint);
+      }
+      for (const auto& c : arena.chunks) got_closed.push_back(c->mint);
+      EXPECT_EQ(got_closed, want_closed) << mint << ".." << maxt;
+      const bool want_open = chunks.back().maxt >= mint && chunks.back().mint <= maxt;
+      EXPECT_EQ(range.open_size > 0, want_open) << mint << ".." << maxt;
+      std::vector<Timestamp> want_ooo, got_ooo;
+      for (Timestamp t : {400000, 2000000, 2000001}) {
+        if (t >= mint && t <= maxt) want_ooo.push_back(t);
+      }
+      for (const auto& [t, v] : arena.out_of_order) got_ooo.push_back(t);
+      EXPECT_EQ(got_ooo, want_ooo) << mint << ".." << maxt;
+      EXPECT_EQ(any, !want_closed.empty() || want_open || !want_ooo.empty());
+    }
+  }
+}
+
 // Records what it persists and returns on-"disk" copies numbered from 1.
 class RecordingSink : public ChunkSink {
  public:
