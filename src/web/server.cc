@@ -101,6 +101,9 @@ void Server::State::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     });
     return;
   }
+  // As Go's net/http: a response's last small write must not wait for the client's ACK.
+  boost::system::error_code nodelay_ec;
+  socket.set_option(tcp::no_delay(true), nodelay_ec);
   std::shared_ptr<const internal::WebSecurity::Settings> settings;
   if (security) settings = security->Current();
   std::shared_ptr<internal::Connection> conn;

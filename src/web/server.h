@@ -41,7 +41,8 @@
 namespace sundial::web {
 
 // Called once per routed request when the handler completes the response (Send/Finish, or the
-// responder was dropped or the client went away). handler is the route pattern with the route
+// responder was dropped or the client went away), before the response's last bytes are sent, so
+// a client that has read the response finds it counted. handler is the route pattern with the route
 // prefix, e.g. "/api/v1/query" or "/prom/api/v1/query"; requests that matched no route (404, 405,
 // redirects) are not reported. Runs on the thread that completed the response; must be cheap
 // and thread-safe.

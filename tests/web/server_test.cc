@@ -410,6 +410,46 @@ TEST_F(ServerTest, AsyncCompletionFromAnotherThread) {
   for (std::thread& t : workers) t.join();
 }
 
+// Responses written from a worker thread (sent there when the socket takes them) keep the
+// order of pipelined requests, are observed before the client has them, and the connection
+// still closes after "Connection: close".
+TEST_F(ServerTest, PipelinedResponsesFromAnotherThreadThenClose) {
+  std::mutex mu;
+  std::vector<std::thread> workers;
+  std::atomic<int> observed{0};
+  ServerOptions opts;
+  opts.observer = [&](std::string_view, int, std::chrono::nanoseconds) { ++observed; };
+  router_.Get("/later", [&](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    std::string i(req.Param("i"));
+    std::lock_guard<std::mutex> lock(mu);
+    workers.emplace_back([resp, i] {
+      std::this_thread::sleep_for(milliseconds(i == "1" ? 50 : 0));
+      if (i == "2") {  // streamed: header, body and end written separately
+        resp->Write("part one, ");
+        resp->Write("part two");
+        resp->Finish();
+      } else {
+        resp->SendText(200, "answer " + i);
+      }
+    });
+  });
+  StartServer(opts);
+  TestConnection conn(port_);
+  ASSERT_TRUE(conn.Send(Get("/later?i=1") + Get("/later?i=2") +
+                        Get("/later?i=3", "Connection: close\r\n")));
+  int responses = 0;
+  for (std::string want : {"answer 1", "part one, part two", "answer 3"}) {
+    std::optional<TestResponse> r = conn.Read();
+    ASSERT_TRUE(r) << want;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, want);
+    EXPECT_GE(observed.load(), ++responses);
+  }
+  EXPECT_TRUE(conn.WaitClosed(2000));
+  std::lock_guard<std::mutex> lock(mu);
+  for (std::thread& t : workers) t.join();
+}
+
 TEST_F(ServerTest, CorsOnApiResponses) {
   router_.Get("/api/v1/q", [](const HttpRequest&, std::shared_ptr<Responder> resp) {
     resp->SendText(200, "{}");

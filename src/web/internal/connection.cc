@@ -350,6 +350,22 @@ void Connection::OnReadableWhileResponding(boost::system::error_code ec) {
   client_gone_ = true;  // EOF or reset
 }
 
+size_t Connection::SendNow(std::string_view data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    const ssize_t n = send(stream_.tcp().socket().native_handle(), data.data() + sent,
+                           data.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // the socket buffer is full, or an error the queued write will report
+    }
+  }
+  return sent;
+}
+
 bool Connection::Enqueue(std::string data, bool last) {
   bool may_block = !state_->pool->context().get_executor().running_in_this_thread();
   std::unique_lock<std::mutex> lock(mu_);
@@ -358,6 +374,22 @@ bool Connection::Enqueue(std::string data, bool last) {
                   [&] { return broken_ || buffered_bytes_ < state_->options.write_buffer_bytes; });
   }
   if (broken_) return false;
+  // Off the io threads with nothing queued or being written: send from this thread, sparing
+  // the hand-off to an io thread. (On an io thread the bytes go out after the handler returns,
+  // as Go's http.Server flushes, so what the handler does after Send() happens first.) The
+  // descriptor is still ours: CloseSocket() sets broken_ before it closes the
+  // socket, and the only other close, a timed-out stream operation, can only be the pending
+  // write that writing_ stands for.
+  if (may_block && !writing_ && !write_scheduled_ && queue_.empty() && !stream_.is_tls()) {
+    size_t sent = SendNow(data);
+    if (sent == data.size()) {
+      if (!last) return true;
+      lock.unlock();
+      asio::post(stream_.get_executor(), [self = shared_from_this()] { self->OnResponseDone(); });
+      return true;
+    }
+    data.erase(0, sent);
+  }
   buffered_bytes_ += data.size();
   queue_.push_back(std::move(data));
   if (last) queue_last_ = true;
@@ -376,8 +408,8 @@ void Connection::DoWrite() {
     in_flight_.swap(queue_);
     in_flight_last_ = queue_last_;
     queue_last_ = false;
+    writing_ = true;
   }
-  writing_ = true;
   std::vector<asio::const_buffer> buffers;
   buffers.reserve(in_flight_.size());
   for (const std::string& s : in_flight_) buffers.emplace_back(s.data(), s.size());
@@ -389,7 +421,6 @@ void Connection::DoWrite() {
 }
 
 void Connection::OnWritten(boost::system::error_code ec, size_t) {
-  writing_ = false;
   size_t total = 0;
   for (const std::string& s : in_flight_) total += s.size();
   in_flight_.clear();
@@ -397,6 +428,7 @@ void Connection::OnWritten(boost::system::error_code ec, size_t) {
   in_flight_last_ = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    writing_ = false;
     buffered_bytes_ = total > buffered_bytes_ ? 0 : buffered_bytes_ - total;
   }
   drained_.notify_all();
@@ -442,15 +474,15 @@ void Connection::CloseSocket() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kClosed;
   client_gone_ = true;
-  boost::system::error_code ec;
-  stream_.tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.tcp().close();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu_);  // no SendNow() is running or will run
     broken_ = true;
     queue_.clear();
   }
   drained_.notify_all();
+  boost::system::error_code ec;
+  stream_.tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.tcp().close();
   state_->ConnectionClosed(this);
 }
 

@@ -1,7 +1,9 @@
 // Connection: one accepted TCP connection. Reads requests one at a time (so pipelined requests
 // are answered in order), routes them, and writes what the request's ResponseStream queues.
 //
-// All socket work runs on the connection's strand. Enqueue() may be called from any thread.
+// All socket work runs on the connection's strand, but for one: Enqueue() called off the io
+// threads sends the bytes itself when nothing is queued or being written and the socket takes
+// them at once (plain TCP only), so a response produced on a query thread needs no io thread.
 // Lifetime: shared; the strand's pending operations and any live ResponseStream keep it alive.
 #ifndef SUNDIAL_WEB_INTERNAL_CONNECTION_H_
 #define SUNDIAL_WEB_INTERNAL_CONNECTION_H_
@@ -68,6 +70,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // http.Server cancels the request context). Stops at the first pipelined byte.
   void WatchForHangup();
   void OnReadableWhileResponding(boost::system::error_code ec);
+  // Writes what the socket takes now without blocking; returns the bytes written (0 on any
+  // error, which the queued write then meets). REQUIRES: mu_ held, !broken_, plain TCP.
+  size_t SendNow(std::string_view data);
   void DoWrite();
   void OnWritten(boost::system::error_code ec, size_t bytes);
   void OnResponseDone();
@@ -84,7 +89,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Phase phase_ = Phase::kIdle;
-  bool writing_ = false;
   std::vector<std::string> in_flight_;
   bool in_flight_last_ = false;
   bool linger_ = false;    // after a rejected request: drain input before closing
@@ -98,6 +102,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<std::string> queue_;  // GUARDED_BY(mu_)
   bool queue_last_ = false;         // GUARDED_BY(mu_)
   bool write_scheduled_ = false;    // GUARDED_BY(mu_)
+  bool writing_ = false;            // GUARDED_BY(mu_): an async write of in_flight_ is pending
   size_t buffered_bytes_ = 0;       // GUARDED_BY(mu_): queued + in flight
   bool broken_ = false;             // GUARDED_BY(mu_)
 };

@@ -131,8 +131,8 @@ void ResponseStream::Send(std::string body) {
       out = std::move(body);
     }
   }
+  Observe();  // before the last bytes, which may reach the client at once
   broken_ = !conn_->Enqueue(std::move(out), /*last=*/true);
-  Observe();
 }
 
 void ResponseStream::StartStream() {
@@ -184,8 +184,8 @@ void ResponseStream::Finish() {
       tail = std::move(data);
     }
   }
-  broken_ = !conn_->Enqueue(std::move(tail), /*last=*/true) || broken_;
   Observe();
+  broken_ = !conn_->Enqueue(std::move(tail), /*last=*/true) || broken_;
 }
 
 void ResponseStream::FailFromException() {
