@@ -4,21 +4,15 @@
 #include <cstring>
 
 #include "base/strings.h"
+#include "base/varint.h"
 #include "base/xxhash.h"
 
 namespace sundial {
 namespace {
 
-void PutVarint(std::string* out, size_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// REQUIRES: p points at a varint written by PutVarint before end.
-const char* GetVarint(const char* p, size_t* v) {
+// The uvarint at p, unchecked: labels decode only buffers they wrote themselves.
+// REQUIRES: p points at a varint written by PutUvarint before end.
+const char* GetUvarint(const char* p, size_t* v) {
   size_t result = 0;
   int shift = 0;
   while (true) {
@@ -38,10 +32,10 @@ Labels::Iterator::Iterator(const char* pos, const char* end) : pos_(pos), end_(e
 void Labels::Iterator::Decode() {
   if (pos_ == end_) return;
   size_t len;
-  const char* p = GetVarint(pos_, &len);
+  const char* p = GetUvarint(pos_, &len);
   current_.name = std::string_view(p, len);
   p += len;
-  p = GetVarint(p, &len);
+  p = GetUvarint(p, &len);
   current_.value = std::string_view(p, len);
   next_ = p + len;
 }
@@ -112,17 +106,17 @@ std::strong_ordering operator<=>(const Labels& a, const Labels& b) {
   size_t offset = 0;
   while (true) {
     size_t len;
-    const char* p = GetVarint(da.data() + offset, &len);
-    p = GetVarint(p + len, &len);
+    const char* p = GetUvarint(da.data() + offset, &len);
+    p = GetUvarint(p + len, &len);
     const size_t next = static_cast<size_t>(p + len - da.data());
     if (next > diff) break;
     offset = next;
   }
   auto decode = [offset](std::string_view d, std::string_view* name, std::string_view* value) {
     size_t len;
-    const char* p = GetVarint(d.data() + offset, &len);
+    const char* p = GetUvarint(d.data() + offset, &len);
     *name = std::string_view(p, len);
-    p = GetVarint(p + len, &len);
+    p = GetUvarint(p + len, &len);
     *value = std::string_view(p, len);
   };
   std::string_view na, va, nb, vb;
@@ -133,9 +127,9 @@ std::strong_ordering operator<=>(const Labels& a, const Labels& b) {
 }
 
 void Labels::AppendSorted(std::string_view name, std::string_view value) {
-  PutVarint(&data_, name.size());
+  PutUvarint(&data_, name.size());
   data_.append(name);
-  PutVarint(&data_, value.size());
+  PutUvarint(&data_, value.size());
   data_.append(value);
 }
 

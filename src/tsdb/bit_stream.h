@@ -8,11 +8,12 @@
 #define SUNDIAL_TSDB_BIT_STREAM_H_
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include "base/big_endian.h"
 
 namespace sundial::tsdb {
 
@@ -110,15 +111,10 @@ class BitReader {
   // Eight bytes starting at the byte holding pos_, big-endian, zero past the end.
   uint64_t Window() const {
     const size_t byte = pos_ >> 3;
-    uint64_t w = 0;
-    if (byte + 8 <= data_.size()) {
-      std::memcpy(&w, data_.data() + byte, 8);
-      if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
-      return w;
-    }
-    if (byte < data_.size()) std::memcpy(&w, data_.data() + byte, data_.size() - byte);
-    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
-    return w;
+    if (byte + 8 <= data_.size()) return LoadBigEndian64(data_.data() + byte);
+    char tail[8] = {};
+    if (byte < data_.size()) std::memcpy(tail, data_.data() + byte, data_.size() - byte);
+    return LoadBigEndian64(tail);
   }
 
   std::string_view data_;

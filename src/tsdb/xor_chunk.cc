@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "base/big_endian.h"
+
 namespace sundial::tsdb {
 namespace {
 
@@ -90,9 +92,7 @@ void XorChunk::Append(Timestamp t, double v) {
   v_ = v;
   t_delta_ = t_delta;
   ++num_;
-  char* header = stream_.data();
-  header[0] = static_cast<char>((num + 1) >> 8);
-  header[1] = static_cast<char>((num + 1) & 0xff);
+  StoreBigEndian16(stream_.data(), static_cast<uint16_t>(num + 1));
 }
 
 void XorChunk::WriteValue(double v, uint64_t prefix, int prefix_bits) {
@@ -139,7 +139,7 @@ XorIterator::XorIterator(std::string_view chunk) {
     err_ = absl::DataLossError("xor chunk: shorter than its header");
     return;
   }
-  total_ = (static_cast<uint8_t>(chunk[0]) << 8) | static_cast<uint8_t>(chunk[1]);
+  total_ = LoadBigEndian16(chunk.data());
   reader_ = BitReader(chunk.substr(2));
 }
 
@@ -162,14 +162,12 @@ ValueType XorIterator::Next() {
     ++read_;
     return ValueType::kFloat;
   }
-  if (read_ == 1) {
-    if (!ReadUvarint(&reader_, &t_delta_)) return Fail();
-    t_ = static_cast<Timestamp>(static_cast<uint64_t>(t_) + t_delta_);
-    if (!ReadValue()) return Fail();
-    ++read_;
-    return ValueType::kFloat;
-  }
-  return NextSlow();
+  // The second sample: a plain time delta.
+  if (!ReadUvarint(&reader_, &t_delta_)) return Fail();
+  t_ = static_cast<Timestamp>(static_cast<uint64_t>(t_) + t_delta_);
+  if (!ReadValue()) return Fail();
+  ++read_;
+  return ValueType::kFloat;
 }
 
 ValueType XorIterator::NextSlow() {

@@ -3,10 +3,12 @@
 #include <charconv>
 #include <cstdio>
 
+#include "base/big_endian.h"
+#include "base/byte_reader.h"
 #include "base/crc32c.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
-#include "tsdb/block/encoding.h"
+#include "base/varint.h"
 #include "tsdb/block/format.h"
 
 namespace sundial::tsdb::block {
@@ -53,7 +55,7 @@ absl::Status ChunkWriter::Cut() {
   ++segment_;
   std::string path = JoinPath(dir_, SegmentFileName(static_cast<uint32_t>(segment_)));
   ASSIGN_OR_RETURN(file_, fs_->OpenWritable(path, OpenMode::kCreateNew));
-  PutBE32(&buf_, kChunksMagic);
+  AppendBigEndian32(&buf_, kChunksMagic);
   buf_.push_back(static_cast<char>(kChunksFormatV1));
   buf_.append(3, '\0');
   offset_ = kSegmentHeaderSize;
@@ -76,7 +78,7 @@ absl::StatusOr<uint64_t> ChunkWriter::Write(uint8_t encoding, std::string_view d
   buf_.push_back(static_cast<char>(encoding));
   buf_.append(data);
   uint32_t crc = Crc32cExtend(0, buf_.data() + crc_start, buf_.size() - crc_start);
-  PutBE32(&buf_, crc);
+  AppendBigEndian32(&buf_, crc);
   offset_ += buf_.size() - start;
   if (buf_.size() >= kFlushBytes) RETURN_IF_ERROR(FlushBuffer());
   return ref;
@@ -117,7 +119,7 @@ absl::StatusOr<std::unique_ptr<ChunkReader>> ChunkReader::Open(FileSystem* fs,
     if (data.size() < kSegmentHeaderSize) {
       return Corruption(path, 0, "segment shorter than its header");
     }
-    if (ReadBE32(data.data()) != kChunksMagic) {
+    if (LoadBigEndian32(data.data()) != kChunksMagic) {
       return Corruption(path, 0, "invalid magic number");
     }
     if (static_cast<uint8_t>(data[4]) != kChunksFormatV1) {
@@ -141,14 +143,14 @@ absl::StatusOr<ChunkReader::Chunk> ChunkReader::Read(uint64_t ref) const {
   if (off < kSegmentHeaderSize || off >= s.size()) {
     return Corruption(name, off, "chunk reference beyond the end of the segment");
   }
-  Decoder d(s.substr(off));
+  ByteReader d(s.substr(off));
   uint64_t len = d.Uvarint();
   size_t header = (s.size() - off) - d.remaining();
   if (!d.ok() || len > d.remaining() || d.remaining() - len < 1 + 4) {
     return Corruption(name, off, "chunk truncated");
   }
   std::string_view body = d.Bytes(1 + len);
-  uint32_t want = d.BE32();
+  uint32_t want = d.BigEndian32();
   if (Crc32c(body) != want) {
     return Corruption(name, off + header, "chunk checksum mismatch");
   }

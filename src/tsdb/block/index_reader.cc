@@ -4,11 +4,12 @@
 #include <array>
 #include <span>
 
+#include "base/big_endian.h"
+#include "base/byte_reader.h"
 #include "base/crc32c.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "model/labels.h"
-#include "tsdb/block/encoding.h"
 #include "tsdb/block/format.h"
 
 namespace sundial::tsdb::block {
@@ -39,22 +40,23 @@ absl::Status IndexReader::Init() {
   if (data_.size() < kIndexHeaderSize + kIndexTocSize) {
     return Corruption(name_, 0, StrCat("index too short (", data_.size(), " bytes)"));
   }
-  if (ReadBE32(data_.data()) != kIndexMagic) return Corruption(name_, 0, "invalid magic number");
+  if (LoadBigEndian32(data_.data()) != kIndexMagic)
+    return Corruption(name_, 0, "invalid magic number");
   if (static_cast<uint8_t>(data_[4]) != kIndexFormatV2) {
     return Corruption(name_, 4, StrCat("unsupported index version ", int{data_[4]}));
   }
   uint64_t toc_at = data_.size() - kIndexTocSize;
   std::string_view toc(data_.data() + toc_at, kIndexTocSize);
-  if (Crc32c(toc.substr(0, kIndexTocSize - 4)) != ReadBE32(toc.data() + kIndexTocSize - 4)) {
+  if (Crc32c(toc.substr(0, kIndexTocSize - 4)) != LoadBigEndian32(toc.data() + kIndexTocSize - 4)) {
     return Corruption(name_, toc_at, "TOC checksum mismatch");
   }
-  Decoder d(toc);
-  uint64_t symbols = d.BE64();
-  d.BE64();  // series
-  d.BE64();  // label indices
-  d.BE64();  // label offset table
-  d.BE64();  // postings
-  uint64_t postings_table = d.BE64();
+  ByteReader d(toc);
+  uint64_t symbols = d.BigEndian64();
+  d.BigEndian64();  // series
+  d.BigEndian64();  // label indices
+  d.BigEndian64();  // label offset table
+  d.BigEndian64();  // postings
+  uint64_t postings_table = d.BigEndian64();
   RETURN_IF_ERROR(ReadSymbols(symbols));
   return ReadPostingsOffsetTable(postings_table);
 }
@@ -64,12 +66,12 @@ absl::StatusOr<std::string_view> IndexReader::Section(uint64_t offset,
   if (offset > data_.size() || data_.size() - offset < 8) {
     return Corruption(name_, offset, StrCat(what, " beyond the end of the file"));
   }
-  uint32_t len = ReadBE32(data_.data() + offset);
+  uint32_t len = LoadBigEndian32(data_.data() + offset);
   if (data_.size() - offset - 4 < uint64_t{len} + 4) {
     return Corruption(name_, offset, StrCat(what, " length ", len, " exceeds the file"));
   }
   std::string_view body(data_.data() + offset + 4, len);
-  if (Crc32c(body) != ReadBE32(body.data() + len)) {
+  if (Crc32c(body) != LoadBigEndian32(body.data() + len)) {
     return Corruption(name_, offset, StrCat(what, " checksum mismatch"));
   }
   return body;
@@ -78,12 +80,12 @@ absl::StatusOr<std::string_view> IndexReader::Section(uint64_t offset,
 absl::Status IndexReader::ReadSymbols(uint64_t offset) {
   if (offset == 0) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::string_view body, Section(offset, "symbol table"));
-  Decoder d(body);
-  uint32_t n = d.BE32();
+  ByteReader d(body);
+  uint32_t n = d.BigEndian32();
   if (n > body.size()) return Corruption(name_, offset, "symbol count exceeds the table");
   symbols_.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
-    std::string_view s = d.UvarintStr();
+    std::string_view s = d.UvarintString();
     if (!d.ok()) return Corruption(name_, offset, StrCat("symbol ", i, " truncated"));
     symbols_.push_back(s);
   }
@@ -93,12 +95,12 @@ absl::Status IndexReader::ReadSymbols(uint64_t offset) {
 absl::Status IndexReader::ReadPostingsOffsetTable(uint64_t offset) {
   if (offset == 0) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::string_view body, Section(offset, "postings offset table"));
-  Decoder d(body);
-  uint32_t n = d.BE32();
+  ByteReader d(body);
+  uint32_t n = d.BigEndian32();
   for (uint32_t i = 0; i < n; ++i) {
     uint64_t keys = d.Uvarint();
-    std::string_view name = d.UvarintStr();
-    std::string_view value = d.UvarintStr();
+    std::string_view name = d.UvarintString();
+    std::string_view value = d.UvarintString();
     uint64_t at = d.Uvarint();
     if (!d.ok() || keys != 2) {
       return Corruption(name_, offset, StrCat("postings offset table entry ", i, " malformed"));
@@ -142,15 +144,15 @@ std::vector<std::string> IndexReader::LabelValues(std::string_view name) const {
 
 absl::StatusOr<Postings> IndexReader::ReadPostings(uint64_t offset) const {
   ASSIGN_OR_RETURN(std::string_view body, Section(offset, "postings list"));
-  Decoder d(body);
-  uint32_t n = d.BE32();
+  ByteReader d(body);
+  uint32_t n = d.BigEndian32();
   if (uint64_t{n} * 4 != d.remaining()) {
     return Corruption(name_, offset, "postings list length does not match its count");
   }
   Postings out;
   out.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
-    uint32_t id = d.BE32();
+    uint32_t id = d.BigEndian32();
     if (!out.empty() && id <= out.back()) {
       return Corruption(name_, offset, "postings list not sorted");
     }
@@ -259,14 +261,14 @@ absl::Status IndexReader::Series(SeriesRef id, Labels* labels,
   if (id > UINT32_MAX || offset >= data_.size()) {
     return Corruption(name_, offset, StrCat("series ", id, " beyond the end of the file"));
   }
-  Decoder d(data_.substr(offset));
+  ByteReader d(data_.substr(offset));
   uint64_t len = d.Uvarint();
   if (!d.ok() || len > d.remaining() || d.remaining() - len < 4) {
     return Corruption(name_, offset, "series entry truncated");
   }
   std::string_view body = d.Bytes(len);
-  if (Crc32c(body) != d.BE32()) return Corruption(name_, offset, "series checksum mismatch");
-  Decoder b(body);
+  if (Crc32c(body) != d.BigEndian32()) return Corruption(name_, offset, "series checksum mismatch");
+  ByteReader b(body);
   uint64_t nlabels = b.Uvarint();
   if (nlabels > body.size()) return Corruption(name_, offset, "series label count too large");
   // Index entries list labels sorted by name, so they are built in one allocation; others go

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/big_endian.h"
 #include "base/crc32c.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
-#include "tsdb/block/encoding.h"
+#include "base/varint.h"
 #include "tsdb/block/format.h"
 
 namespace sundial::tsdb::block {
@@ -22,8 +23,8 @@ class LengthPrefixedSection {
   absl::Status Finish() {
     uint64_t len = out_->size() - start_ - 4;
     if (len > UINT32_MAX) return absl::ResourceExhaustedError("index section exceeds 4 GiB");
-    SetBE32(out_, start_, static_cast<uint32_t>(len));
-    PutBE32(out_, Crc32cExtend(0, out_->data() + start_ + 4, len));
+    StoreBigEndian32(out_->data() + start_, static_cast<uint32_t>(len));
+    AppendBigEndian32(out_, Crc32cExtend(0, out_->data() + start_ + 4, len));
     return absl::OkStatus();
   }
 
@@ -35,7 +36,7 @@ class LengthPrefixedSection {
 }  // namespace
 
 IndexWriter::IndexWriter() {
-  PutBE32(&buf_, kIndexMagic);
+  AppendBigEndian32(&buf_, kIndexMagic);
   buf_.push_back(static_cast<char>(kIndexFormatV2));
 }
 
@@ -91,10 +92,10 @@ absl::Status IndexWriter::AddSymbols(std::vector<std::string_view> symbols) {
   toc_symbols_ = Pos();
   {
     LengthPrefixedSection sec(&buf_);
-    PutBE32(&buf_, static_cast<uint32_t>(symbol_ends_.size()));
+    AppendBigEndian32(&buf_, static_cast<uint32_t>(symbol_ends_.size()));
     start = 0;
     for (uint64_t end : symbol_ends_) {
-      PutUvarintStr(&buf_, std::string_view(symbol_bytes_).substr(start, end - start));
+      PutUvarintString(&buf_, std::string_view(symbol_bytes_).substr(start, end - start));
       start = end;
     }
     RETURN_IF_ERROR(sec.Finish());
@@ -166,7 +167,7 @@ absl::Status IndexWriter::AddSeries(const Labels& labels, std::span<const ChunkM
   }
   PutUvarint(&buf_, entry_.size());
   buf_.append(entry_);
-  PutBE32(&buf_, Crc32c(entry_));
+  AppendBigEndian32(&buf_, Crc32c(entry_));
   last_labels_ = labels;
   return MaybeFlush();
 }
@@ -198,11 +199,11 @@ absl::Status IndexWriter::Finish() {
     Pad(4);
     label_index_offsets.emplace_back(name, Pos());
     LengthPrefixedSection sec(&buf_);
-    PutBE32(&buf_, 1);
-    PutBE32(&buf_, values);
+    AppendBigEndian32(&buf_, 1);
+    AppendBigEndian32(&buf_, values);
     for (size_t k = i; k < end; ++k) {
       if (k == i || postings_[k].value != postings_[k - 1].value)
-        PutBE32(&buf_, postings_[k].value);
+        AppendBigEndian32(&buf_, postings_[k].value);
     }
     RETURN_IF_ERROR(sec.Finish());
     RETURN_IF_ERROR(MaybeFlush());
@@ -222,8 +223,8 @@ absl::Status IndexWriter::Finish() {
     Pad(4);
     postings_offsets.push_back({0, 0, true, Pos()});
     LengthPrefixedSection sec(&buf_);
-    PutBE32(&buf_, static_cast<uint32_t>(all_.size()));
-    for (uint32_t id : all_) PutBE32(&buf_, id);
+    AppendBigEndian32(&buf_, static_cast<uint32_t>(all_.size()));
+    for (uint32_t id : all_) AppendBigEndian32(&buf_, id);
     RETURN_IF_ERROR(sec.Finish());
     RETURN_IF_ERROR(MaybeFlush());
   }
@@ -236,8 +237,8 @@ absl::Status IndexWriter::Finish() {
     Pad(4);
     postings_offsets.push_back({postings_[i].name, postings_[i].value, false, Pos()});
     LengthPrefixedSection sec(&buf_);
-    PutBE32(&buf_, static_cast<uint32_t>(end - i));
-    for (size_t k = i; k < end; ++k) PutBE32(&buf_, postings_[k].id);
+    AppendBigEndian32(&buf_, static_cast<uint32_t>(end - i));
+    for (size_t k = i; k < end; ++k) AppendBigEndian32(&buf_, postings_[k].id);
     RETURN_IF_ERROR(sec.Finish());
     RETURN_IF_ERROR(MaybeFlush());
     i = end;
@@ -248,10 +249,10 @@ absl::Status IndexWriter::Finish() {
   const uint64_t toc_label_table = Pos();
   {
     LengthPrefixedSection sec(&buf_);
-    PutBE32(&buf_, static_cast<uint32_t>(label_index_offsets.size()));
+    AppendBigEndian32(&buf_, static_cast<uint32_t>(label_index_offsets.size()));
     for (const auto& [name, offset] : label_index_offsets) {
       PutUvarint(&buf_, 1);
-      PutUvarintStr(&buf_, symbol(name));
+      PutUvarintString(&buf_, symbol(name));
       PutUvarint(&buf_, offset);
     }
     RETURN_IF_ERROR(sec.Finish());
@@ -260,11 +261,11 @@ absl::Status IndexWriter::Finish() {
   const uint64_t toc_postings_table = Pos();
   {
     LengthPrefixedSection sec(&buf_);
-    PutBE32(&buf_, static_cast<uint32_t>(postings_offsets.size()));
+    AppendBigEndian32(&buf_, static_cast<uint32_t>(postings_offsets.size()));
     for (const PostingsEntry& e : postings_offsets) {
       PutUvarint(&buf_, 2);
-      PutUvarintStr(&buf_, e.all ? std::string_view() : symbol(e.name));
-      PutUvarintStr(&buf_, e.all ? std::string_view() : symbol(e.value));
+      PutUvarintString(&buf_, e.all ? std::string_view() : symbol(e.name));
+      PutUvarintString(&buf_, e.all ? std::string_view() : symbol(e.value));
       PutUvarint(&buf_, e.offset);
     }
     RETURN_IF_ERROR(sec.Finish());
@@ -273,9 +274,9 @@ absl::Status IndexWriter::Finish() {
   const size_t toc_start = buf_.size();
   for (uint64_t v : {toc_symbols_, toc_series_, toc_label_indices, toc_label_table, toc_postings,
                      toc_postings_table}) {
-    PutBE64(&buf_, v);
+    AppendBigEndian64(&buf_, v);
   }
-  PutBE32(&buf_, Crc32cExtend(0, buf_.data() + toc_start, buf_.size() - toc_start));
+  AppendBigEndian32(&buf_, Crc32cExtend(0, buf_.data() + toc_start, buf_.size() - toc_start));
   if (file_ == nullptr) return absl::OkStatus();
   RETURN_IF_ERROR(file_->Append(buf_));
   flushed_ += buf_.size();

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <memory>
 
+#include "base/big_endian.h"
+#include "base/byte_reader.h"
 #include "base/crc32c.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
-#include "tsdb/block/encoding.h"
+#include "base/varint.h"
 #include "tsdb/block/format.h"
 
 namespace sundial::tsdb::block {
@@ -43,7 +45,7 @@ uint64_t Tombstones::NumIntervals() const {
 
 std::string EncodeTombstones(const Tombstones& t) {
   std::string out;
-  PutBE32(&out, kTombstonesMagic);
+  AppendBigEndian32(&out, kTombstonesMagic);
   out.push_back(static_cast<char>(kTombstonesFormatV1));
   size_t body = out.size();
   for (const auto& [ref, ivs] : t.all()) {
@@ -53,22 +55,23 @@ std::string EncodeTombstones(const Tombstones& t) {
       PutVarint(&out, iv.max_time);
     }
   }
-  PutBE32(&out, Crc32cExtend(0, out.data() + body, out.size() - body));
+  AppendBigEndian32(&out, Crc32cExtend(0, out.data() + body, out.size() - body));
   return out;
 }
 
 absl::StatusOr<Tombstones> DecodeTombstones(std::string_view data, std::string_view name) {
   if (data.size() < 9) return Corruption(name, 0, "tombstones file shorter than 9 bytes");
-  if (ReadBE32(data.data()) != kTombstonesMagic) return Corruption(name, 0, "invalid magic number");
+  if (LoadBigEndian32(data.data()) != kTombstonesMagic)
+    return Corruption(name, 0, "invalid magic number");
   if (static_cast<uint8_t>(data[4]) != kTombstonesFormatV1) {
     return Corruption(name, 4, "unsupported tombstones version");
   }
   std::string_view body = data.substr(5, data.size() - 9);
-  if (Crc32c(body) != ReadBE32(data.data() + data.size() - 4)) {
+  if (Crc32c(body) != LoadBigEndian32(data.data() + data.size() - 4)) {
     return Corruption(name, data.size() - 4, "checksum mismatch");
   }
   Tombstones t;
-  Decoder d(body);
+  ByteReader d(body);
   while (d.remaining() > 0) {
     size_t at = 5 + body.size() - d.remaining();
     SeriesRef ref = d.Uvarint();

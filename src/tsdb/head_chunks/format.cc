@@ -2,15 +2,17 @@
 
 #include <cstdio>
 
+#include "base/big_endian.h"
+#include "base/byte_reader.h"
 #include "base/crc32c.h"
 #include "base/str_cat.h"
-#include "tsdb/block/encoding.h"
+#include "base/varint.h"
 
 namespace sundial::tsdb::head_chunks {
 
 std::string FileHeader() {
   std::string h;
-  block::PutBE32(&h, kMagic);
+  AppendBigEndian32(&h, kMagic);
   h.push_back(static_cast<char>(kVersion));
   h.append(3, '\0');
   return h;
@@ -31,20 +33,20 @@ size_t RecordSize(size_t data_size) {
 void AppendChunkRecord(uint64_t series_ref, Timestamp mint, Timestamp maxt, uint8_t encoding,
                        std::string_view data, std::string* out) {
   const size_t start = out->size();
-  block::PutBE64(out, series_ref);
-  block::PutBE64(out, static_cast<uint64_t>(mint));
-  block::PutBE64(out, static_cast<uint64_t>(maxt));
+  AppendBigEndian64(out, series_ref);
+  AppendBigEndian64(out, static_cast<uint64_t>(mint));
+  AppendBigEndian64(out, static_cast<uint64_t>(maxt));
   out->push_back(static_cast<char>(encoding));
-  block::PutUvarint(out, data.size());
+  PutUvarint(out, data.size());
   out->append(data);
-  block::PutBE32(out, Crc32c(std::string_view(*out).substr(start)));
+  AppendBigEndian32(out, Crc32c(std::string_view(*out).substr(start)));
 }
 
 absl::Status ParseChunkRecord(std::string_view b, ChunkRecord* out, size_t* size) {
-  block::Decoder d(b);
-  out->series_ref = d.BE64();
-  out->mint = static_cast<Timestamp>(d.BE64());
-  out->maxt = static_cast<Timestamp>(d.BE64());
+  ByteReader d(b);
+  out->series_ref = d.BigEndian64();
+  out->mint = static_cast<Timestamp>(d.BigEndian64());
+  out->maxt = static_cast<Timestamp>(d.BigEndian64());
   out->encoding = d.Byte();
   const uint64_t len = d.Uvarint();
   if (!d.ok()) return absl::DataLossError("head chunk record: truncated header");
@@ -54,7 +56,7 @@ absl::Status ParseChunkRecord(std::string_view b, ChunkRecord* out, size_t* size
   }
   out->data = d.Bytes(len);
   const size_t body = b.size() - d.remaining();
-  const uint32_t want = d.BE32();
+  const uint32_t want = d.BigEndian32();
   if (Crc32c(b.substr(0, body)) != want) {
     return absl::DataLossError("head chunk record: CRC32 mismatch");
   }
@@ -66,9 +68,9 @@ absl::Status ParseChunkRecord(std::string_view b, ChunkRecord* out, size_t* size
 
 absl::Status CheckFileHeader(std::string_view b) {
   if (b.size() < kFileHeaderSize) return absl::DataLossError("head chunk file: short header");
-  if (block::ReadBE32(b.data()) != kMagic) {
+  if (LoadBigEndian32(b.data()) != kMagic) {
     return absl::DataLossError(
-        StrCat("head chunk file: invalid magic number ", block::ReadBE32(b.data())));
+        StrCat("head chunk file: invalid magic number ", LoadBigEndian32(b.data())));
   }
   if (static_cast<uint8_t>(b[4]) != kVersion) {
     return absl::DataLossError(StrCat("head chunk file: invalid version ", static_cast<int>(b[4])));

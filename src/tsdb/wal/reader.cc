@@ -3,9 +3,9 @@
 #include <snappy.h>
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
+#include "base/big_endian.h"
 #include "base/crc32c.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
@@ -18,16 +18,6 @@ namespace {
 
 // Pages in view at once (4 MiB).
 constexpr int64_t kBufferPages = 128;
-
-uint16_t BigEndian16(const char* p) {
-  const auto* u = reinterpret_cast<const uint8_t*>(p);
-  return static_cast<uint16_t>(u[0] << 8 | u[1]);
-}
-
-uint32_t BigEndian32(const char* p) {
-  const auto* u = reinterpret_cast<const uint8_t*>(p);
-  return uint32_t{u[0]} << 24 | uint32_t{u[1]} << 16 | uint32_t{u[2]} << 8 | u[3];
-}
 
 std::string Hex(uint32_t v) {
   char buf[16];
@@ -145,7 +135,7 @@ bool Reader::Next() {
       return Corrupt(
           StrCat("invalid fragment type byte 0x", Hex(type_byte).substr(6), " at offset ", off_));
     }
-    const int64_t length = BigEndian16(p + 1);
+    const int64_t length = LoadBigEndian16(p + 1);
     if (kFragmentHeaderSize + length > page_end - off_) {
       return Corrupt(StrCat("fragment length ", length, " at offset ", off_,
                             " runs past the end of the page"));
@@ -155,7 +145,7 @@ bool Reader::Next() {
                             " but the segment ends at ", size_));
     }
     const std::string_view payload(p + kFragmentHeaderSize, static_cast<size_t>(length));
-    const uint32_t stored = BigEndian32(p + 3);
+    const uint32_t stored = LoadBigEndian32(p + 3);
     if (const uint32_t actual = Crc32c(payload); actual != stored) {
       return Corrupt(StrCat("checksum mismatch at offset ", off_, ": stored ", Hex(stored),
                             ", computed ", Hex(actual)));

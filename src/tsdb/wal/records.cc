@@ -1,9 +1,11 @@
 #include "tsdb/wal/records.h"
 
 #include <bit>
-#include <cstring>
 
+#include "base/big_endian.h"
+#include "base/byte_reader.h"
 #include "base/str_cat.h"
+#include "base/varint.h"
 
 namespace sundial::tsdb::wal {
 namespace {
@@ -11,32 +13,8 @@ namespace {
 constexpr std::string_view kUnitField = "UNIT";
 constexpr std::string_view kHelpField = "HELP";
 
-// Append-only encoding helpers, the subset of Prometheus' encoding.Encbuf the records use.
+// Record encoding: Go varints and big-endian integers (base), a type byte, label sets.
 void PutByte(std::string* out, uint8_t b) { out->push_back(static_cast<char>(b)); }
-
-void PutBigEndian64(std::string* out, uint64_t v) {
-  char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (56 - 8 * i));
-  out->append(buf, 8);
-}
-
-void PutUvarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// Go's binary.PutVarint: zig-zag, then uvarint.
-void PutVarint(std::string* out, int64_t v) {
-  PutUvarint(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-}
-
-void PutUvarintString(std::string* out, std::string_view s) {
-  PutUvarint(out, s.size());
-  out->append(s);
-}
 
 void PutLabels(std::string* out, const Labels& labels) {
   PutUvarint(out, labels.size());
@@ -46,86 +24,32 @@ void PutLabels(std::string* out, const Labels& labels) {
   }
 }
 
-// The big-endian 64-bit integer at p, in one load (a byte loop is a fifth of a samples record's
-// decoding).
-uint64_t LoadBigEndian64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
-}
-
-// Reads from the front of a record; the first failure sticks and later reads return zeros.
-class Decoder {
+// Reads from the front of a record (ByteReader), plus label sets and the fast path of samples.
+class Decoder : public ByteReader {
  public:
-  explicit Decoder(std::string_view rec) : rest_(rec) {}
-
-  bool ok() const { return ok_; }
-  bool empty() const { return rest_.empty(); }
-
-  uint8_t Byte() {
-    if (!Need(1)) return 0;
-    auto b = static_cast<uint8_t>(rest_[0]);
-    rest_.remove_prefix(1);
-    return b;
-  }
-
-  uint64_t BigEndian64() {
-    if (!Need(8)) return 0;
-    const uint64_t v = LoadBigEndian64(reinterpret_cast<const uint8_t*>(rest_.data()));
-    rest_.remove_prefix(8);
-    return v;
-  }
-
-  uint64_t Uvarint() {
-    // Most varints of a samples record (ref and time deltas) take one byte.
-    if (ok_ && !rest_.empty() && static_cast<uint8_t>(rest_[0]) < 0x80) {
-      const auto b = static_cast<uint8_t>(rest_[0]);
-      rest_.remove_prefix(1);
-      return b;
-    }
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (!Need(1)) return 0;
-      auto b = static_cast<uint8_t>(rest_[0]);
-      rest_.remove_prefix(1);
-      if (shift == 63 && b > 1) break;  // overflows 64 bits
-      v |= uint64_t{b & 0x7Fu} << shift;
-      if (b < 0x80) return v;
-    }
-    ok_ = false;
-    return 0;
-  }
+  using ByteReader::ByteReader;
 
   // One sample of a samples record (ref delta, time delta, value bits) if at least 28 bytes are
   // left, decoded without a bounds check per byte; false (nothing read) otherwise or if a
   // varint overflows, for the checked reads to take it.
   bool FastSample(int64_t* dref, int64_t* dt, uint64_t* bits) {
-    if (!ok_ || rest_.size() < 28) return false;
-    const auto* p = reinterpret_cast<const uint8_t*>(rest_.data());
+    const std::string_view rest = this->rest();
+    if (rest.size() < 28) return false;
+    const auto* begin = reinterpret_cast<const uint8_t*>(rest.data());
+    const uint8_t* p = begin;
     uint64_t uref, ut;
     if (!UvarintAt(&p, &uref) || !UvarintAt(&p, &ut)) return false;
     *bits = LoadBigEndian64(p);
-    *dref = ZigZag(uref);
-    *dt = ZigZag(ut);
-    rest_.remove_prefix(
-        static_cast<size_t>(p + 8 - reinterpret_cast<const uint8_t*>(rest_.data())));
+    *dref = ZigZagDecode(uref);
+    *dt = ZigZagDecode(ut);
+    Skip(static_cast<size_t>(p + 8 - begin));
     return true;
-  }
-
-  int64_t Varint() { return ZigZag(Uvarint()); }
-
-  std::string_view UvarintString() {
-    uint64_t n = Uvarint();
-    if (!ok_ || !Need(n)) return {};
-    std::string_view s = rest_.substr(0, n);
-    rest_.remove_prefix(n);
-    return s;
   }
 
   Labels DecodeLabels() {
     uint64_t n = Uvarint();
     builder_.Reset(Labels());
-    for (uint64_t i = 0; i < n && ok_; ++i) {
+    for (uint64_t i = 0; i < n && ok(); ++i) {
       std::string_view name = UvarintString();
       std::string_view value = UvarintString();
       builder_.Set(name, value);
@@ -134,11 +58,7 @@ class Decoder {
   }
 
  private:
-  static int64_t ZigZag(uint64_t u) {
-    return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
-  }
-
-  // Uvarint() from *p, which has at least 10 bytes: false if it overflows 64 bits.
+  // A uvarint from *p, which has at least 10 bytes: false if it overflows 64 bits.
   static bool UvarintAt(const uint8_t** p, uint64_t* v) {
     uint64_t r = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -153,14 +73,6 @@ class Decoder {
     return false;
   }
 
-  bool Need(uint64_t n) {
-    if (ok_ && rest_.size() >= n) return true;
-    ok_ = false;
-    return false;
-  }
-
-  std::string_view rest_;
-  bool ok_ = true;
   LabelsBuilder builder_;
 };
 
@@ -210,7 +122,7 @@ RecordType GetRecordType(std::string_view rec) {
 void EncodeSeries(std::span<const RefSeries> series, std::string* out) {
   PutByte(out, static_cast<uint8_t>(RecordType::kSeries));
   for (const RefSeries& s : series) {
-    PutBigEndian64(out, s.ref);
+    AppendBigEndian64(out, s.ref);
     PutLabels(out, s.labels);
   }
 }
@@ -221,12 +133,12 @@ void EncodeSamples(std::span<const RefSample> samples, std::string* out) {
   PutByte(out, static_cast<uint8_t>(RecordType::kSamples));
   if (samples.empty()) return;
   const RefSample& first = samples.front();
-  PutBigEndian64(out, first.ref);
-  PutBigEndian64(out, static_cast<uint64_t>(first.t));
+  AppendBigEndian64(out, first.ref);
+  AppendBigEndian64(out, static_cast<uint64_t>(first.t));
   for (const RefSample& s : samples) {
     PutVarint(out, static_cast<int64_t>(s.ref - first.ref));
     PutVarint(out, s.t - first.t);
-    PutBigEndian64(out, std::bit_cast<uint64_t>(s.v));
+    AppendBigEndian64(out, std::bit_cast<uint64_t>(s.v));
   }
 }
 
@@ -234,7 +146,7 @@ void EncodeTombstones(std::span<const Stone> stones, std::string* out) {
   PutByte(out, static_cast<uint8_t>(RecordType::kTombstones));
   for (const Stone& s : stones) {
     for (const Interval& iv : s.intervals) {
-      PutBigEndian64(out, s.ref);
+      AppendBigEndian64(out, s.ref);
       PutVarint(out, iv.mint);
       PutVarint(out, iv.maxt);
     }
@@ -245,12 +157,12 @@ void EncodeExemplars(std::span<const RefExemplar> exemplars, std::string* out) {
   PutByte(out, static_cast<uint8_t>(RecordType::kExemplars));
   if (exemplars.empty()) return;
   const RefExemplar& first = exemplars.front();
-  PutBigEndian64(out, first.ref);
-  PutBigEndian64(out, static_cast<uint64_t>(first.t));
+  AppendBigEndian64(out, first.ref);
+  AppendBigEndian64(out, static_cast<uint64_t>(first.t));
   for (const RefExemplar& e : exemplars) {
     PutVarint(out, static_cast<int64_t>(e.ref - first.ref));
     PutVarint(out, e.t - first.t);
-    PutBigEndian64(out, std::bit_cast<uint64_t>(e.v));
+    AppendBigEndian64(out, std::bit_cast<uint64_t>(e.v));
     PutLabels(out, e.labels);
   }
 }
@@ -258,8 +170,8 @@ void EncodeExemplars(std::span<const RefExemplar> exemplars, std::string* out) {
 void EncodeMmapMarkers(std::span<const RefMmapMarker> markers, std::string* out) {
   PutByte(out, static_cast<uint8_t>(RecordType::kMmapMarkers));
   for (const RefMmapMarker& m : markers) {
-    PutBigEndian64(out, m.ref);
-    PutBigEndian64(out, m.mmap_ref);
+    AppendBigEndian64(out, m.ref);
+    AppendBigEndian64(out, m.mmap_ref);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/big_endian.h"
 #include "base/crc32c.h"
 #include "base/log.h"
 #include "base/status_macros.h"
@@ -20,15 +21,6 @@ namespace {
 const Logger& WalLog() {
   static const Logger* logger = new Logger("wal");
   return *logger;
-}
-
-void PutBigEndian16(char* p, uint16_t v) {
-  p[0] = static_cast<char>(v >> 8);
-  p[1] = static_cast<char>(v);
-}
-
-void PutBigEndian32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (24 - 8 * i));
 }
 
 // f->Sync(), timed into stats->fsync_duration as Prometheus times its WAL fsyncs.
@@ -151,8 +143,8 @@ absl::Status Writer::LogRecordLocked(std::string_view record, bool final) {
     }
     char* h = page_.get() + alloc_;
     h[0] = static_cast<char>(static_cast<uint8_t>(type) | (compressed ? kSnappyFlag : 0));
-    PutBigEndian16(h + 1, static_cast<uint16_t>(n));
-    PutBigEndian32(h + 3, Crc32c(part));
+    StoreBigEndian16(h + 1, static_cast<uint16_t>(n));
+    StoreBigEndian32(h + 3, Crc32c(part));
     if (n > 0) std::memcpy(h + kFragmentHeaderSize, part.data(), n);
     alloc_ += kFragmentHeaderSize + static_cast<int64_t>(n);
     if (PageFullLocked()) RETURN_IF_ERROR(FlushPageLocked(true));

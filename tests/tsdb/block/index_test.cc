@@ -1,10 +1,11 @@
 #include <string>
 #include <vector>
 
+#include "base/big_endian.h"
+#include "base/byte_reader.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tsdb/block/block_test_util.h"
-#include "tsdb/block/encoding.h"
 #include "tsdb/block/format.h"
 #include "tsdb/block/index_reader.h"
 #include "tsdb/block/index_writer.h"
@@ -68,11 +69,12 @@ class IndexTest : public testing::Test {
 
 TEST_F(IndexTest, LayoutHeaderAndToc) {
   ASSERT_GE(bytes_.size(), kIndexHeaderSize + kIndexTocSize);
-  EXPECT_EQ(ReadBE32(bytes_.data()), kIndexMagic);
+  EXPECT_EQ(LoadBigEndian32(bytes_.data()), kIndexMagic);
   EXPECT_EQ(bytes_[4], 2);
-  Decoder toc(std::string_view(bytes_).substr(bytes_.size() - kIndexTocSize));
-  uint64_t symbols = toc.BE64(), series = toc.BE64(), label_indices = toc.BE64(),
-           label_table = toc.BE64(), postings = toc.BE64(), postings_table = toc.BE64();
+  ByteReader toc(std::string_view(bytes_).substr(bytes_.size() - kIndexTocSize));
+  uint64_t symbols = toc.BigEndian64(), series = toc.BigEndian64(),
+           label_indices = toc.BigEndian64(), label_table = toc.BigEndian64(),
+           postings = toc.BigEndian64(), postings_table = toc.BigEndian64();
   EXPECT_EQ(symbols, 5u);
   EXPECT_LT(symbols, series);
   EXPECT_LT(series, label_indices);

@@ -1,0 +1,41 @@
+// Go-compatible varints (encoding/binary): little-endian base-128 unsigned, zig-zag signed. The
+// integer encoding of Prometheus' WAL records and block index. ByteReader (byte_reader.h) reads
+// them back.
+//
+//   std::string buf;
+//   PutUvarint(&buf, 300);  PutVarint(&buf, -2);  PutUvarintString(&buf, "job");
+#ifndef SUNDIAL_BASE_VARINT_H_
+#define SUNDIAL_BASE_VARINT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sundial {
+
+inline void PutUvarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+inline uint64_t ZigZagEncode(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t ZigZagDecode(uint64_t u) {
+  return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+}
+
+inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZagEncode(v)); }
+
+// The length as a uvarint, then the bytes.
+inline void PutUvarintString(std::string* out, std::string_view s) {
+  PutUvarint(out, s.size());
+  out->append(s);
+}
+
+}  // namespace sundial
+
+#endif  // SUNDIAL_BASE_VARINT_H_
