@@ -19,10 +19,6 @@ void AtomicMax(std::atomic<Timestamp>* a, Timestamp v) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 HeadOptions CountingChunks(HeadOptions options, std::atomic<uint64_t>* chunks_created) {
   options.chunks.chunks_created = chunks_created;
   return options;
@@ -56,10 +52,10 @@ void Head::Truncate(Timestamp mint) {
   if (MinTime() != INT64_MAX) AtomicMax(&min_time_, mint);
 }
 
-HeadCommitDrops Head::commit_drops() const { return dropped_at_commit_.Load(); }
+RefusedSampleCounts Head::commit_drops() const { return dropped_at_commit_.Load(); }
 
 HeadCounters Head::counters() const {
-  const HeadCommitDrops append = refused_at_append_.Load(), commit = dropped_at_commit_.Load();
+  const RefusedSampleCounts append = refused_at_append_.Load(), commit = dropped_at_commit_.Load();
   return {.out_of_order_rejected = append.out_of_order + commit.out_of_order,
           .out_of_bounds_rejected = append.out_of_bounds + commit.out_of_bounds,
           .too_old_rejected = append.too_old + commit.too_old,

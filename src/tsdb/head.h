@@ -42,9 +42,9 @@ struct HeadOptions {
   CircularExemplarStorage* exemplars = nullptr;
 };
 
-// Samples dropped at commit because a concurrent appender made them invalid after Append
-// accepted them (Prometheus counts these the same way).
-struct HeadCommitDrops {
+// Samples an appender refused, per reason: at Append, or dropped at Commit because a concurrent
+// appender made them invalid after Append accepted them (Prometheus counts both the same way).
+struct RefusedSampleCounts {
   uint64_t out_of_order = 0;
   uint64_t duplicate = 0;
   uint64_t out_of_bounds = 0;
@@ -109,7 +109,7 @@ class Head : public Appendable, public Queryable {
   Timestamp MinTime() const { return min_time_.load(std::memory_order_acquire); }
   Timestamp MaxTime() const { return max_time_.load(std::memory_order_acquire); }
   size_t NumSeries() const { return series_.size(); }
-  HeadCommitDrops commit_drops() const;
+  RefusedSampleCounts commit_drops() const;
   HeadCounters counters() const;
 
   // The in-order chunks of a series (oldest first), for tests and the block writer. Empty if
@@ -158,7 +158,7 @@ class Head : public Appendable, public Queryable {
     // Counts a sample refused with status under its reason; other errors are not counted
     // (head_append.cc).
     void Count(const absl::Status& status);
-    HeadCommitDrops Load() const {
+    RefusedSampleCounts Load() const {
       return {out_of_order.load(), duplicate.load(), out_of_bounds.load(), too_old.load()};
     }
   };

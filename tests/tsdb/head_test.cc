@@ -209,7 +209,7 @@ TEST_F(HeadTest, RefusalsAtAppendAndCommitAreCountedByReasonButDuplicatesAreNot)
   ASSERT_TRUE(second->Append(0, a_, 3000, 2).ok());
   ASSERT_TRUE(first->Commit().ok());
   ASSERT_TRUE(second->Commit().ok());  // 2000 is out of order, 3000 a duplicate
-  const HeadCommitDrops drops = head_->commit_drops();
+  const RefusedSampleCounts drops = head_->commit_drops();
   EXPECT_EQ(drops.out_of_order, 1u);
   EXPECT_EQ(drops.duplicate, 1u);
   EXPECT_EQ(drops.out_of_bounds + drops.too_old, 0u);

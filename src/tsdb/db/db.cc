@@ -220,6 +220,7 @@ absl::Status DB::TruncateLocked(Timestamp mint) {
   RETURN_IF_ERROR(chunk_mapper_.Truncate(mint));
 
   // Everything logged so far goes into completed segments, which the checkpoint then covers.
+  // wal_truncate_duration times only truncations that checkpoint, as Prometheus' truncateWAL.
   const absl::Time start = absl::Now();
   ASSIGN_OR_RETURN(const int current, writer_->NextSegment());
   ASSIGN_OR_RETURN(std::vector<int> segments, wal::ListSegments(fs_, wal_dir_));
