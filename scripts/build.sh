@@ -5,8 +5,11 @@
 # Extra arguments are passed to `cmake --build` (for example `--target sundial`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Let ccache share objects between clones at different paths (CI clones afresh).
+# Let ccache share objects between clones at different paths (CI clones afresh) and between
+# build directories of one clone: paths under the clone are hashed relative to it, and the
+# compiling directory, which -g would otherwise add to every hash, is left out.
 export CCACHE_BASEDIR="$PWD"
+export CCACHE_NOHASHDIR=1
 
 if [ "${SUNDIAL_SANITIZE:-0}" = 1 ]; then
   build_dir=${SUNDIAL_BUILD_DIR:-build-asan}
