@@ -497,5 +497,53 @@ TEST_F(HeadTest, RolledBackPinnedAppendLeavesTheSeriesPinnedOnce) {
   EXPECT_EQ(head_->NumSeries(), 0u);
 }
 
+TEST_F(HeadTest, MetadataSelectListsTheSeriesWithSamplesInRangeWithoutSamples) {
+  MakeHead(/*ooo_window=*/10 * 3600 * 1000);
+  // a: a closed chunk 0..1785000 and the open one 1800000..3585000; b: one sample (open chunk);
+  // c: an in-order sample at 5000000 and an out-of-order one at 100000.
+  for (Timestamp t = 0; t < 3600 * 1000; t += 15000) ASSERT_TRUE(Add(a_, t, 1).ok());
+  ASSERT_TRUE(Add(b_, 1000000, 1).ok());
+  const Labels c{{"__name__", "m"}, {"i", "c"}};
+  ASSERT_TRUE(Add(c, 5000000, 1).ok());
+  ASSERT_TRUE(Add(c, 4900000, 1).ok());
+  ASSERT_TRUE(Add(c, 100000, 1).ok());
+  auto q = *head_->NewQuerier(INT64_MIN, INT64_MAX);
+  auto select = [&](Timestamp start, Timestamp end, std::string func) {
+    SelectHints hints;
+    hints.start = start;
+    hints.end = end;
+    hints.func = std::move(func);
+    auto set = q->Select(hints, std::vector<Matcher>{Eq("__name__", "m")});
+    std::vector<std::string> got;
+    while (set->Next()) {
+      got.push_back(set->At().labels().Get("i"));
+      auto it = set->At().Iterator();
+      // A metadata Select reads no samples; a full one reads at least one in range.
+      if (hints.func == "series") {
+        EXPECT_EQ(it->Next(), ValueType::kNone) << got.back();
+      } else {
+        EXPECT_EQ(it->Next(), ValueType::kFloat) << got.back();
+      }
+      EXPECT_TRUE(it->Err().ok());
+    }
+    EXPECT_TRUE(set->Err().ok());
+    return got;
+  };
+  const struct {
+    Timestamp start, end;
+    std::vector<std::string> want;
+  } cases[] = {
+      {1790000, 1795000, {}},          // between a's chunks, before c's in-order samples
+      {90000, 110000, {"a", "c"}},     // a's closed chunk, c's out-of-order sample
+      {1000000, 1000000, {"a", "b"}},  // a's closed chunk, b's open chunk
+      {3000000, 6000000, {"a", "c"}},  // a's open chunk, c's in-order samples
+      {6000000, 7000000, {}},          // after everything
+  };
+  for (const auto& tc : cases) {
+    EXPECT_EQ(select(tc.start, tc.end, "series"), tc.want) << tc.start << ".." << tc.end;
+    EXPECT_EQ(select(tc.start, tc.end, ""), tc.want) << tc.start << ".." << tc.end;
+  }
+}
+
 }  // namespace
 }  // namespace sundial::tsdb

@@ -369,5 +369,58 @@ TEST(XorIteratorTest, TruncatedDenseChunkYieldsAPrefixThenCorruption) {
   }
 }
 
+// Runs of samples that repeat the previous delta and value (two '0' bits each, e.g. `up`) of
+// every length, ending at the chunk's end or at a changed delta or value, read the same through
+// Next, NextBatch of any size, and Seek to every sample's time and around it.
+TEST(XorIteratorTest, RunsOfRepeatsReadTheSameByNextBatchAndSeek) {
+  std::vector<Sample> samples;
+  Timestamp t = 5000;
+  double v = 1;
+  for (int run = 0; run < 70; ++run) {
+    for (int i = 0; i < run; ++i) samples.emplace_back(t += 15000, v);
+    samples.emplace_back(t += run % 3 == 0 ? 15001 : 15000, v += run % 2);
+  }
+  const std::string bytes = Encode(samples);
+  ExpectBitExact(Decode(bytes), samples);
+  for (size_t batch : {1, 2, 5, 33, 64, 10000}) {
+    XorIterator it(bytes);
+    std::vector<Timestamp> ts(batch);
+    std::vector<double> vs(batch);
+    std::vector<Sample> got;
+    for (size_t n; (n = it.NextBatch(ts.data(), vs.data(), batch)) > 0;) {
+      for (size_t i = 0; i < n; ++i) got.emplace_back(ts[i], vs[i]);
+    }
+    EXPECT_TRUE(it.Err().ok());
+    ExpectBitExact(got, samples);
+  }
+  // Seek from a fresh iterator and from the sample before, to each sample's time and around it.
+  for (size_t k = 1; k < samples.size(); ++k) {
+    for (Timestamp d : {-1, 0, 1}) {
+      const Timestamp target = samples[k].first + d;
+      const auto want = std::lower_bound(samples.begin(), samples.end(), target,
+                                         [](const Sample& s, Timestamp x) { return s.first < x; });
+      XorIterator fresh(bytes);
+      XorIterator after(bytes);
+      ASSERT_EQ(after.Seek(samples[k - 1].first), ValueType::kFloat);
+      for (XorIterator* it : {&fresh, &after}) {
+        if (want == samples.end()) {
+          EXPECT_EQ(it->Seek(target), ValueType::kNone);
+          continue;
+        }
+        ASSERT_EQ(it->Seek(target), ValueType::kFloat) << target;
+        EXPECT_EQ(it->At(), *want) << target;
+        ASSERT_EQ(it->Next() == ValueType::kFloat, want + 1 != samples.end()) << target;
+        if (want + 1 != samples.end()) {
+          EXPECT_EQ(it->At(), *(want + 1)) << target;
+        }
+      }
+    }
+  }
+  // Cut short, a Seek past the end reports the corruption.
+  XorIterator cut(std::string_view(bytes).substr(0, bytes.size() / 2));
+  EXPECT_EQ(cut.Seek(samples.back().first), ValueType::kNone);
+  EXPECT_FALSE(cut.Err().ok());
+}
+
 }  // namespace
 }  // namespace sundial::tsdb
