@@ -516,7 +516,7 @@ TEST_F(HeadTest, MetadataSelectListsTheSeriesWithSamplesInRangeWithoutSamples) {
     auto set = q->Select(hints, std::vector<Matcher>{Eq("__name__", "m")});
     std::vector<std::string> got;
     while (set->Next()) {
-      got.push_back(set->At().labels().Get("i"));
+      got.emplace_back(set->At().labels().Get("i"));
       auto it = set->At().Iterator();
       // A metadata Select reads no samples; a full one reads at least one in range.
       if (hints.func == "series") {
@@ -535,7 +535,7 @@ TEST_F(HeadTest, MetadataSelectListsTheSeriesWithSamplesInRangeWithoutSamples) {
   } cases[] = {
       {1790000, 1795000, {}},          // between a's chunks, before c's in-order samples
       {90000, 110000, {"a", "c"}},     // a's closed chunk, c's out-of-order sample
-      {1000000, 1000000, {"a", "b"}},  // a's closed chunk, b's open chunk
+      {1000000, 1005000, {"a", "b"}},  // a's closed chunk, b's open chunk
       {3000000, 6000000, {"a", "c"}},  // a's open chunk, c's in-order samples
       {6000000, 7000000, {}},          // after everything
   };
