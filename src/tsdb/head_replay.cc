@@ -22,8 +22,8 @@ HeadReplayer::Limits HeadReplayer::LimitsAt(Timestamp max_time) const {
   return l;
 }
 
-MemSeries* HeadReplayer::GetOrCreate(const Labels& labels, bool* created) {
-  MemSeries* s = head_->series_.PinOrCreate(labels, created);
+MemSeries* HeadReplayer::GetOrCreate(Labels labels, bool* created) {
+  MemSeries* s = head_->series_.CreateOrPin(std::move(labels), created);
   if (*created) head_->postings_.Add(s->ref(), s->labels());
   // Nothing garbage-collects the head during replay (REQUIRES above).
   s->Unpin();

@@ -43,9 +43,9 @@ class HeadReplayer {
     Timestamp maxt = INT64_MIN;
   };
 
-  // The series with these labels, created and indexed if absent (*created tells which).
-  // REQUIRES: labels non-empty.
-  MemSeries* GetOrCreate(const Labels& labels, bool* created);
+  // The series with these labels, created (labels moved into it) and indexed if absent
+  // (*created tells which). REQUIRES: labels non-empty.
+  MemSeries* GetOrCreate(Labels labels, bool* created);
 
   // Appends one sample to s as an appender with these limits would, Append and Commit in one:
   // OK if it was appended or ignored (the same value again), else the appender's error. Extends

@@ -1,6 +1,7 @@
 #include "tsdb/stripe_series.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "tsdb/pinned_series.h"
 
@@ -48,9 +49,25 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
   }
   absl::MutexLock lock(&stripe.mu);
   if (MemSeries* s = FindAndPin(stripe, hash, labels)) return s;
+  *created = true;
+  return Create(stripe, hash, labels);
+}
 
+MemSeries* StripeSeries::CreateOrPin(Labels labels, bool* created) {
+  const uint64_t hash = labels.Hash();
+  HashStripe& stripe = hash_stripes_[hash & (kStripes - 1)];
+  absl::MutexLock lock(&stripe.mu);
+  if (MemSeries* s = FindAndPin(stripe, hash, labels)) {
+    *created = false;
+    return s;
+  }
+  *created = true;
+  return Create(stripe, hash, std::move(labels));
+}
+
+MemSeries* StripeSeries::Create(HashStripe& stripe, uint64_t hash, Labels labels) {
   const SeriesRef ref = last_ref_.fetch_add(1, std::memory_order_relaxed) + 1;
-  auto owned = std::make_unique<MemSeries>(ref, labels);
+  auto owned = std::make_unique<MemSeries>(ref, std::move(labels));
   MemSeries* s = owned.get();
   if (const int64_t base = chunk_ref_base_.load(std::memory_order_acquire); base >= 0) {
     absl::MutexLock series_lock(&s->mu());
@@ -62,7 +79,6 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
   absl::MutexLock ref_lock(&rs.mu);
   rs.series.emplace(ref, std::move(owned));
   size_.fetch_add(1, std::memory_order_relaxed);
-  *created = true;
   return s;
 }
 

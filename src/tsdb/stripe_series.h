@@ -36,6 +36,9 @@ class StripeSeries {
   // The series with these labels, created with the next ref if absent, pinned. *created tells
   // which. REQUIRES: labels non-empty.
   MemSeries* PinOrCreate(const Labels& labels, bool* created);
+  // PinOrCreate for a caller that expects the series to be absent (WAL replay): one lookup,
+  // under the exclusive lock, and labels moved into a created series.
+  MemSeries* CreateOrPin(Labels labels, bool* created);
 
   // Runs f on the series with this ref under its lock; false if there is none.
   bool WithSeries(SeriesRef ref, absl::FunctionRef<void(const MemSeries&)> f) const;
@@ -70,6 +73,9 @@ class StripeSeries {
   // The series with labels (of this hash) in stripe, pinned, or null.
   static MemSeries* FindAndPin(const HashStripe& stripe, uint64_t hash, const Labels& labels)
       ABSL_SHARED_LOCKS_REQUIRED(stripe.mu);
+  // A new series with labels (of this hash) in stripe, pinned.
+  MemSeries* Create(HashStripe& stripe, uint64_t hash, Labels labels)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu);
 
   std::unique_ptr<RefStripe[]> ref_stripes_;
   std::unique_ptr<HashStripe[]> hash_stripes_;

@@ -76,7 +76,7 @@ class ReplayState {
         ++result_.unknown_ref_samples;
         continue;
       }
-      if (!FirstSample(pending->second, s, limits)) {
+      if (!FirstSample(&pending->second, s, limits)) {
         ++result_.rejected_samples;
         continue;
       }
@@ -128,22 +128,25 @@ class ReplayState {
     uint32_t shard;     // ReplayShards::ShardOf(head_ref), computed once
   };
 
-  // The first sample of the series record `labels` under WAL ref s.ref, with the limits of its
-  // commit: maps the WAL ref to the head series if the head takes the sample (true), as the
-  // appender that logged it would have; else the ref stays unmapped.
-  bool FirstSample(const Labels& labels, const wal::RefSample& s,
-                   const HeadReplayer::Limits& limits) {
+  // The first sample of the series record *labels under WAL ref s.ref, with the limits of its
+  // commit: maps the WAL ref to the head series if the head takes the sample (true; *labels
+  // may be moved from), as the appender that logged it would have; else the ref stays
+  // unmapped and *labels unchanged.
+  bool FirstSample(Labels* labels, const wal::RefSample& s, const HeadReplayer::Limits& limits) {
     if (s.t < limits.min_valid_time && (!limits.ooo || s.t < limits.ooo_min_time)) return false;
-    if (labels.empty()) return false;
+    if (labels->empty()) return false;
     bool created;
-    MemSeries* ms = replayer_.GetOrCreate(labels, &created);
+    MemSeries* ms = replayer_.GetOrCreate(std::move(*labels), &created);
     if (created) {
       // A new series takes any sample within the limits.
       replayer_.SetChunkRef(ms, s.ref);
       shards_.Add(shards_.ShardOf(ms->ref()), ms, ms->ref(), s.t, s.v);
     } else {
       shards_.Drain();
-      if (!replayer_.Append(ms, s.t, s.v, limits, &direct_range_, s.ref).ok()) return false;
+      if (!replayer_.Append(ms, s.t, s.v, limits, &direct_range_, s.ref).ok()) {
+        *labels = ms->labels();  // the same labels, for the ref's next sample
+        return false;
+      }
     }
     wal_to_head_.Set(s.ref, {ms, ms->ref(), INT64_MIN, shards_.ShardOf(ms->ref())});
     Mapped(ms, s.ref);
