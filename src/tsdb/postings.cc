@@ -77,11 +77,15 @@ void InsertSorted(Postings* list, SeriesRef ref) {
 void MemPostings::Add(SeriesRef ref, const Labels& labels) {
   absl::MutexLock lock(&mu_);
   for (const Label& l : labels) {
-    auto name_it = index_.find(l.name);
-    if (name_it == index_.end()) name_it = index_.emplace(std::string(l.name), Values()).first;
-    auto value_it = name_it->second.find(l.value);
-    if (value_it == name_it->second.end()) {
-      value_it = name_it->second.emplace(std::string(l.value), Postings()).first;
+    // One descent each: the lookup's position is the insertion hint of a new name or value.
+    auto name_it = index_.lower_bound(l.name);
+    if (name_it == index_.end() || name_it->first != l.name) {
+      name_it = index_.emplace_hint(name_it, std::string(l.name), Values());
+    }
+    Values& values = name_it->second;
+    auto value_it = values.lower_bound(l.value);
+    if (value_it == values.end() || value_it->first != l.value) {
+      value_it = values.emplace_hint(value_it, std::string(l.value), Postings());
     }
     InsertSorted(&value_it->second, ref);
   }
