@@ -39,6 +39,7 @@ absl::StatusOr<Value> ToValue(const Expr& expr, Evaluator& ev, bool instant) {
       for (const FPoint& p : rs.points) {
         if (p.t > lo && p.t <= hi) s.points.push_back(p);
       }
+      RETURN_IF_ERROR(ev.CountSamples(static_cast<int64_t>(s.points.size()), 0));
       if (!s.points.empty()) m.push_back(std::move(s));
     }
     std::sort(m.begin(), m.end(),

@@ -39,8 +39,9 @@ struct EngineOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   // Step of a subquery written without one (`x[10m:]`).
   int64_t default_subquery_step_ms = 60 * 1000;
-  // The most samples one query may hold at a time (selected, or produced by one step of
-  // evaluation). 0: unlimited.
+  // The most samples one query may hold at a time, counted as Prometheus does: the points
+  // selectors and range functions produced, plus the widest window of one series at one step
+  // (Evaluator::CountSamples). 0: unlimited.
   int64_t max_samples = 50000000;
   // Wall-clock limit of one query in milliseconds; 0: none.
   int64_t timeout_ms = 2 * 60 * 1000;
@@ -52,7 +53,7 @@ struct EngineOptions {
 
 struct QueryStats {
   int64_t samples_loaded = 0;  // samples read from storage
-  int64_t peak_samples = 0;    // the most samples held by one evaluation step
+  int64_t peak_samples = 0;    // the most samples held at once (see max_samples)
 };
 
 struct Result {

@@ -46,7 +46,6 @@ absl::Status Evaluator::SelectEach(
     RETURN_IF_ERROR(it->Err());
     if (scratch.empty()) continue;
     total += static_cast<int64_t>(scratch.size());
-    RETURN_IF_ERROR(CheckSamples(total));
     RETURN_IF_ERROR(f(s.labels(), scratch));
   }
   RETURN_IF_ERROR(set->Err());
@@ -77,7 +76,7 @@ absl::Status Evaluator::SelectStepSeries(const VectorSelector& vs, bool timestam
   std::vector<uint8_t> has(grid_.n);
   return SelectEach(
       vs, *lo - lookback + 1, *hi, 0, [&](const Labels& labels, std::vector<FPoint>& points) {
-        bool any = false;
+        int64_t present = 0;
         const FPoint* const begin = points.data();
         const FPoint* const end = begin + points.size();
         const FPoint* next = begin;  // the first point after ts[i]
@@ -95,9 +94,10 @@ absl::Status Evaluator::SelectStepSeries(const VectorSelector& vs, bool timestam
           if (it->t <= ts[i] - lookback || tsdb::IsStaleNaN(it->v)) continue;
           v[i] = timestamps ? static_cast<double>(it->t) / 1000.0 : it->v;
           has[i] = 1;
-          any = true;
+          ++present;
         }
-        if (!any) return absl::OkStatus();
+        RETURN_IF_ERROR(CountSamples(present, 0));
+        if (present == 0) return absl::OkStatus();
         return sink(StepSeriesView{labels, false, v, has});
       });
 }
@@ -170,7 +170,6 @@ absl::StatusOr<RangeInput> Evaluator::EvalSubquery(const SubqueryExpr& sq) {
   Evaluator inner(ctx_, Grid::Make(start, *hi, step));
   ASSIGN_OR_RETURN(EvalValue v, inner.Eval(*sq.expr));
   const Grid& g = inner.grid();
-  int64_t total = 0;
   auto add = [&](const Labels& labels, bool drop_name, const double* vals, const uint8_t* has) {
     RangeSeries rs;
     rs.labels = labels;
@@ -178,7 +177,6 @@ absl::StatusOr<RangeInput> Evaluator::EvalSubquery(const SubqueryExpr& sq) {
     for (size_t i = 0; i < g.n; ++i) {
       if (has == nullptr || has[i]) rs.points.push_back(FPoint{g.T(i), vals[i]});
     }
-    total += static_cast<int64_t>(rs.points.size());
     if (!rs.points.empty()) in.series.push_back(std::move(rs));
   };
   if (v.type == ValueType::kScalar) {
@@ -186,7 +184,6 @@ absl::StatusOr<RangeInput> Evaluator::EvalSubquery(const SubqueryExpr& sq) {
   } else {
     for (const StepSeries& s : v.series) add(s.labels, s.drop_name, s.v.data(), s.has.data());
   }
-  RETURN_IF_ERROR(CheckSamples(total));
   return in;
 }
 

@@ -55,13 +55,20 @@ absl::Status Evaluator::CheckInterrupt() const {
   return absl::OkStatus();
 }
 
-absl::Status Evaluator::CheckSamples(int64_t n) const {
+absl::Status Evaluator::CountSamples(int64_t points, int64_t window) const {
+  ctx_->held_samples += points;
+  ctx_->widest_window = std::max(ctx_->widest_window, window);
+  const int64_t n = ctx_->held_samples + ctx_->widest_window;
   if (n > ctx_->stats->peak_samples) ctx_->stats->peak_samples = n;
   if (ctx_->options->max_samples > 0 && n > ctx_->options->max_samples) {
     return absl::ResourceExhaustedError(
         "query processing would load too many samples into memory in query execution");
   }
   return absl::OkStatus();
+}
+
+void Evaluator::ReleaseAggregated(int64_t held_before, int64_t output_points) const {
+  ctx_->held_samples = held_before + output_points;
 }
 
 void Evaluator::Warn(std::string_view what, PosRange pos) const {
@@ -183,8 +190,12 @@ absl::StatusOr<EvalValue> Evaluator::Eval(const Expr& e) {
       return EvalUnary(static_cast<const UnaryExpr&>(e));
     case Kind::kVectorSelector:
       return EvalVectorSelector(static_cast<const VectorSelector&>(e));
-    case Kind::kAggregate:
-      return EvalAggregate(static_cast<const AggregateExpr&>(e));
+    case Kind::kAggregate: {
+      const int64_t held_before = ctx_->held_samples;
+      ASSIGN_OR_RETURN(EvalValue v, EvalAggregate(static_cast<const AggregateExpr&>(e)));
+      ReleaseAggregated(held_before, v.PointCount());
+      return v;
+    }
     case Kind::kBinary:
       return EvalBinary(static_cast<const BinaryExpr&>(e));
     case Kind::kCall:
@@ -205,16 +216,21 @@ absl::StatusOr<EvalValue> Evaluator::Eval(const Expr& e) {
 
 absl::StatusOr<RangeInput> Evaluator::EvalRange(const Expr& e) {
   RETURN_IF_ERROR(CheckInterrupt());
+  absl::StatusOr<RangeInput> in;
   switch (e.kind) {
     case Kind::kParen:
       return EvalRange(*static_cast<const ParenExpr&>(e).expr);
     case Kind::kMatrixSelector:
-      return EvalMatrixSelector(static_cast<const MatrixSelector&>(e));
+      in = EvalMatrixSelector(static_cast<const MatrixSelector&>(e));
+      break;
     case Kind::kSubquery:
-      return EvalSubquery(static_cast<const SubqueryExpr&>(e));
+      in = EvalSubquery(static_cast<const SubqueryExpr&>(e));
+      break;
     default:
       return absl::InternalError("expected a range vector");
   }
+  if (in.ok()) in->ev = this;
+  return in;
 }
 
 const MatrixSelector* StreamableRangeArg(const Call& c) {

@@ -51,6 +51,13 @@ struct EvalValue {
   std::vector<StepSeries> series;  // kVector
   std::vector<double> scalar;      // kScalar: grid.n values
   std::string str;                 // kString
+
+  // The values of all series (present steps); 0 for a scalar or string.
+  int64_t PointCount() const {
+    int64_t n = 0;
+    for (const StepSeries& s : series) n += std::count(s.has.begin(), s.has.end(), 1);
+    return n;
+  }
 };
 
 // One series of a range-vector expression: all samples any window needs, in time order.
@@ -94,6 +101,7 @@ struct RangeInput {
   std::vector<int64_t> ends;
   int64_t range_ms = 0;
   std::optional<RangeStream> stream;
+  Evaluator* ev = nullptr;  // counts the windows read (CountSamples)
 };
 
 // A warning or info raised during evaluation, at the position of the expression that caused it.
@@ -117,6 +125,9 @@ struct QueryContext {
   QueryStats* stats = nullptr;
   bool range_query = false;                        // a range query (not an instant one)
   std::vector<Annotation>* annotations = nullptr;  // not owned; may be null
+  // --query.max-samples accounting, see Evaluator::CountSamples.
+  int64_t held_samples = 0;
+  int64_t widest_window = 0;
 };
 
 class Evaluator {
@@ -141,8 +152,15 @@ class Evaluator {
 
   // Fails when the query was canceled or timed out.
   absl::Status CheckInterrupt() const;
-  // Fails when holding n samples at once exceeds the limit.
-  absl::Status CheckSamples(int64_t n) const;
+  // --query.max-samples, counted as Prometheus counts what a query holds: the points every
+  // selector and range function has produced so far (held until an aggregation over them is
+  // done), plus the widest window of one series at one step read so far. Streamed and whole
+  // evaluation of a query read the same selectors, so they count the same. Adds `points`
+  // produced points and a window of `window` samples; fails when the count exceeds the limit.
+  absl::Status CountSamples(int64_t points, int64_t window) const;
+  // After an aggregation whose evaluation started when `held_before` points were held: its
+  // inputs are dropped and its `output_points` held instead.
+  void ReleaseAggregated(int64_t held_before, int64_t output_points) const;
 
   // Records an annotation; `what` follows "PromQL warning: " / "PromQL info: ".
   void Warn(std::string_view what, PosRange pos) const;
@@ -167,7 +185,7 @@ class Evaluator {
 
  public:
   // Select, one series at a time: calls f with each series' labels and its non-empty samples
-  // (a scratch buffer f may modify). Counts the samples against the limit as Select does.
+  // (a scratch buffer f may modify). Adds them to the query's samples_loaded.
   absl::Status SelectEach(const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
                           absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f);
 
@@ -231,10 +249,13 @@ absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P
   out.type = ValueType::kVector;
   std::vector<double> v(n);
   std::vector<uint8_t> has(n);
-  // Fills v and has from one series' samples; false when no step has a value.
+  int64_t present = 0;  // steps with a value in the last series
+  size_t widest = 0;    // the most samples in one window of the last series
+  // Fills v, has, present and widest from one series' samples and counts them (CountSamples).
   auto windows = [&](std::span<const FPoint> points) {
     prepare(points);
-    bool any = false;
+    present = 0;
+    widest = 0;
     const FPoint* const end = points.data() + points.size();
     const FPoint* lo = points.data();
     const FPoint* hi = lo;
@@ -246,29 +267,32 @@ absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P
       while (lo != end && lo->t <= lo_t) ++lo;
       if (hi < lo) hi = lo;
       while (hi != end && hi->t <= hi_t) ++hi;
+      widest = std::max(widest, static_cast<size_t>(hi - lo));
       double x = 0;
       has[i] = 0;
       if (lo != hi && f(std::span<const FPoint>(lo, hi), i, &x)) {
         v[i] = x;
         has[i] = 1;
-        any = true;
+        ++present;
       } else {
         v[i] = 0;
       }
     }
-    return any;
+    return in.ev->CountSamples(present, static_cast<int64_t>(widest));
   };
   if (in.stream.has_value()) {
     const SeriesSink& sink = *in.stream->sink;
     RETURN_IF_ERROR(in.stream->ForEach([&](const Labels& labels, std::vector<FPoint>& points) {
-      if (!windows(points)) return absl::OkStatus();
+      RETURN_IF_ERROR(windows(points));
+      if (present == 0) return absl::OkStatus();
       return sink(StepSeriesView{labels, drop_name, v, has});
     }));
     return out;
   }
   out.series.reserve(in.series.size());
   for (RangeSeries& rs : in.series) {
-    if (!windows(rs.points)) continue;
+    RETURN_IF_ERROR(windows(rs.points));
+    if (present == 0) continue;
     StepSeries& s = out.series.emplace_back();
     s.labels = std::move(rs.labels);
     s.v = v;

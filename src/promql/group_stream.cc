@@ -134,8 +134,8 @@ absl::Status StreamGroups(const AggregateExpr& agg, Evaluator& ev, SeriesSink si
 
   const size_t n = ev.grid().n;
   const AggregateOp op = agg.op;
-  QueryStats& stats = *ev.ctx()->stats;
-  const int64_t loaded_before = stats.samples_loaded;
+  const int64_t held_before = ev.ctx()->held_samples;
+  int64_t output_points = 0;
   std::vector<StepFold> folds(n);
   std::vector<double> v(n);
   std::vector<uint8_t> has(n);
@@ -158,16 +158,17 @@ absl::Status StreamGroups(const AggregateExpr& agg, Evaluator& ev, SeriesSink si
         return absl::OkStatus();
       }));
     }
-    // The limit sees the samples of all groups so far, as if selected at once.
-    RETURN_IF_ERROR(ev.CheckSamples(stats.samples_loaded - loaded_before));
-    bool any = false;
+    int64_t present = 0;
     for (size_t i = 0; i < n; ++i) {
       has[i] = folds[i].count > 0;
       v[i] = has[i] ? folds[i].Result(op) : 0;
-      any = any || has[i];
+      present += has[i];
     }
-    if (any) RETURN_IF_ERROR(sink(StepSeriesView{labels, false, v, has}));
+    output_points += present;
+    if (present > 0) RETURN_IF_ERROR(sink(StepSeriesView{labels, false, v, has}));
   }
+  // As whole evaluation: the inputs counted while they were read, then only the groups.
+  ev.ReleaseAggregated(held_before, output_points);
   return absl::OkStatus();
 }
 

@@ -108,16 +108,27 @@ TEST(EngineStreamTest, StreamedAggregationEqualsWholeEvaluation) {
   EXPECT_EQ(compared, 5 * 14 * 3);
 }
 
-TEST(EngineStreamTest, StreamedSelectionKeepsTheSampleLimit) {
+// sum folds series by series without holding them; stddev evaluates its input whole. The
+// sample limit counts both the same.
+TEST(EngineStreamTest, StreamedAndWholeAggregationsCountTheSameSamples) {
   tsdb::Head head;
   Load(&head);
-  EngineOptions opts;
-  opts.max_samples = 300;
-  // 12 series x 40 samples in 10m.
-  Result r = Engine(opts).InstantQuery(&head, "sum(rate(req_total[10m]))", 150 * kStep);
-  EXPECT_EQ(r.status.code(), absl::StatusCode::kResourceExhausted);
-  Result v = Engine(opts).InstantQuery(&head, "count(req_total > 0)", 150 * kStep);
-  EXPECT_TRUE(v.status.ok()) << v.status;  // 12 series x 20 samples in the 5m lookback
+  // At step 150: 12 rates, and the widest 10m window holds 40 samples.
+  for (const char* q : {"sum(rate(req_total[10m]))", "stddev(rate(req_total[10m]))"}) {
+    SCOPED_TRACE(q);
+    EngineOptions opts;
+    opts.max_samples = 52;
+    Result ok = Engine(opts).InstantQuery(&head, q, 150 * kStep);
+    ASSERT_TRUE(ok.status.ok()) << ok.status;
+    EXPECT_EQ(ok.stats.peak_samples, 52);
+    opts.max_samples = 51;
+    Result r = Engine(opts).InstantQuery(&head, q, 150 * kStep);
+    EXPECT_EQ(r.status.code(), absl::StatusCode::kResourceExhausted);
+  }
+  Result sum = Engine().RangeQuery(&head, "sum(rate(req_total[10m]))", 0, 199 * kStep, kStep);
+  Result stddev = Engine().RangeQuery(&head, "stddev(rate(req_total[10m]))", 0, 199 * kStep, kStep);
+  EXPECT_GT(sum.stats.peak_samples, 12 * 150);
+  EXPECT_EQ(sum.stats.peak_samples, stddev.stats.peak_samples);
 }
 
 }  // namespace

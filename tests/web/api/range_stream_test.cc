@@ -437,7 +437,7 @@ TEST_F(RangeStreamApiTest, InstantResponsesEqualTheMaterializedVectorByteForByte
 
 TEST_F(RangeStreamApiTest, AnInstantErrorIsAnsweredAsUsual) {
   promql::EngineOptions options;
-  options.max_samples = 1000;  // 20 samples per series in the lookback window
+  options.max_samples = 100;  // one value per series
   Start(options);
   std::optional<TestResponse> r = Fetch(port_, "GET", InstantTarget("req_total", 1000000));
   ASSERT_TRUE(r.has_value());
@@ -461,7 +461,7 @@ TEST_F(RangeStreamApiTest, LimitWritesTheFirstSeriesAndWarns) {
 
 TEST_F(RangeStreamApiTest, AnErrorBeforeTheFirstFlushIsAnsweredAsUsual) {
   promql::EngineOptions options;
-  options.max_samples = 1000;  // exceeded at the 6th series, before 64 KiB of JSON
+  options.max_samples = 1000;  // exceeded at the 4th series, before 64 KiB of JSON
   Start(options);
   std::optional<TestResponse> r = Fetch(port_, "GET", Target("req_total"));
   ASSERT_TRUE(r.has_value());
