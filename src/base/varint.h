@@ -30,6 +30,23 @@ inline int64_t ZigZagDecode(uint64_t u) {
 
 inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZagEncode(v)); }
 
+// Decodes the uvarint at *p and moves *p past it, without a bounds check per byte (the fast
+// paths; ByteReader checks): false if it overflows 64 bits.
+// REQUIRES: the varint ends inside the buffer, or 10 bytes at *p are readable.
+inline bool GetUvarintUnbounded(const uint8_t** p, uint64_t* v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    const uint8_t b = *(*p)++;
+    if (shift == 63 && b > 1) return false;
+    r |= uint64_t{b & 0x7Fu} << shift;
+    if (b < 0x80) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
 // The length as a uvarint, then the bytes.
 inline void PutUvarintString(std::string* out, std::string_view s) {
   PutUvarint(out, s.size());

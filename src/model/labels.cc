@@ -10,19 +10,13 @@
 namespace sundial {
 namespace {
 
-// The uvarint at p, unchecked: labels decode only buffers they wrote themselves.
-// REQUIRES: p points at a varint written by PutUvarint before end.
+// The length at p in a buffer the labels wrote themselves (PutUvarint), and the position after.
 const char* GetUvarint(const char* p, size_t* v) {
-  size_t result = 0;
-  int shift = 0;
-  while (true) {
-    unsigned char b = static_cast<unsigned char>(*p++);
-    result |= static_cast<size_t>(b & 0x7F) << shift;
-    if ((b & 0x80) == 0) break;
-    shift += 7;
-  }
-  *v = result;
-  return p;
+  const auto* u = reinterpret_cast<const uint8_t*>(p);
+  uint64_t n = 0;
+  GetUvarintUnbounded(&u, &n);  // cannot overflow: written from a size_t
+  *v = static_cast<size_t>(n);
+  return reinterpret_cast<const char*>(u);
 }
 
 }  // namespace

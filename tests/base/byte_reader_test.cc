@@ -87,5 +87,26 @@ TEST(ByteReader, MalformedVarintsFail) {
   EXPECT_TRUE(largest.ok());
 }
 
+// The unbounded fast path decodes what the checked reader does, and refuses the same overflow.
+TEST(Varint, UnboundedDecodeAgreesWithByteReader) {
+  for (uint64_t v : {uint64_t{0}, uint64_t{127}, uint64_t{128}, uint64_t{300}, uint64_t{1} << 35,
+                     std::numeric_limits<uint64_t>::max()}) {
+    std::string buf;
+    PutUvarint(&buf, v);
+    const size_t size = buf.size();
+    buf += "next";
+    const auto* p = reinterpret_cast<const uint8_t*>(buf.data());
+    uint64_t got = 0;
+    ASSERT_TRUE(GetUvarintUnbounded(&p, &got)) << v;
+    EXPECT_EQ(got, v);
+    EXPECT_EQ(p, reinterpret_cast<const uint8_t*>(buf.data()) + size);
+    EXPECT_EQ(ByteReader(buf).Uvarint(), v);
+  }
+  const std::string over_64_bits = std::string(9, '\xff') + "\x02";
+  const auto* p = reinterpret_cast<const uint8_t*>(over_64_bits.data());
+  uint64_t got = 0;
+  EXPECT_FALSE(GetUvarintUnbounded(&p, &got));
+}
+
 }  // namespace
 }  // namespace sundial

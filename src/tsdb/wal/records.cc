@@ -38,7 +38,7 @@ class Decoder : public ByteReader {
     const auto* begin = reinterpret_cast<const uint8_t*>(rest.data());
     const uint8_t* p = begin;
     uint64_t uref, ut;
-    if (!UvarintAt(&p, &uref) || !UvarintAt(&p, &ut)) return false;
+    if (!GetUvarintUnbounded(&p, &uref) || !GetUvarintUnbounded(&p, &ut)) return false;
     *bits = LoadBigEndian64(p);
     *dref = ZigZagDecode(uref);
     *dt = ZigZagDecode(ut);
@@ -58,21 +58,6 @@ class Decoder : public ByteReader {
   }
 
  private:
-  // A uvarint from *p, which has at least 10 bytes: false if it overflows 64 bits.
-  static bool UvarintAt(const uint8_t** p, uint64_t* v) {
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      const uint8_t b = *(*p)++;
-      if (shift == 63 && b > 1) return false;
-      r |= uint64_t{b & 0x7Fu} << shift;
-      if (b < 0x80) {
-        *v = r;
-        return true;
-      }
-    }
-    return false;
-  }
-
   LabelsBuilder builder_;
 };
 
