@@ -24,8 +24,19 @@ HeadReplayer::Limits HeadReplayer::LimitsAt(Timestamp max_time) const {
 
 MemSeries* HeadReplayer::GetOrCreate(Labels labels, bool* created) {
   MemSeries* s = head_->series_.CreateOrPin(std::move(labels), created);
-  if (*created) head_->postings_.Add(s->ref(), s->labels());
+  if (*created) head_->postings_.AddUnsorted(s->ref(), s->labels());
   // Nothing garbage-collects the head during replay (REQUIRES above).
+  s->Unpin();
+  return s;
+}
+
+MemSeries* HeadReplayer::Create(SeriesRef ref, Labels labels, uint64_t hash, uint64_t chunk_ref) {
+  MemSeries* s = head_->series_.CreateWithRef(ref, std::move(labels), hash);
+  {
+    absl::MutexLock lock(&s->mu());
+    s->set_chunk_series_ref(chunk_ref);
+  }
+  head_->postings_.AddUnsorted(ref, s->labels());
   s->Unpin();
   return s;
 }
@@ -91,6 +102,8 @@ Timestamp HeadReplayer::NewestTime(MemSeries* s) {
   absl::MutexLock lock(&s->mu());
   return s->newest_time();
 }
+
+void HeadReplayer::SortIndex() { head_->postings_.Sort(); }
 
 void HeadReplayer::ExtendTimeRange(const Range& range) {
   if (range.mint != INT64_MAX) head_->ExtendTimeRange(range.mint, range.maxt);

@@ -76,6 +76,27 @@ void InsertSorted(Postings* list, SeriesRef ref) {
 
 void MemPostings::Add(SeriesRef ref, const Labels& labels) {
   absl::MutexLock lock(&mu_);
+  AddLocked(ref, labels, InsertSorted);
+}
+
+void MemPostings::AddUnsorted(SeriesRef ref, const Labels& labels) {
+  absl::MutexLock lock(&mu_);
+  AddLocked(ref, labels, [](Postings* list, SeriesRef r) { list->push_back(r); });
+}
+
+void MemPostings::Sort() {
+  absl::MutexLock lock(&mu_);
+  auto sort = [](Postings* list) {
+    if (!std::is_sorted(list->begin(), list->end())) std::sort(list->begin(), list->end());
+  };
+  for (auto& [name, values] : index_) {
+    for (auto& [value, list] : values) sort(&list);
+  }
+  sort(&all_);
+}
+
+template <typename Insert>
+void MemPostings::AddLocked(SeriesRef ref, const Labels& labels, Insert insert) {
   for (const Label& l : labels) {
     // One descent each: the lookup's position is the insertion hint of a new name or value.
     auto name_it = index_.lower_bound(l.name);
@@ -87,9 +108,9 @@ void MemPostings::Add(SeriesRef ref, const Labels& labels) {
     if (value_it == values.end() || value_it->first != l.value) {
       value_it = values.emplace_hint(value_it, std::string(l.value), Postings());
     }
-    InsertSorted(&value_it->second, ref);
+    insert(&value_it->second, ref);
   }
-  InsertSorted(&all_, ref);
+  insert(&all_, ref);
 }
 
 void MemPostings::Delete(const std::vector<std::pair<SeriesRef, Labels>>& series) {

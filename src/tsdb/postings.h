@@ -51,6 +51,10 @@ class MemPostings {
   // Adds ref under every label of `labels` and to the all-refs list. Refs may arrive slightly out
   // of order (concurrent series creation); lists stay sorted.
   void Add(SeriesRef ref, const Labels& labels);
+  // Add for series created on several threads at once (WAL replay), whose refs interleave: ref
+  // goes to the end of its lists, which Sort() must then put in order before any lookup.
+  void AddUnsorted(SeriesRef ref, const Labels& labels);
+  void Sort();
   // Removes the given series (refs with the labels they were added with).
   void Delete(const std::vector<std::pair<SeriesRef, Labels>>& series);
 
@@ -72,6 +76,10 @@ class MemPostings {
 
  private:
   using Values = absl::btree_map<std::string, Postings, std::less<>>;
+  // Add's work under mu_; insert(list, ref) puts ref into a list.
+  template <typename Insert>
+  void AddLocked(SeriesRef ref, const Labels& labels, Insert insert)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   absl::btree_map<std::string, Values, std::less<>> index_ ABSL_GUARDED_BY(mu_);

@@ -50,7 +50,7 @@ MemSeries* StripeSeries::PinOrCreate(const Labels& labels, bool* created) {
   absl::MutexLock lock(&stripe.mu);
   if (MemSeries* s = FindAndPin(stripe, hash, labels)) return s;
   *created = true;
-  return Create(stripe, hash, labels);
+  return Create(stripe, hash, labels, ReserveRef());
 }
 
 MemSeries* StripeSeries::CreateOrPin(Labels labels, bool* created) {
@@ -62,11 +62,16 @@ MemSeries* StripeSeries::CreateOrPin(Labels labels, bool* created) {
     return s;
   }
   *created = true;
-  return Create(stripe, hash, std::move(labels));
+  return Create(stripe, hash, std::move(labels), ReserveRef());
 }
 
-MemSeries* StripeSeries::Create(HashStripe& stripe, uint64_t hash, Labels labels) {
-  const SeriesRef ref = last_ref_.fetch_add(1, std::memory_order_relaxed) + 1;
+MemSeries* StripeSeries::CreateWithRef(SeriesRef ref, Labels labels, uint64_t hash) {
+  HashStripe& stripe = hash_stripes_[hash & (kStripes - 1)];
+  absl::MutexLock lock(&stripe.mu);
+  return Create(stripe, hash, std::move(labels), ref);
+}
+
+MemSeries* StripeSeries::Create(HashStripe& stripe, uint64_t hash, Labels labels, SeriesRef ref) {
   auto owned = std::make_unique<MemSeries>(ref, std::move(labels));
   MemSeries* s = owned.get();
   if (const int64_t base = chunk_ref_base_.load(std::memory_order_acquire); base >= 0) {

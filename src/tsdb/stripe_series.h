@@ -39,6 +39,11 @@ class StripeSeries {
   // PinOrCreate for a caller that expects the series to be absent (WAL replay): one lookup,
   // under the exclusive lock, and labels moved into a created series.
   MemSeries* CreateOrPin(Labels labels, bool* created);
+  // The next ref, taken for a series that CreateWithRef creates later (or never: a gap).
+  SeriesRef ReserveRef() { return last_ref_.fetch_add(1, std::memory_order_relaxed) + 1; }
+  // A new series with labels (of this hash) under a ref from ReserveRef, pinned; no lookup.
+  // REQUIRES: no series has these labels, nor ever gets them through another call meanwhile.
+  MemSeries* CreateWithRef(SeriesRef ref, Labels labels, uint64_t hash);
 
   // Runs f on the series with this ref under its lock; false if there is none.
   bool WithSeries(SeriesRef ref, absl::FunctionRef<void(const MemSeries&)> f) const;
@@ -73,8 +78,8 @@ class StripeSeries {
   // The series with labels (of this hash) in stripe, pinned, or null.
   static MemSeries* FindAndPin(const HashStripe& stripe, uint64_t hash, const Labels& labels)
       ABSL_SHARED_LOCKS_REQUIRED(stripe.mu);
-  // A new series with labels (of this hash) in stripe, pinned.
-  MemSeries* Create(HashStripe& stripe, uint64_t hash, Labels labels)
+  // A new series with labels (of this hash) in stripe under ref, pinned.
+  MemSeries* Create(HashStripe& stripe, uint64_t hash, Labels labels, SeriesRef ref)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(stripe.mu);
 
   std::unique_ptr<RefStripe[]> ref_stripes_;

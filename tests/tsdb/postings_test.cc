@@ -3,8 +3,10 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "base/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -130,6 +132,37 @@ TEST_F(MemPostingsTest, Delete) {
   EXPECT_THAT(index_.LabelValues("job"), ElementsAre("api-canary", "web"));
   index_.Delete({{4, Labels{{"__name__", "up"}, {"job", "api-canary"}, {"env", "dev"}}}});
   EXPECT_THAT(index_.LabelNames(), ElementsAre("__name__", "job"));
+}
+
+// Series created on two threads at once, each in ascending ref order as replay workers create
+// them, index as if added one by one in ref order once sorted.
+TEST(MemPostingsUnsortedTest, TwoThreadsThenSortEqualsAddInRefOrder) {
+  constexpr SeriesRef kSeries = 20'000;
+  auto labels = [](SeriesRef ref) {
+    return Labels{{"__name__", StrCat("m", ref % 3)}, {"i", StrCat(ref)}, {"odd", StrCat(ref & 1)}};
+  };
+  MemPostings want;
+  for (SeriesRef ref = 1; ref <= kSeries; ++ref) want.Add(ref, labels(ref));
+  MemPostings got;
+  // Runs of 64 refs alternate between the threads, as ReplayShards::ShardOf deals them.
+  auto add_runs = [&](SeriesRef parity) {
+    for (SeriesRef ref = 1; ref <= kSeries; ++ref) {
+      if ((ref >> 6) % 2 == parity) got.AddUnsorted(ref, labels(ref));
+    }
+  };
+  std::thread other(add_runs, 1);
+  add_runs(0);
+  other.join();
+  got.Sort();
+  EXPECT_EQ(got.All(), want.All());
+  EXPECT_EQ(got.LabelNames(), want.LabelNames());
+  for (const std::string& name : want.LabelNames()) {
+    ASSERT_EQ(got.LabelValues(name), want.LabelValues(name)) << name;
+    for (const std::string& value : want.LabelValues(name)) {
+      ASSERT_EQ(got.Get(name, value), want.Get(name, value)) << name << "=" << value;
+    }
+  }
+  EXPECT_EQ(got.Get("odd", "1").size(), kSeries / 2);
 }
 
 }  // namespace

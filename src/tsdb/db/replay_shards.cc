@@ -20,6 +20,20 @@ ReplayShards::~ReplayShards() {
   for (auto& shard : shards_) shard->thread.join();
 }
 
+void ReplayShards::AddCreation(uint32_t shard_index, Creation c) {
+  Shard& shard = *shards_[shard_index];
+  Batch& b = shard.batch;
+  const SeriesRef ref = c.ref;
+  creating_ = creating_ || c.series == nullptr;
+  b.creations.push_back(std::move(c));
+  BlockOf(&b, ref).push_back({0, -static_cast<Timestamp>(b.creations.size()), 0});
+  if (++b.size >= kMaxBatch) Hand(&shard);
+}
+
+MemSeries* ReplayShards::SeriesOf(SeriesRef head_ref) const {
+  return Lookup(*shards_[ShardOf(head_ref)], head_ref);
+}
+
 void ReplayShards::Flush() {
   for (auto& shard : shards_) {
     if (shard->batch.size > 0) Hand(shard.get());
@@ -43,6 +57,7 @@ void ReplayShards::Hand(Shard* s) {
 
 void ReplayShards::Drain() {
   Flush();
+  creating_ = false;
   for (auto& shard : shards_) {
     Shard* s = shard.get();
     absl::MutexLock lock(&s->mu);
@@ -84,22 +99,36 @@ void ReplayShards::Work(Shard* shard) {
     }
     int64_t rejected = 0;
     HeadReplayer::Range range;
+    std::vector<MemSeries*>& series = shard->series;
     for (std::vector<Item>& items : b.blocks) {
       // Series are scattered in memory: their lines are fetched in three dependent stages
-      // (series, open chunk, chunk bytes) some samples ahead. A block starts with a marker.
+      // (series, open chunk, chunk bytes) some samples ahead. A block starts with a control item.
       const size_t n = items.size();
       const HeadReplayer::Limits* limits = nullptr;
       for (size_t i = 0; i < n; ++i) {
-        if (i + 12 < n && items[i + 12].series != nullptr) items[i + 12].series->Prefetch(0);
-        if (i + 8 < n && items[i + 8].series != nullptr) items[i + 8].series->Prefetch(1);
-        if (i + 4 < n && items[i + 4].series != nullptr) items[i + 4].series->Prefetch(2);
-        const Item& it = items[i];
-        if (it.series == nullptr) {
-          limits = &b.limits[static_cast<size_t>(it.t)];
-          continue;
+        if (i + 12 < n) {
+          if (MemSeries* s = Lookup(*shard, items[i + 12].ref)) s->Prefetch(0);
         }
-        // This worker is the only thread touching the series until Drain (see Add).
-        if (!replayer_->AppendExclusive(it.series, it.t, it.v, *limits, &range).ok()) ++rejected;
+        if (i + 8 < n) {
+          if (MemSeries* s = Lookup(*shard, items[i + 8].ref)) s->Prefetch(1);
+        }
+        if (i + 4 < n) {
+          if (MemSeries* s = Lookup(*shard, items[i + 4].ref)) s->Prefetch(2);
+        }
+        const Item& it = items[i];
+        if (it.ref == 0 && it.t >= 0) {
+          limits = &b.limits[static_cast<size_t>(it.t)];
+        } else if (it.ref == 0) {
+          Creation& c = b.creations[static_cast<size_t>(-it.t - 1)];
+          if (c.series == nullptr) {
+            c.series = replayer_->Create(c.ref, std::move(c.labels), c.hash, c.chunk_ref);
+          }
+          if (c.ref >= series.size()) series.resize(std::max(c.ref + 1, 2 * series.size()));
+          series[c.ref] = c.series;
+        } else if (!replayer_->AppendExclusive(series[it.ref], it.t, it.v, *limits, &range).ok()) {
+          // This worker is the only thread touching the series until Drain (see Add).
+          ++rejected;
+        }
       }
       // A block this batch did not use gives its memory back; the others keep it for the next.
       if (n == 0) {
@@ -109,6 +138,7 @@ void ReplayShards::Work(Shard* shard) {
       }
     }
     b.limits.clear();
+    b.creations.clear();
     std::fill(b.block_limits.begin(), b.block_limits.end(), kNoLimits);
     b.size = 0;
     absl::MutexLock lock(&shard->mu);

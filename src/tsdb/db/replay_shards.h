@@ -1,24 +1,27 @@
-// ReplayShards: the worker threads that append WAL samples to head series during replay while
-// the reading thread decodes the next records. A series always goes to the same worker (by its
-// head ref), so its samples are appended in WAL order; the samples of one logged commit are
-// checked against that commit's limits, as its appender did.
+// ReplayShards: the worker threads that create head series and append WAL samples to them during
+// replay while the reading thread decodes the next records. A series always goes to the same
+// worker (by its head ref), so it is created before its samples and they are appended in WAL
+// order; the samples of one logged commit are checked against that commit's limits, as its
+// appender did.
 //
 //   ReplayShards shards(&replayer, workers);
 //   shards.Begin(replayer.LimitsAt(max_so_far));   // per samples record
-//   shards.Add(shards.ShardOf(head_ref), series, head_ref, t, v);   // ...
+//   shards.Create(shards.ShardOf(ref), ref, labels, hash, wal_ref);   // ref from ReserveRef
+//   shards.Bind(shards.ShardOf(s->ref()), s);      // or: a series made on this thread
+//   shards.Add(shards.ShardOf(ref), ref, t, v);    // ...
 //   shards.Drain();                                // everything added is appended
-//   shards.rejected(), shards.range()              // after Drain
+//   shards.rejected(), shards.range(), shards.SeriesOf(ref)   // after Drain
 //
 // A worker gets large batches spanning many records and appends a batch one block of
 // neighbouring series at a time, so the lines of a series and its open chunk are fetched about
 // once per batch instead of once per sample: consecutive records carry one sample of each
-// series. Add files a sample straight under its block (a flat array of (series, t, v) per block,
+// series. Add files a sample straight under its block (a flat array of (ref, t, v) per block,
 // in WAL order), so the worker needs no sort. A worker appends without series locks: a series is
 // only ever touched by its worker between the hand-offs through the shard mutex (and by the
 // calling thread only after Drain).
 //
-// One thread calls everything; workers only run HeadReplayer::AppendExclusive. Memory is bounded: a
-// worker holds at most a few batches queued before Add waits for it.
+// One thread calls everything; workers only run HeadReplayer::Create and AppendExclusive. Memory
+// is bounded: a worker holds at most a few batches queued before Add waits for it.
 #ifndef SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
 #define SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
 
@@ -30,6 +33,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "model/labels.h"
 #include "tsdb/head_replay.h"
 
 namespace sundial::tsdb {
@@ -54,29 +58,40 @@ class ReplayShards {
   uint32_t ShardOf(SeriesRef head_ref) const {
     return static_cast<uint32_t>((head_ref >> 6) % shards_.size());
   }
-  // REQUIRES: shard_index == ShardOf(head_ref).
-  void Add(uint32_t shard_index, MemSeries* series, SeriesRef head_ref, Timestamp t, double v) {
+  // The worker creates the series with these labels (of this hash) under head_ref, reserved by
+  // HeadReplayer::ReserveRef and never used before, carrying chunks_head ref chunk_ref; before
+  // any Add of head_ref. REQUIRES: shard_index == ShardOf(head_ref), and HeadReplayer::Create's.
+  void Create(uint32_t shard_index, SeriesRef head_ref, Labels labels, uint64_t hash,
+              uint64_t chunk_ref) {
+    AddCreation(shard_index, {head_ref, nullptr, std::move(labels), hash, chunk_ref});
+  }
+  // The worker appends to series (created on this thread) the samples added for its ref from
+  // now on. REQUIRES: shard_index == ShardOf(series->ref()).
+  void Bind(uint32_t shard_index, MemSeries* series) {
+    AddCreation(shard_index, {series->ref(), series, Labels(), 0, 0});
+  }
+  // REQUIRES: shard_index == ShardOf(head_ref), and the series was created or bound (Create,
+  // Bind) on this shard.
+  void Add(uint32_t shard_index, SeriesRef head_ref, Timestamp t, double v) {
     Shard& shard = *shards_[shard_index];
     Batch& b = shard.batch;
     if (shard.limits_gen != limits_gen_) {
       b.limits.push_back(limits_);
       shard.limits_gen = limits_gen_;
     }
-    const size_t block = head_ref >> kBlockBits;
-    if (block >= b.blocks.size()) {
-      b.blocks.resize(block + 1);
-      b.block_limits.resize(block + 1, kNoLimits);
-    }
-    std::vector<Item>& items = b.blocks[block];
+    std::vector<Item>& items = BlockOf(&b, head_ref);
     // A block's samples follow the marker of their limits.
+    const size_t block = head_ref >> kBlockBits;
     const auto limits_index = static_cast<uint32_t>(b.limits.size() - 1);
     if (b.block_limits[block] != limits_index) {
       b.block_limits[block] = limits_index;
-      items.push_back({nullptr, limits_index, 0});
+      items.push_back({0, limits_index, 0});
     }
-    items.push_back({series, t, v});
+    items.push_back({head_ref, t, v});
     if (++b.size >= kMaxBatch) Hand(&shard);
   }
+  // Whether a series is due to be created: a Create since the last Drain.
+  bool creating() const { return creating_; }
   // Hands every sample added so far over to the workers.
   void Flush();
   // Flush, then waits until the workers appended everything.
@@ -85,20 +100,33 @@ class ReplayShards {
   // Samples the head refused, and what was appended. REQUIRES: Drain() since the last Add.
   int64_t rejected() const;
   HeadReplayer::Range range() const;
+  // The series created or bound under head_ref, null if none. REQUIRES: Drain() since the last
+  // Create or Bind.
+  MemSeries* SeriesOf(SeriesRef head_ref) const;
 
  private:
-  // A sample, or (series null) a marker: the block's next samples have limits[t].
+  // A sample of the series with head ref `ref`, or (ref 0, which no series has) a control item:
+  // t >= 0, a marker: the block's next samples have limits[t]; t < 0: creations[-t - 1] is due.
   struct Item {
-    MemSeries* series;
+    SeriesRef ref;
     Timestamp t;
     double v;
+  };
+  // A series to create (series null) or one created by the calling thread, under ref.
+  struct Creation {
+    SeriesRef ref;
+    MemSeries* series;
+    Labels labels;
+    uint64_t hash;
+    uint64_t chunk_ref;
   };
   static constexpr uint32_t kNoLimits = UINT32_MAX;
   struct Batch {
     std::vector<HeadReplayer::Limits> limits;
     std::vector<std::vector<Item>> blocks;  // by head ref >> kBlockBits
     std::vector<uint32_t> block_limits;     // per block, its last marker's limits; kNoLimits
-    size_t size = 0;                        // samples and markers in blocks
+    std::vector<Creation> creations;
+    size_t size = 0;  // items in blocks
   };
   struct Shard {
     Batch batch;              // being filled by the reading thread
@@ -110,6 +138,8 @@ class ReplayShards {
     bool closing ABSL_GUARDED_BY(mu) = false;
     int64_t rejected ABSL_GUARDED_BY(mu) = 0;
     HeadReplayer::Range range ABSL_GUARDED_BY(mu);
+    // By head ref, the series this worker appends to: its own between hand-offs (see Add).
+    std::vector<MemSeries*> series;
     std::thread thread;
   };
 
@@ -120,13 +150,28 @@ class ReplayShards {
   static constexpr size_t kMaxQueued = 1;
   static constexpr int kBlockBits = 10;
 
+  // The items of head_ref's block in b, made if absent.
+  std::vector<Item>& BlockOf(Batch* b, SeriesRef head_ref) {
+    const size_t block = head_ref >> kBlockBits;
+    if (block >= b->blocks.size()) {
+      b->blocks.resize(block + 1);
+      b->block_limits.resize(block + 1, kNoLimits);
+    }
+    return b->blocks[block];
+  }
+  void AddCreation(uint32_t shard_index, Creation c);
   // Queues shard's batch for its worker (waiting while the queue is full).
   void Hand(Shard* shard);
   void Work(Shard* shard);
+  // The worker's series of ref, or null.
+  static MemSeries* Lookup(const Shard& shard, SeriesRef ref) {
+    return ref < shard.series.size() ? shard.series[ref] : nullptr;
+  }
 
   HeadReplayer* const replayer_;
   HeadReplayer::Limits limits_;
   uint64_t limits_gen_ = 1;
+  bool creating_ = false;
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

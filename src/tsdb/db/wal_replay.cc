@@ -6,6 +6,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
@@ -22,9 +23,11 @@ namespace {
 const Logger kLog("tsdb");
 
 // Stream-order state of one replay. The reading thread resolves each sample's series and hands
-// it to the worker owning that series (ReplayShards); only a sample that maps a WAL ref to a
-// series that already exists waits for the workers, because whether the series takes it
-// decides the mapping.
+// it to the worker owning that series (ReplayShards). A series record's first sample in bounds
+// creates its series; if no series so far had labels of that hash, the series is new: the
+// reading thread reserves its head ref and the worker creates it. Otherwise (the labels of an
+// earlier series record, or a hash collision) the reading thread waits for the workers and looks
+// the labels up, because whether an existing series takes the sample decides the mapping.
 class ReplayState {
  public:
   ReplayState(Head* head, MmappedChunks* mmapped, int workers)
@@ -40,18 +43,19 @@ class ReplayState {
         continue;
       }
       pending_.erase(s.ref);
+      // A worker may still be creating the series with these labels.
+      if (!label_hashes_.insert(s.labels.Hash()).second) shards_.Drain();
       bool created;
       MemSeries* ms = replayer_.GetOrCreate(s.labels, &created);
-      // Whether an existing series is still empty depends on the samples handed over so far.
-      if (!created) shards_.Drain();
+      if (created) shards_.Bind(shards_.ShardOf(ms->ref()), ms);
       const Timestamp mm_maxt = replayer_.AttachChunks(ms, s.ref, std::move(mm->second));
       mmapped_->erase(mm);
       if (mm_maxt != INT64_MIN) {
         ++result_.mmapped_series;
         max_time_ = std::max(max_time_, mm_maxt);
       }
-      wal_to_head_.Set(s.ref, {ms, ms->ref(), mm_maxt, shards_.ShardOf(ms->ref())});
-      Mapped(ms, s.ref);
+      wal_to_head_.Set(s.ref, {ms->ref(), mm_maxt, shards_.ShardOf(ms->ref())});
+      Mapped(ms->ref(), s.ref);
     }
   }
 
@@ -67,7 +71,7 @@ class ReplayState {
           ++result_.mmapped_samples;
           continue;
         }
-        shards_.Add(hs->shard, hs->series, hs->head_ref, s.t, s.v);
+        shards_.Add(hs->shard, hs->head_ref, s.t, s.v);
         max_time_ = std::max(max_time_, s.t);
         continue;
       }
@@ -88,6 +92,7 @@ class ReplayState {
   // Into the head's exemplar storage (if any) through an appender, as Prometheus replays
   // them: exemplars of series without samples yet are dropped.
   void OnExemplars(const std::vector<wal::RefExemplar>& exemplars) {
+    if (shards_.creating()) shards_.Drain();  // their series exist
     std::unique_ptr<Appender> app = head_->NewAppender();
     for (const wal::RefExemplar& e : exemplars) {
       const HeadSeries* hs = wal_to_head_.Find(e.ref);
@@ -114,15 +119,15 @@ class ReplayState {
     result_.rejected_samples += shards_.rejected();
     replayer_.ExtendTimeRange(shards_.range());
     replayer_.ExtendTimeRange(direct_range_);
-    for (const auto& [head_ref, ms] : mapped_series_) {
-      result_.entries[head_ref].max_t = HeadReplayer::NewestTime(ms);
+    replayer_.SortIndex();
+    for (const SeriesRef head_ref : mapped_series_) {
+      result_.entries[head_ref].max_t = HeadReplayer::NewestTime(shards_.SeriesOf(head_ref));
     }
     return std::move(result_);
   }
 
  private:
   struct HeadSeries {
-    MemSeries* series;
     SeriesRef head_ref;
     Timestamp mm_maxt;  // newest time in its chunks from chunks_head; INT64_MIN: none
     uint32_t shard;     // ReplayShards::ShardOf(head_ref), computed once
@@ -135,29 +140,38 @@ class ReplayState {
   bool FirstSample(Labels* labels, const wal::RefSample& s, const HeadReplayer::Limits& limits) {
     if (s.t < limits.min_valid_time && (!limits.ooo || s.t < limits.ooo_min_time)) return false;
     if (labels->empty()) return false;
-    bool created;
-    MemSeries* ms = replayer_.GetOrCreate(std::move(*labels), &created);
-    if (created) {
-      // A new series takes any sample within the limits.
-      replayer_.SetChunkRef(ms, s.ref);
-      shards_.Add(shards_.ShardOf(ms->ref()), ms, ms->ref(), s.t, s.v);
+    // A new series takes any sample within the limits.
+    const uint64_t hash = labels->Hash();
+    SeriesRef head_ref;
+    if (label_hashes_.insert(hash).second) {
+      head_ref = replayer_.ReserveRef();
+      const uint32_t shard = shards_.ShardOf(head_ref);
+      shards_.Create(shard, head_ref, std::move(*labels), hash, s.ref);
+      shards_.Add(shard, head_ref, s.t, s.v);
     } else {
       shards_.Drain();
-      if (!replayer_.Append(ms, s.t, s.v, limits, &direct_range_, s.ref).ok()) {
+      bool created;
+      MemSeries* ms = replayer_.GetOrCreate(std::move(*labels), &created);
+      head_ref = ms->ref();
+      if (created) {
+        replayer_.SetChunkRef(ms, s.ref);
+        shards_.Bind(shards_.ShardOf(head_ref), ms);
+        shards_.Add(shards_.ShardOf(head_ref), head_ref, s.t, s.v);
+      } else if (!replayer_.Append(ms, s.t, s.v, limits, &direct_range_, s.ref).ok()) {
         *labels = ms->labels();  // the same labels, for the ref's next sample
         return false;
       }
     }
-    wal_to_head_.Set(s.ref, {ms, ms->ref(), INT64_MIN, shards_.ShardOf(ms->ref())});
-    Mapped(ms, s.ref);
+    wal_to_head_.Set(s.ref, {head_ref, INT64_MIN, shards_.ShardOf(head_ref)});
+    Mapped(head_ref, s.ref);
     return true;
   }
 
-  // The head series ms is now logged under wal_ref.
-  void Mapped(MemSeries* ms, uint64_t wal_ref) {
-    WalHeadLog::Entry& e = result_.entries[ms->ref()];
-    if (e.wal_ref == 0) mapped_series_.emplace_back(ms->ref(), ms);
-    if (e.wal_ref != 0 && e.wal_ref != wal_ref) result_.aliases[e.wal_ref] = ms->ref();
+  // The head series head_ref is now logged under wal_ref.
+  void Mapped(SeriesRef head_ref, uint64_t wal_ref) {
+    WalHeadLog::Entry& e = result_.entries[head_ref];
+    if (e.wal_ref == 0) mapped_series_.push_back(head_ref);
+    if (e.wal_ref != 0 && e.wal_ref != wal_ref) result_.aliases[e.wal_ref] = head_ref;
     result_.aliases.erase(wal_ref);
     e.wal_ref = wal_ref;
   }
@@ -202,7 +216,9 @@ class ReplayState {
   absl::flat_hash_map<uint64_t, Labels> pending_;  // series records not yet seen with a sample
   Timestamp max_time_ = INT64_MIN;                 // the head's newest sample once all is in
   HeadReplayer::Range direct_range_;               // appended by FirstSample itself
-  std::vector<std::pair<SeriesRef, MemSeries*>> mapped_series_;  // one per entry
+  std::vector<SeriesRef> mapped_series_;           // one per entry
+  // The labels hash of every series created so far or due to be created by a worker.
+  absl::flat_hash_set<uint64_t> label_hashes_;
   ReplayResult result_;
 };
 

@@ -16,6 +16,7 @@
 #include "base/str_cat.h"
 #include "tsdb/db/db.h"
 #include "tsdb/db/db_test_util.h"
+#include "tsdb/exemplars/circular_storage.h"
 #include "tsdb/wal/corruption.h"
 #include "tsdb/wal/format.h"
 #include "tsdb/wal/records.h"
@@ -256,6 +257,59 @@ TEST(ReplayWal, OutOfOrderWindowHeadIsTheSameForAnyWorkerCount) {
     EXPECT_TRUE(*got == first);
   }
   EXPECT_GT(first_rejected, 0);
+}
+
+// The workers create the series: head refs still follow the order of the first samples (here
+// the reverse of the WAL refs) whatever the worker count, as one thread creating them would
+// number them; the index lists every series in ref order; an exemplar logged right after its
+// series' first sample finds the series.
+TEST(ReplayWal, SeriesCreatedByWorkersAreNumberedAndIndexedAsByOneThread) {
+  std::vector<std::string> records(4);
+  std::vector<wal::RefSeries> series;
+  for (int k = 1; k <= kSeries; ++k) series.push_back({static_cast<uint64_t>(k), SeriesLabels(k)});
+  wal::EncodeSeries(series, &records[0]);
+  const Timestamp t0 = 10'000'000;
+  std::vector<wal::RefSample> samples;
+  for (uint64_t ref = kSeries; ref >= 1; --ref) samples.push_back({ref, t0, 1});
+  wal::EncodeSamples(samples, &records[1]);
+  std::vector<wal::RefExemplar> exemplars;
+  for (uint64_t ref = 1; ref <= 10; ++ref) {
+    exemplars.push_back({ref, t0, 2, Labels{{"trace_id", StrCat(ref)}}});
+  }
+  wal::EncodeExemplars(exemplars, &records[2]);
+  for (wal::RefSample& s : samples) s.t += 15'000;
+  wal::EncodeSamples(samples, &records[3]);
+  MemFileSystem fs;
+  WriteWal(&fs, records);
+  absl::StatusOr<Matcher> all = Matcher::Create(MatchType::kRegexp, "__name__", "m.*");
+  ASSERT_TRUE(all.ok());
+  for (int workers : {1, 2, 5}) {
+    SCOPED_TRACE(StrCat("workers=", workers));
+    CircularExemplarStorage stored(100);
+    HeadOptions options;
+    options.exemplars = &stored;
+    Head head(options);
+    absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, workers);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->rejected_samples, 0);
+    EXPECT_EQ(r->rejected_exemplars, 0);
+    const std::vector<std::pair<SeriesRef, Labels>> got = head.SeriesMatching({&*all, 1});
+    ASSERT_EQ(got.size(), size_t{kSeries});
+    for (size_t i = 0; i < got.size(); ++i) {
+      // In ref order, and the series of WAL ref k (labels k) got head ref kSeries + 1 - k.
+      EXPECT_EQ(got[i].first, i + 1);
+      EXPECT_EQ(got[i].second, SeriesLabels(static_cast<int>(kSeries - i)));
+    }
+    const std::vector<std::vector<Matcher>> sets = {{*all}};
+    size_t found = 0;
+    for (const ExemplarQueryResult& e : stored.Select(t0, t0, sets)) {
+      found += e.exemplars.size();
+    }
+    EXPECT_EQ(found, 10u);
+    absl::StatusOr<Dump> dump = ReadAll(head);
+    ASSERT_TRUE(dump.ok());
+    EXPECT_EQ(dump->size(), size_t{kSeries});
+  }
 }
 
 TEST(ReplayWal, RestartedDbHoldsExactlyWhatItHeld) {
