@@ -175,6 +175,17 @@ class HeadSeriesIterator final : public SampleIterator {
   absl::Status err_;
 };
 
+// Starts loading the cache line holding p; never faults. g++ 12 drops __builtin_prefetch of an
+// address loaded from memory in ArenaSeriesSet::Next (seen in its assembly), so on x86-64 the
+// instruction is written out.
+inline void PrefetchLine(const void* p) {
+#if defined(__x86_64__)
+  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
+#else
+  __builtin_prefetch(p);
+#endif
+}
+
 struct SelectedSeries {
   SeriesRef ref;
   Labels labels;
@@ -264,6 +275,7 @@ class ArenaSeriesSet final : public SeriesSet {
 
   bool Next() override {
     if (next_ >= series_.size()) return false;
+    Prefetch();
     current_.Reset(&series_[next_++]);
     return true;
   }
@@ -271,6 +283,21 @@ class ArenaSeriesSet final : public SeriesSet {
   absl::Status Err() const override { return absl::OkStatus(); }
 
  private:
+  // Series are read in label order, their chunks are wherever they were made: each iterator
+  // starts with dependent cache misses (the arena's pointer, the chunk object, its bytes).
+  // These are fetched in stages for the series ahead, so that they arrive while the series
+  // before are read. Changes nothing.
+  void Prefetch() const {
+    if (auto* c = FirstChunk(next_ + 12)) PrefetchLine(c);
+    if (auto* c = FirstChunk(next_ + 8)) PrefetchLine(c->get());
+    if (auto* c = FirstChunk(next_ + 4)) PrefetchLine((*c)->bytes().data());
+  }
+  const std::shared_ptr<const ClosedChunk>* FirstChunk(size_t i) const {
+    if (i >= series_.size()) return nullptr;
+    const SnapshotRange& r = series_[i].range;
+    return r.chunks_end > r.chunks_begin ? &arena_->chunks[r.chunks_begin] : nullptr;
+  }
+
   std::unique_ptr<SnapshotArena> arena_;
   std::vector<SelectedSeries> series_;
   size_t next_ = 0;

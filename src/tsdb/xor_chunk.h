@@ -80,7 +80,8 @@ class XorIterator {
   // bounds check per field (past the end the window holds zeros) and checks once, after the
   // sample, that it stayed within the chunk. A 64-bit dod does not fit the window: NextSlow,
   // which checks every field, reads it.
-  ValueType NextFast();
+  // Inlined into the loops of Next, NextBatch and Seek (this file only).
+  [[gnu::always_inline]] inline ValueType NextFast();
   ValueType NextSlow();
   bool ReadValue();
   ValueType Fail();
