@@ -14,6 +14,8 @@ the data first:
   bench/restart_vs_prometheus.py --bench=build/bench/tsdb_head_memory /tmp/hm 200000 120 \
       --mode=in_memory --rounds=2
   bench/restart_vs_prometheus.py --sundial=build/src/sundial /tmp/hm 200000 120 --mode=in_memory
+  bench/restart_vs_prometheus.py --sundial=new/sundial --sundial-b=old/sundial /tmp/hm \
+      200000 120 --mode=in_memory     # and an A/B of two builds, same rounds
 """
 import argparse
 import os
@@ -119,8 +121,8 @@ def run_prometheus(args, work):
     return wall, cpu, go_duration_seconds(replays[0]), hwm, rss
 
 
-def run_sundial_binary(args, work):
-    wall, cpu, hwm, rss, log = start_and_wait_ready(args.sundial, args.data_dir, work, "sundial",
+def run_sundial_binary(binary, args, work):
+    wall, cpu, hwm, rss, log = start_and_wait_ready(binary, args.data_dir, work, "sundial",
                                                     args.settle)
     replays = re.findall(r"WAL replay completed.*?duration=([\d.e+-]+)s", log)
     if not replays:
@@ -146,6 +148,8 @@ def main():
     p.add_argument("--bench", default="build/bench/tsdb_head_memory")
     p.add_argument("--prometheus", default="/usr/bin/prometheus")
     p.add_argument("--sundial", help="time this sundial binary's restart instead of --bench")
+    p.add_argument("--sundial-b", help="with --sundial: also time this binary each round, "
+                   "alternating which of the two starts first (an A/B of two builds)")
     p.add_argument("--settle", type=float, default=0,
                    help="seconds after ready at which a server's VmRSS is read")
     args = p.parse_args()
@@ -156,11 +160,25 @@ def main():
         for r in range(args.rounds):
             load = load_average()
             if args.sundial:
-                s_wall, s_cpu, s_replay, s_hwm, s_rss = run_sundial_binary(args, work)
-                print(f"round {r} sundial binary({args.mode}): ready={s_wall:.2f}s "
-                      f"cpu_at_ready={s_cpu:.2f}s replay={s_replay:.2f}s VmHWM={s_hwm}MiB "
-                      f"VmRSS={s_rss}MiB ({s_rss * 2**20 / args.series:.0f}B/series) load={load}",
-                      flush=True)
+                binaries = [("a", args.sundial)]
+                if args.sundial_b:
+                    binaries.append(("b", args.sundial_b))
+                    if r % 2:
+                        binaries.reverse()
+                results = {}
+                for name, binary in binaries:
+                    load = load_average()
+                    results[name] = run_sundial_binary(binary, args, work)
+                    s_wall, s_cpu, s_replay, s_hwm, s_rss = results[name]
+                    print(f"round {r} sundial binary {name} ({args.mode}): ready={s_wall:.2f}s "
+                          f"cpu_at_ready={s_cpu:.2f}s replay={s_replay:.2f}s VmHWM={s_hwm}MiB "
+                          f"VmRSS={s_rss}MiB ({s_rss * 2**20 / args.series:.0f}B/series) "
+                          f"load={load}", flush=True)
+                s_wall, s_cpu, s_replay, s_hwm, s_rss = results["a"]
+                if "b" in results:
+                    b_wall, b_cpu, b_replay = results["b"][:3]
+                    print(f"round {r} a/b: ready {s_wall / b_wall:.2f}x, cpu "
+                          f"{s_cpu / b_cpu:.2f}x, replay {s_replay / b_replay:.2f}x", flush=True)
             else:
                 s_cpu, s_replay, s_hwm = run_sundial(args)
                 print(f"round {r} sundial({args.mode}): cpu={s_cpu:.2f}s replay={s_replay:.2f}s "
