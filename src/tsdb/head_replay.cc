@@ -24,7 +24,7 @@ HeadReplayer::Limits HeadReplayer::LimitsAt(Timestamp max_time) const {
 
 MemSeries* HeadReplayer::GetOrCreate(Labels labels, bool* created) {
   MemSeries* s = head_->series_.CreateOrPin(std::move(labels), created);
-  if (*created) head_->postings_.AddUnsorted(s->ref(), s->labels());
+  if (*created) Index({&s, 1});
   // Nothing garbage-collects the head during replay (REQUIRES above).
   s->Unpin();
   return s;
@@ -36,9 +36,15 @@ MemSeries* HeadReplayer::Create(SeriesRef ref, Labels labels, uint64_t hash, uin
     absl::MutexLock lock(&s->mu());
     s->set_chunk_series_ref(chunk_ref);
   }
-  head_->postings_.AddUnsorted(ref, s->labels());
   s->Unpin();
   return s;
+}
+
+void HeadReplayer::Index(std::span<MemSeries* const> series) {
+  std::vector<std::pair<SeriesRef, const Labels*>> refs;
+  refs.reserve(series.size());
+  for (MemSeries* s : series) refs.emplace_back(s->ref(), &s->labels());
+  head_->postings_.AddUnsorted(refs);
 }
 
 absl::Status HeadReplayer::Append(MemSeries* s, Timestamp t, double v, const Limits& limits,

@@ -5,6 +5,7 @@
 //   HeadReplayer r(&head);
 //   MemSeries* s = r.GetOrCreate(labels, &created);
 //   MemSeries* s = r.Create(r.ReserveRef(), labels, labels.Hash(), wal_ref);  // known new
+//   r.Index({&s, 1});
 //   HeadReplayer::Limits lim = r.LimitsAt(newest_time_so_far);   // per logged commit
 //   HeadReplayer::Range range;
 //   absl::Status st = r.Append(s, t, v, lim, &range);            // any thread, series lock
@@ -20,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -51,10 +53,12 @@ class HeadReplayer {
   // A head ref for a series Create makes later, perhaps on another thread (refs follow the
   // order of ReserveRef and GetOrCreate calls, not of the creations).
   SeriesRef ReserveRef() { return head_->series_.ReserveRef(); }
-  // Creates and indexes the series with these labels (of this hash) under a reserved ref,
-  // carrying chunks_head ref chunk_ref. Thread-safe. REQUIRES: labels non-empty, and no series
-  // has them or gets them meanwhile (the caller knows every label set it created).
+  // Creates the series with these labels (of this hash) under a reserved ref, carrying
+  // chunks_head ref chunk_ref; Index must follow. Thread-safe. REQUIRES: labels non-empty, and
+  // no series has them or gets them meanwhile (the caller knows every label set it created).
   MemSeries* Create(SeriesRef ref, Labels labels, uint64_t hash, uint64_t chunk_ref);
+  // Adds series made by Create to the postings index, under one lock. Thread-safe.
+  void Index(std::span<MemSeries* const> series);
 
   // Appends one sample to s as an appender with these limits would, Append and Commit in one:
   // OK if it was appended or ignored (the same value again), else the appender's error. Extends

@@ -79,9 +79,11 @@ void MemPostings::Add(SeriesRef ref, const Labels& labels) {
   AddLocked(ref, labels, InsertSorted);
 }
 
-void MemPostings::AddUnsorted(SeriesRef ref, const Labels& labels) {
+void MemPostings::AddUnsorted(std::span<const std::pair<SeriesRef, const Labels*>> series) {
   absl::MutexLock lock(&mu_);
-  AddLocked(ref, labels, [](Postings* list, SeriesRef r) { list->push_back(r); });
+  for (const auto& [ref, labels] : series) {
+    AddLocked(ref, *labels, [](Postings* list, SeriesRef r) { list->push_back(r); });
+  }
 }
 
 void MemPostings::Sort() {

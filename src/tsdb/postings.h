@@ -51,9 +51,10 @@ class MemPostings {
   // Adds ref under every label of `labels` and to the all-refs list. Refs may arrive slightly out
   // of order (concurrent series creation); lists stay sorted.
   void Add(SeriesRef ref, const Labels& labels);
-  // Add for series created on several threads at once (WAL replay), whose refs interleave: ref
-  // goes to the end of its lists, which Sort() must then put in order before any lookup.
-  void AddUnsorted(SeriesRef ref, const Labels& labels);
+  // Add for series created on several threads at once (WAL replay), whose refs interleave: each
+  // ref goes to the end of its lists, which Sort() must then put in order before any lookup.
+  // Takes the lock once for all.
+  void AddUnsorted(std::span<const std::pair<SeriesRef, const Labels*>> series);
   void Sort();
   // Removes the given series (refs with the labels they were added with).
   void Delete(const std::vector<std::pair<SeriesRef, Labels>>& series);

@@ -145,10 +145,21 @@ TEST(MemPostingsUnsortedTest, TwoThreadsThenSortEqualsAddInRefOrder) {
   for (SeriesRef ref = 1; ref <= kSeries; ++ref) want.Add(ref, labels(ref));
   MemPostings got;
   // Runs of 64 refs alternate between the threads, as ReplayShards::ShardOf deals them.
+  // Each thread adds its series a few at a time, under one lock each time.
   auto add_runs = [&](SeriesRef parity) {
+    std::vector<Labels> kept;
+    std::vector<std::pair<SeriesRef, const Labels*>> batch;
+    kept.reserve(kSeries);
     for (SeriesRef ref = 1; ref <= kSeries; ++ref) {
-      if ((ref >> 6) % 2 == parity) got.AddUnsorted(ref, labels(ref));
+      if ((ref >> 6) % 2 != parity) continue;
+      kept.push_back(labels(ref));
+      batch.emplace_back(ref, &kept.back());
+      if (batch.size() == 100) {
+        got.AddUnsorted(batch);
+        batch.clear();
+      }
     }
+    got.AddUnsorted(batch);
   };
   std::thread other(add_runs, 1);
   add_runs(0);

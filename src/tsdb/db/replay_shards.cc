@@ -100,6 +100,7 @@ void ReplayShards::Work(Shard* shard) {
     int64_t rejected = 0;
     HeadReplayer::Range range;
     std::vector<MemSeries*>& series = shard->series;
+    std::vector<MemSeries*> created;  // by this batch, not yet indexed
     for (std::vector<Item>& items : b.blocks) {
       // Series are scattered in memory: their lines are fetched in three dependent stages
       // (series, open chunk, chunk bytes) some samples ahead. A block starts with a control item.
@@ -122,6 +123,7 @@ void ReplayShards::Work(Shard* shard) {
           Creation& c = b.creations[static_cast<size_t>(-it.t - 1)];
           if (c.series == nullptr) {
             c.series = replayer_->Create(c.ref, std::move(c.labels), c.hash, c.chunk_ref);
+            created.push_back(c.series);
           }
           if (c.ref >= series.size()) series.resize(std::max(c.ref + 1, 2 * series.size()));
           series[c.ref] = c.series;
@@ -129,6 +131,11 @@ void ReplayShards::Work(Shard* shard) {
           // This worker is the only thread touching the series until Drain (see Add).
           ++rejected;
         }
+      }
+      // Indexed a block at a time: one postings lock per block, not per series.
+      if (!created.empty()) {
+        replayer_->Index(created);
+        created.clear();
       }
       // A block this batch did not use gives its memory back; the others keep it for the next.
       if (n == 0) {
