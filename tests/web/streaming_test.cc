@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "base/str_cat.h"
@@ -26,6 +27,7 @@ class StreamingTest : public ServerFixture {
  protected:
   void SetUp() override {
     router_.Get("/stream", [this](const HttpRequest&, std::shared_ptr<Responder> resp) {
+      std::lock_guard<std::mutex> lock(producer_mu_);  // set on an io thread, joined on main
       producer_ = std::thread([this, resp] {
         resp->SetContentType("application/json");
         for (size_t i = 0; i < kChunks; ++i) {
@@ -40,10 +42,16 @@ class StreamingTest : public ServerFixture {
     });
   }
   void TearDown() override {
-    if (producer_.joinable()) producer_.join();
+    std::thread producer;
+    {
+      std::lock_guard<std::mutex> lock(producer_mu_);
+      producer = std::move(producer_);
+    }
+    if (producer.joinable()) producer.join();
     ServerFixture::TearDown();
   }
 
+  std::mutex producer_mu_;
   std::thread producer_;
   std::atomic<size_t> written_{0};
   std::atomic<bool> client_gone_{false};
