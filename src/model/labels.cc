@@ -11,8 +11,12 @@ namespace sundial {
 namespace {
 
 // The length at p in a buffer the labels wrote themselves (PutUvarint), and the position after.
-const char* GetUvarint(const char* p, size_t* v) {
+inline const char* GetUvarint(const char* p, size_t* v) {
   const auto* u = reinterpret_cast<const uint8_t*>(p);
+  if (*u < 0x80) {  // names and values under 128 bytes: one byte
+    *v = *u;
+    return p + 1;
+  }
   uint64_t n = 0;
   GetUvarintUnbounded(&u, &n);  // cannot overflow: written from a size_t
   *v = static_cast<size_t>(n);
