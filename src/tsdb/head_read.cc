@@ -329,7 +329,7 @@ class HeadQuerier final : public Querier {
         const bool found =
             head_->series_.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
               if (labels_only) {
-                if (s.Snapshot(mint, maxt, nullptr, nullptr)) out.push_back({ref, s.labels(), {}});
+                if (s.Overlaps(mint, maxt)) out.push_back({ref, s.labels(), {}});
               } else if (s.Snapshot(mint, maxt, arena.get(), &range)) {
                 out.push_back({ref, s.labels(), range});
               }

@@ -104,28 +104,32 @@ void MemSeries::InsertOutOfOrder(Timestamp t, double v) {
   out_of_order_.insert(it, {t, v});
 }
 
-bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
-                         SnapshotRange* out) const {
+MemSeries::Overlap MemSeries::FindOverlap(Timestamp mint, Timestamp maxt) const {
+  Overlap o;
   // The closed chunks are in time order. Queries mostly read the newest ones, and a look at a
   // chunk is a cache miss: the first one ending at or after mint is found from the back.
-  size_t first = closed_.size();
-  while (first > 0 && closed_[first - 1]->maxt >= mint) --first;
-  size_t last = first;
-  while (last < closed_.size() && closed_[last]->mint <= maxt) ++last;
-  const bool open =
-      head_ != nullptr && head_->NumSamples() > 0 && max_time_ >= mint && head_mint_ <= maxt;
+  o.first = closed_.size();
+  while (o.first > 0 && closed_[o.first - 1]->maxt >= mint) --o.first;
+  o.last = o.first;
+  while (o.last < closed_.size() && closed_[o.last]->mint <= maxt) ++o.last;
+  o.open = head_ != nullptr && head_->NumSamples() > 0 && max_time_ >= mint && head_mint_ <= maxt;
   auto ooo = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), mint,
                               [](const auto& s, Timestamp ts) { return s.first < ts; });
-  auto ooo_end = ooo;
-  while (ooo_end != out_of_order_.end() && ooo_end->first <= maxt) ++ooo_end;
-  if (arena == nullptr) return last > first || open || ooo_end != ooo;
+  o.ooo = static_cast<size_t>(ooo - out_of_order_.begin());
+  o.ooo_end = o.ooo;
+  while (o.ooo_end < out_of_order_.size() && out_of_order_[o.ooo_end].first <= maxt) ++o.ooo_end;
+  return o;
+}
 
+bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
+                         SnapshotRange* out) const {
+  const Overlap o = FindOverlap(mint, maxt);
   *out = SnapshotRange();
   out->chunks_begin = static_cast<uint32_t>(arena->chunks.size());
-  arena->chunks.insert(arena->chunks.end(), closed_.begin() + static_cast<ptrdiff_t>(first),
-                       closed_.begin() + static_cast<ptrdiff_t>(last));
+  arena->chunks.insert(arena->chunks.end(), closed_.begin() + static_cast<ptrdiff_t>(o.first),
+                       closed_.begin() + static_cast<ptrdiff_t>(o.last));
   out->chunks_end = static_cast<uint32_t>(arena->chunks.size());
-  if (open) {
+  if (o.open) {
     // Copy-on-read: the open chunk keeps changing after the lock is released.
     const std::string_view bytes = head_->bytes();
     out->open_offset = arena->open_bytes.size();
@@ -134,9 +138,11 @@ bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
     arena->open_bytes.append(bytes);
   }
   out->ooo_begin = static_cast<uint32_t>(arena->out_of_order.size());
-  arena->out_of_order.insert(arena->out_of_order.end(), ooo, ooo_end);
+  arena->out_of_order.insert(arena->out_of_order.end(),
+                             out_of_order_.begin() + static_cast<ptrdiff_t>(o.ooo),
+                             out_of_order_.begin() + static_cast<ptrdiff_t>(o.ooo_end));
   out->ooo_end = static_cast<uint32_t>(arena->out_of_order.size());
-  return last > first || open || ooo_end != ooo;
+  return o.any();
 }
 
 size_t MemSeries::TruncateBefore(Timestamp mint) {

@@ -147,9 +147,13 @@ class MemSeries {
   void InsertOutOfOrder(Timestamp t, double v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Appends what overlaps [mint, maxt] to *arena and describes it in *out; false (the arena
-  // unchanged) if nothing does. With arena and out null it only tells whether anything does.
+  // unchanged) if nothing does.
   bool Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena, SnapshotRange* out) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether Snapshot would take anything, copying nothing.
+  bool Overlaps(Timestamp mint, Timestamp maxt) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return FindOverlap(mint, maxt).any();
+  }
 
   // The series ref its chunks carry in chunks_head/ (the WAL's ref for it); 0 until set, and
   // while 0 closed chunks stay in memory. Chunks closed before it was set are written at the
@@ -202,6 +206,14 @@ class MemSeries {
   }
 
  private:
+  // What overlaps a time range: closed_[first, last), the open chunk, out_of_order_[ooo, ooo_end).
+  struct Overlap {
+    size_t first, last;
+    bool open;
+    size_t ooo, ooo_end;
+    bool any() const { return last > first || open || ooo_end > ooo; }
+  };
+  Overlap FindOverlap(Timestamp mint, Timestamp maxt) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CutHeadChunk(Timestamp mint, const ChunkOptions& options) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes the closed chunks still in memory to sink, oldest first, until one fails.
   void PersistClosed(ChunkSink* sink) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
