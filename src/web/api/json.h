@@ -11,6 +11,7 @@
 #ifndef SUNDIAL_WEB_API_JSON_H_
 #define SUNDIAL_WEB_API_JSON_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,6 +26,11 @@ namespace sundial::web::api {
 // "-1.500").
 void AppendTimestamp(std::string* out, int64_t ms);
 
+// The same at p, which has kMaxTimestampChars of room; returns the end. For loops that write
+// many points into a buffer they sized once.
+inline constexpr size_t kMaxTimestampChars = 24;
+char* WriteTimestamp(char* p, int64_t ms);
+
 // A float64 as Go's encoding/json writes a number: shortest round-trip digits, fixed notation
 // unless |v| < 1e-6 or |v| >= 1e21 (then "1e-7", "1e+21"). REQUIRES: v is finite.
 void AppendGoJsonNumber(std::string* out, double v);
@@ -33,6 +39,10 @@ void AppendGoJsonNumber(std::string* out, double v);
 // shortest round-trip digits, exponent form outside [1e-6, 1e21) ("1e-07"), "+Inf", "-Inf",
 // "NaN".
 void AppendSampleValue(std::string* out, double v);
+
+// The same at p, which has kMaxSampleValueChars of room; returns the end.
+inline constexpr size_t kMaxSampleValueChars = 32;
+char* WriteSampleValue(char* p, double v);
 
 // A value formatted with Go's strconv.FormatFloat(v, 'f', -1, 64), quoted: never an exponent
 // ("0.0000001", "1000000000000000000000"), "+Inf", "-Inf", "NaN". Used for scalar results.

@@ -1,6 +1,7 @@
 // /api/v1/query, /api/v1/query_range, /api/v1/format_query, /api/v1/query_exemplars.
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <span>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include "promql/printer.h"
 #include "web/api/api_internal.h"
 #include "web/api/json.h"
+#include "web/api/matrix_writer.h"
 #include "web/api/params.h"
 
 namespace sundial::web::api {
@@ -61,25 +63,6 @@ void AppendStats(std::string* out, const promql::QueryStats& stats, Clock::durat
   AppendGoJsonNumber(out, Seconds(queue + eval));
   StrAppend(out, R"(}},"samples":{"totalQueryableSamples":)", stats.samples_loaded,
             R"(,"peakSamples":)", stats.peak_samples, "}}");
-}
-
-// One matrix series, {"metric":{...},"values":[[t,"v"],...]}; false once the client is gone.
-bool WriteSeries(JsonStream* js, const Labels& labels, std::span<const promql::FPoint> points) {
-  std::string* out = js->buf();
-  out->append(R"({"metric":)");
-  AppendLabels(out, labels);
-  out->append(R"(,"values":[)");
-  for (size_t j = 0; j < points.size(); ++j) {
-    if (j > 0) out->push_back(',');
-    out->push_back('[');
-    AppendTimestamp(out, points[j].t);
-    out->push_back(',');
-    AppendSampleValue(out, points[j].v);
-    out->push_back(']');
-    if ((j & 1023) == 1023 && !js->MaybeFlush()) return false;
-  }
-  out->append("]}");
-  return js->MaybeFlush();
 }
 
 // One vector sample, {"metric":{...},"value":[t,"v"]}; false once the client is gone.
@@ -162,14 +145,21 @@ void StreamQuery(const promql::Engine& engine, tsdb::Queryable* storage, const Q
                              : R"({"resultType":"vector","result":[)");
   int64_t series = 0;
   bool gone = false;
+  std::optional<MatrixWriter> matrix;  // range answers are written on a second thread
+  if (job.range) matrix.emplace(&js);
   auto write = [&](const Labels& labels, std::span<const promql::FPoint> points) {
     if (job.limit > 0 && series >= job.limit) {
       ++series;
       return absl::OkStatus();
     }
-    if (series++ > 0) js.buf()->push_back(',');
-    const bool written = job.range ? WriteSeries(&js, labels, points)
-                                   : WriteSample(&js, labels, points[0].t, points[0].v);
+    bool written;
+    if (matrix.has_value()) {
+      written = matrix->Add(labels, points);
+    } else {
+      if (series > 0) js.buf()->push_back(',');
+      written = WriteSample(&js, labels, points[0].t, points[0].v);
+    }
+    ++series;
     if (written) return absl::OkStatus();
     gone = true;
     return absl::CancelledError("client went away");
@@ -179,6 +169,10 @@ void StreamQuery(const promql::Engine& engine, tsdb::Queryable* storage, const Q
                                           {}, write)
                 : engine.InstantQueryStream(storage, *job.expr, job.start, control, {}, write);
   Clock::time_point done = Clock::now();
+  // Also after an error everything evaluated is written, so whether the answer started
+  // (and is broken off below rather than answered with the error) does not depend on how far
+  // the writing thread got.
+  if (matrix.has_value() && !gone) gone = !matrix->Finish();
   if (gone) return;
   if (!r.status.ok()) {
     if (resp->started()) {

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <string>
+#include <string_view>
 
 namespace sundial::web::api {
 namespace {
@@ -101,6 +107,53 @@ TEST(JsonValueTest, GoJsonNumbers) {
   EXPECT_EQ(GoNumber(1.5e-10), "1.5e-10");
   EXPECT_EQ(GoNumber(1e21), "1e+21");
   EXPECT_EQ(GoNumber(-2.5), "-2.5");
+}
+
+// The digits of a fixed-notation string without sign, point and the zeros around them.
+std::string SignificantDigits(std::string_view s) {
+  std::string d;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') d.push_back(c);
+  }
+  d.erase(0, std::min(d.find_first_not_of('0'), d.size()));
+  d.erase(d.find_last_not_of('0') + 1);
+  return d;
+}
+
+// Every value written in fixed notation reads back as itself, has no exponent, and carries
+// exactly the shortest round-trip digits (those of std::to_chars' scientific form, which is
+// how Go chooses them), over random bit patterns of every magnitude the fixed form covers.
+TEST(JsonValueTest, FixedNotationHasTheShortestRoundTripDigits) {
+  std::mt19937_64 rng(20261122);
+  int checked = 0;
+  for (int i = 0; i < 400000; ++i) {
+    double v;
+    if (i % 4 == 0) {  // any bit pattern: magnitudes from 5e-324 to 1.8e308
+      const uint64_t bits = rng();
+      std::memcpy(&v, &bits, sizeof v);
+      if (!std::isfinite(v)) continue;
+    } else {  // the magnitudes samples have, 1e-8 to 1e17, some with few digits
+      const double mantissa = std::uniform_real_distribution<double>(-10, 10)(rng);
+      v = mantissa * std::pow(10.0, static_cast<int>(rng() % 26) - 9);
+      if (i % 4 == 1) v = std::round(v * 1e3) / 1e3;
+    }
+    for (const std::string& written : {SampleValue(v), ScalarValue(v)}) {
+      const std::string text = written.substr(1, written.size() - 2);
+      if (text.find('e') != std::string::npos) {
+        EXPECT_TRUE(std::fabs(v) < 1e-6 || std::fabs(v) >= 1e21) << text;
+        continue;
+      }
+      EXPECT_EQ(std::strtod(text.c_str(), nullptr), v) << text;
+      EXPECT_EQ(std::signbit(v), text[0] == '-') << text;
+      char sci[64];
+      auto res = std::to_chars(sci, sci + sizeof sci, std::fabs(v), std::chars_format::scientific);
+      std::string_view mantissa(sci, static_cast<size_t>(res.ptr - sci));
+      mantissa = mantissa.substr(0, mantissa.find('e'));
+      ASSERT_EQ(SignificantDigits(text), SignificantDigits(mantissa)) << text << " " << v;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 200000);
 }
 
 TEST(JsonLabelsTest, ObjectInLabelOrder) {
