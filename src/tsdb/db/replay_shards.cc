@@ -26,8 +26,9 @@ void ReplayShards::AddCreation(uint32_t shard_index, Creation c) {
   const SeriesRef ref = c.ref;
   creating_ = creating_ || c.series == nullptr;
   b.creations.push_back(std::move(c));
-  BlockOf(&b, ref).push_back({0, -static_cast<Timestamp>(b.creations.size()), 0});
-  if (++b.size >= kMaxBatch) Hand(&shard);
+  b.items.push_back(
+      {ref << kTagBits | kCreationTag, static_cast<Timestamp>(b.creations.size() - 1), 0});
+  if (b.items.size() >= shard.hand_at) Hand(&shard);
 }
 
 MemSeries* ReplayShards::SeriesOf(SeriesRef head_ref) const {
@@ -36,7 +37,7 @@ MemSeries* ReplayShards::SeriesOf(SeriesRef head_ref) const {
 
 void ReplayShards::Flush() {
   for (auto& shard : shards_) {
-    if (shard->batch.size > 0) Hand(shard.get());
+    if (!shard->batch.items.empty()) Hand(shard.get());
   }
 }
 
@@ -47,11 +48,13 @@ void ReplayShards::Hand(Shard* s) {
   s->queue.push_back(std::move(s->batch));
   ++s->in_flight;
   s->limits_gen = 0;
+  s->hand_at = std::min(2 * s->hand_at, kMaxBatch);
   if (!s->free.empty()) {
     s->batch = std::move(s->free.back());
     s->free.pop_back();
   } else {
     s->batch = Batch();
+    s->batch.items.reserve(kMaxBatch);
   }
 }
 
@@ -85,6 +88,20 @@ HeadReplayer::Range ReplayShards::range() const {
   return r;
 }
 
+void ReplayShards::Group(const Batch& b, Shard* shard) {
+  std::vector<uint32_t>& starts = shard->starts;
+  starts.clear();
+  for (const Item& it : b.items) {
+    const size_t block = it.key >> (kTagBits + kBlockBits);
+    if (block >= starts.size()) starts.resize(block + 1, 0);
+    ++starts[block];
+  }
+  uint32_t start = 0;
+  for (uint32_t& n : starts) start += std::exchange(n, start);
+  shard->grouped.resize(b.items.size());
+  for (const Item& it : b.items) shard->grouped[starts[it.key >> (kTagBits + kBlockBits)]++] = it;
+}
+
 void ReplayShards::Work(Shard* shard) {
   for (;;) {
     Batch b;
@@ -97,57 +114,50 @@ void ReplayShards::Work(Shard* shard) {
       b = std::move(shard->queue.front());
       shard->queue.pop_front();
     }
+    Group(b, shard);
     int64_t rejected = 0;
     HeadReplayer::Range range;
     std::vector<MemSeries*>& series = shard->series;
     std::vector<MemSeries*> created;  // by this batch, not yet indexed
-    for (std::vector<Item>& items : b.blocks) {
-      // Series are scattered in memory: their lines are fetched in three dependent stages
-      // (series, open chunk, chunk bytes) some samples ahead. A block starts with a control item.
-      const size_t n = items.size();
-      const HeadReplayer::Limits* limits = nullptr;
-      for (size_t i = 0; i < n; ++i) {
-        if (i + 12 < n) {
-          if (MemSeries* s = Lookup(*shard, items[i + 12].ref)) s->Prefetch(0);
+    const std::vector<Item>& items = shard->grouped;
+    // Series are scattered in memory: their lines are fetched in three dependent stages
+    // (series, open chunk, chunk bytes) some samples ahead.
+    const size_t n = items.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 12 < n) {
+        if (MemSeries* s = Lookup(*shard, items[i + 12].key >> kTagBits)) s->Prefetch(0);
+      }
+      if (i + 8 < n) {
+        if (MemSeries* s = Lookup(*shard, items[i + 8].key >> kTagBits)) s->Prefetch(1);
+      }
+      if (i + 4 < n) {
+        if (MemSeries* s = Lookup(*shard, items[i + 4].key >> kTagBits)) s->Prefetch(2);
+      }
+      const Item& it = items[i];
+      const SeriesRef ref = it.key >> kTagBits;
+      const uint64_t tag = it.key & kTagMask;
+      if (tag == kCreationTag) {
+        Creation& c = b.creations[static_cast<size_t>(it.t)];
+        if (c.series == nullptr) {
+          c.series = replayer_->Create(c.ref, std::move(c.labels), c.hash, c.chunk_ref);
+          created.push_back(c.series);
         }
-        if (i + 8 < n) {
-          if (MemSeries* s = Lookup(*shard, items[i + 8].ref)) s->Prefetch(1);
-        }
-        if (i + 4 < n) {
-          if (MemSeries* s = Lookup(*shard, items[i + 4].ref)) s->Prefetch(2);
-        }
-        const Item& it = items[i];
-        if (it.ref == 0 && it.t >= 0) {
-          limits = &b.limits[static_cast<size_t>(it.t)];
-        } else if (it.ref == 0) {
-          Creation& c = b.creations[static_cast<size_t>(-it.t - 1)];
-          if (c.series == nullptr) {
-            c.series = replayer_->Create(c.ref, std::move(c.labels), c.hash, c.chunk_ref);
-            created.push_back(c.series);
-          }
-          if (c.ref >= series.size()) series.resize(std::max(c.ref + 1, 2 * series.size()));
-          series[c.ref] = c.series;
-        } else if (!replayer_->AppendExclusive(series[it.ref], it.t, it.v, *limits, &range).ok()) {
-          // This worker is the only thread touching the series until Drain (see Add).
-          ++rejected;
-        }
+        if (ref >= series.size()) series.resize(std::max(ref + 1, 2 * series.size()));
+        series[ref] = c.series;
+      } else if (!replayer_->AppendExclusive(series[ref], it.t, it.v, b.limits[tag], &range).ok()) {
+        // This worker is the only thread touching the series until Drain (see Add).
+        ++rejected;
       }
       // Indexed a block at a time: one postings lock per block, not per series.
-      if (!created.empty()) {
+      if (!created.empty() &&
+          (i + 1 == n || (items[i + 1].key >> (kTagBits + kBlockBits)) != (ref >> kBlockBits))) {
         replayer_->Index(created);
         created.clear();
       }
-      // A block this batch did not use gives its memory back; the others keep it for the next.
-      if (n == 0) {
-        std::vector<Item>().swap(items);
-      } else {
-        items.clear();
-      }
     }
     b.limits.clear();
+    b.items.clear();
     b.creations.clear();
-    std::fill(b.block_limits.begin(), b.block_limits.end(), kNoLimits);
-    b.size = 0;
     absl::MutexLock lock(&shard->mu);
     shard->rejected += rejected;
     shard->range.mint = std::min(shard->range.mint, range.mint);

@@ -15,10 +15,12 @@
 // A worker gets large batches spanning many records and appends a batch one block of
 // neighbouring series at a time, so the lines of a series and its open chunk are fetched about
 // once per batch instead of once per sample: consecutive records carry one sample of each
-// series. Add files a sample straight under its block (a flat array of (ref, t, v) per block,
-// in WAL order), so the worker needs no sort. A worker appends without series locks: a series is
-// only ever touched by its worker between the hand-offs through the shard mutex (and by the
-// calling thread only after Drain).
+// series. Add only appends a 24-byte item (ref and limits, t, v) to its worker's batch, in WAL
+// order; the worker groups the batch by block with a stable counting sort, which keeps each
+// series' samples, and its creation before them, in WAL order. The first batches are small, so
+// the workers start while the reading thread is still on the first records. A worker appends
+// without series locks: a series is only ever touched by its worker between the hand-offs
+// through the shard mutex (and by the calling thread only after Drain).
 //
 // One thread calls everything; workers only run HeadReplayer::Create and AppendExclusive. Memory
 // is bounded: a worker holds at most a few batches queued before Add waits for it.
@@ -79,16 +81,8 @@ class ReplayShards {
       b.limits.push_back(limits_);
       shard.limits_gen = limits_gen_;
     }
-    std::vector<Item>& items = BlockOf(&b, head_ref);
-    // A block's samples follow the marker of their limits.
-    const size_t block = head_ref >> kBlockBits;
-    const auto limits_index = static_cast<uint32_t>(b.limits.size() - 1);
-    if (b.block_limits[block] != limits_index) {
-      b.block_limits[block] = limits_index;
-      items.push_back({0, limits_index, 0});
-    }
-    items.push_back({head_ref, t, v});
-    if (++b.size >= kMaxBatch) Hand(&shard);
+    b.items.push_back({head_ref << kTagBits | (b.limits.size() - 1), t, v});
+    if (b.items.size() >= shard.hand_at) Hand(&shard);
   }
   // Whether a series is due to be created: a Create since the last Drain.
   bool creating() const { return creating_; }
@@ -105,13 +99,18 @@ class ReplayShards {
   MemSeries* SeriesOf(SeriesRef head_ref) const;
 
  private:
-  // A sample of the series with head ref `ref`, or (ref 0, which no series has) a control item:
-  // t >= 0, a marker: the block's next samples have limits[t]; t < 0: creations[-t - 1] is due.
+  // A sample of the series with head ref key >> kTagBits, appended with limits[key & kTagMask];
+  // or, if key & kTagMask is kCreationTag, that series' creations[t] is due.
   struct Item {
-    SeriesRef ref;
+    uint64_t key;
     Timestamp t;
     double v;
   };
+  // Head refs are below 2^43 (they count the series of one process); a batch has fewer than
+  // kMaxBatch <= kCreationTag limits.
+  static constexpr int kTagBits = 21;
+  static constexpr uint64_t kTagMask = (uint64_t{1} << kTagBits) - 1;
+  static constexpr uint64_t kCreationTag = kTagMask;
   // A series to create (series null) or one created by the calling thread, under ref.
   struct Creation {
     SeriesRef ref;
@@ -120,17 +119,15 @@ class ReplayShards {
     uint64_t hash;
     uint64_t chunk_ref;
   };
-  static constexpr uint32_t kNoLimits = UINT32_MAX;
   struct Batch {
     std::vector<HeadReplayer::Limits> limits;
-    std::vector<std::vector<Item>> blocks;  // by head ref >> kBlockBits
-    std::vector<uint32_t> block_limits;     // per block, its last marker's limits; kNoLimits
+    std::vector<Item> items;  // in the order added
     std::vector<Creation> creations;
-    size_t size = 0;  // items in blocks
   };
   struct Shard {
-    Batch batch;              // being filled by the reading thread
-    uint64_t limits_gen = 0;  // the Begin whose limits batch.limits ends with; 0: none
+    Batch batch;                   // being filled by the reading thread
+    uint64_t limits_gen = 0;       // the Begin whose limits batch.limits ends with; 0: none
+    size_t hand_at = kFirstBatch;  // items at which batch is handed over
     absl::Mutex mu;
     std::deque<Batch> queue ABSL_GUARDED_BY(mu);
     std::vector<Batch> free ABSL_GUARDED_BY(mu);  // emptied batches, for reuse
@@ -140,25 +137,22 @@ class ReplayShards {
     HeadReplayer::Range range ABSL_GUARDED_BY(mu);
     // By head ref, the series this worker appends to: its own between hand-offs (see Add).
     std::vector<MemSeries*> series;
+    std::vector<Item> grouped;     // the worker's batch, by block
+    std::vector<uint32_t> starts;  // the worker's counting sort: per block, its first item
     std::thread thread;
   };
 
-  // Samples per batch and batches queued per worker before the reading thread waits: at most
-  // kMaxQueued + 2 batches of about 24 MiB per worker (being filled, queued, appended). A block
-  // holds 1024 consecutive head refs.
+  // Items per batch and batches queued per worker before the reading thread waits: at most
+  // kMaxQueued + 2 batches of 24 MiB per worker (being filled, queued, appended) and its
+  // grouped copy. The first batch of a worker has kFirstBatch items, each next one twice as
+  // many up to kMaxBatch. A block holds 1024 consecutive head refs.
   static constexpr size_t kMaxBatch = size_t{1} << 20;
+  static constexpr size_t kFirstBatch = size_t{1} << 14;
   static constexpr size_t kMaxQueued = 1;
   static constexpr int kBlockBits = 10;
 
-  // The items of head_ref's block in b, made if absent.
-  std::vector<Item>& BlockOf(Batch* b, SeriesRef head_ref) {
-    const size_t block = head_ref >> kBlockBits;
-    if (block >= b->blocks.size()) {
-      b->blocks.resize(block + 1);
-      b->block_limits.resize(block + 1, kNoLimits);
-    }
-    return b->blocks[block];
-  }
+  // Groups the items of b by block into shard->grouped, keeping their order within a block.
+  static void Group(const Batch& b, Shard* shard);
   void AddCreation(uint32_t shard_index, Creation c);
   // Queues shard's batch for its worker (waiting while the queue is full).
   void Hand(Shard* shard);

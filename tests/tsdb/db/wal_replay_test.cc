@@ -184,7 +184,7 @@ TEST(ReplayWal, AnyWorkerCountGivesTheAppenderByAppenderHead) {
 }
 
 // Records as a head's commits leave them: every series record first, then rounds of samples in
-// ascending ref order (a worker's batch is one ascending run per record), some out of order,
+// ascending ref order (each record one ascending run of every block), some out of order,
 // duplicated or missing.
 std::vector<std::string> OrderedWal(int rounds) {
   std::mt19937_64 rng(7);
