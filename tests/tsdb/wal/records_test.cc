@@ -70,6 +70,25 @@ TEST(Records, SamplesNegativeDeltasAndSpecialValues) {
   EXPECT_EQ(out.substr(17 + 10, 2), Bytes({0xC1, 0x01}));
 }
 
+// Deltas of every varint length from 1 to 10 bytes, each followed by enough samples that the
+// decoder takes its fast path (28 bytes left) for them, and the slow path for the last ones.
+TEST(Records, SamplesDeltasOfEveryVarintLength) {
+  std::vector<RefSample> samples = {{1, 0, 0.5}};
+  for (int bits = 0; bits < 63; bits += 7) {
+    const auto delta = int64_t{1} << bits;
+    samples.push_back({1 + static_cast<uint64_t>(delta), delta, 1.5});
+    samples.push_back({1, -delta - 1, 2.5});
+    samples.push_back({1 + static_cast<uint64_t>(delta) - 1, delta - 1, 3.5});
+  }
+  samples.push_back({UINT64_MAX, INT64_MAX, 4.5});
+  samples.push_back({1, INT64_MIN + 1, 5.5});
+  std::string out;
+  EncodeSamples(samples, &out);
+  std::vector<RefSample> got;
+  ASSERT_TRUE(DecodeSamples(out, &got).ok());
+  EXPECT_EQ(got, samples);
+}
+
 TEST(Records, EmptySamplesIsJustTheType) {
   std::string out;
   EncodeSamples({}, &out);
