@@ -64,19 +64,19 @@ Labels MatchLabels(const VectorMatching& m, const Labels& l) {
   return b.Build();
 }
 
-// Applies `vector op scalar` (or `scalar op vector` when swap) to one series' values in place;
-// comparisons without bool clear has where they filter. Returns whether any value is left.
-bool ApplyScalar(const BinaryExpr& b, bool swap, const std::vector<double>& sc,
-                 std::span<double> vals, std::span<uint8_t> has) {
-  const BinaryOp op = b.op;
+// ApplyScalar for one operator, so that the operation inlines into the loop.
+template <BinaryOp kOp>
+bool ApplyScalarOp(bool swap, bool return_bool, const std::vector<double>& sc,
+                   std::span<double> vals, std::span<uint8_t> has) {
+  constexpr bool kComparison = kOp >= BinaryOp::kEql && kOp <= BinaryOp::kGte;
   bool any = false;
   for (size_t i = 0; i < vals.size(); ++i) {
     if (!has[i]) continue;
     double l = vals[i], r = sc[i];
     if (swap) std::swap(l, r);
-    auto [v, keep] = ElemOp(op, l, r);
-    if (IsComparison(op) && swap) v = vals[i];
-    if (b.return_bool) {
+    auto [v, keep] = ElemOp(kOp, l, r);
+    if (kComparison && swap) v = vals[i];
+    if (return_bool) {
       v = keep ? 1 : 0;
     } else if (!keep) {
       has[i] = 0;
@@ -86,6 +86,44 @@ bool ApplyScalar(const BinaryExpr& b, bool swap, const std::vector<double>& sc,
     any = true;
   }
   return any;
+}
+
+// Applies `vector op scalar` (or `scalar op vector` when swap) to one series' values in place;
+// comparisons without bool clear has where they filter. Returns whether any value is left.
+bool ApplyScalar(const BinaryExpr& b, bool swap, const std::vector<double>& sc,
+                 std::span<double> vals, std::span<uint8_t> has) {
+  const bool rb = b.return_bool;
+  switch (b.op) {
+    case BinaryOp::kAdd:
+      return ApplyScalarOp<BinaryOp::kAdd>(swap, rb, sc, vals, has);
+    case BinaryOp::kSub:
+      return ApplyScalarOp<BinaryOp::kSub>(swap, rb, sc, vals, has);
+    case BinaryOp::kMul:
+      return ApplyScalarOp<BinaryOp::kMul>(swap, rb, sc, vals, has);
+    case BinaryOp::kDiv:
+      return ApplyScalarOp<BinaryOp::kDiv>(swap, rb, sc, vals, has);
+    case BinaryOp::kMod:
+      return ApplyScalarOp<BinaryOp::kMod>(swap, rb, sc, vals, has);
+    case BinaryOp::kPow:
+      return ApplyScalarOp<BinaryOp::kPow>(swap, rb, sc, vals, has);
+    case BinaryOp::kAtan2:
+      return ApplyScalarOp<BinaryOp::kAtan2>(swap, rb, sc, vals, has);
+    case BinaryOp::kEql:
+      return ApplyScalarOp<BinaryOp::kEql>(swap, rb, sc, vals, has);
+    case BinaryOp::kNeq:
+      return ApplyScalarOp<BinaryOp::kNeq>(swap, rb, sc, vals, has);
+    case BinaryOp::kLss:
+      return ApplyScalarOp<BinaryOp::kLss>(swap, rb, sc, vals, has);
+    case BinaryOp::kLte:
+      return ApplyScalarOp<BinaryOp::kLte>(swap, rb, sc, vals, has);
+    case BinaryOp::kGtr:
+      return ApplyScalarOp<BinaryOp::kGtr>(swap, rb, sc, vals, has);
+    case BinaryOp::kGte:
+      return ApplyScalarOp<BinaryOp::kGte>(swap, rb, sc, vals, has);
+    default:  // set operators and trims never reach here (IsVectorScalar)
+      std::fill(has.begin(), has.end(), 0);
+      return false;
+  }
 }
 
 // Whether b combines a vector with a scalar using an operator ApplyScalar handles.
