@@ -53,12 +53,6 @@ absl::Status HeadReplayer::Append(MemSeries* s, Timestamp t, double v, const Lim
   return AppendLocked(s, t, v, limits, range, chunk_ref);
 }
 
-absl::Status HeadReplayer::AppendExclusive(MemSeries* s, Timestamp t, double v,
-                                           const Limits& limits,
-                                           Range* range) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  return AppendLocked(s, t, v, limits, range, 0);
-}
-
 absl::Status HeadReplayer::AppendLocked(MemSeries* s, Timestamp t, double v, const Limits& limits,
                                         Range* range, uint64_t chunk_ref) {
   // HeadAppender::AppendSample's bounds check, then its Commit's placement.

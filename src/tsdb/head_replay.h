@@ -19,6 +19,7 @@
 #ifndef SUNDIAL_TSDB_HEAD_REPLAY_H_
 #define SUNDIAL_TSDB_HEAD_REPLAY_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -70,7 +71,16 @@ class HeadReplayer {
   // accesses s meanwhile, and a hand-off through a mutex orders this thread's accesses with
   // those of the others before and after (ReplayShards queues and drains under its mutexes).
   absl::Status AppendExclusive(MemSeries* s, Timestamp t, double v, const Limits& limits,
-                               Range* range);
+                               Range* range) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    // Inline, as the replay's workers call it for every sample: the common case, in order.
+    if (t >= limits.min_valid_time && t > s->max_time()) {
+      s->AppendInOrder(t, v, head_->options_.chunks);
+      range->maxt = std::max(range->maxt, t);
+      range->mint = std::min(range->mint, t);
+      return absl::OkStatus();
+    }
+    return AppendLocked(s, t, v, limits, range, 0);
+  }
 
   // s carries chunks_head ref chunk_ref and, if it has no samples yet, gets `chunks` (oldest
   // first). Returns the newest time of the chunks it got (INT64_MIN for none); the head's time
