@@ -1,5 +1,9 @@
 #include "tsdb/db/db.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <utility>
@@ -76,6 +80,11 @@ absl::Status DB::Init() {
   }
   ASSIGN_OR_RETURN(ReplayResult replay, ReplayWal(fs_, wal_dir_, &head_, &mmapped));
   mmapped.clear();  // chunks of series the WAL no longer has
+#ifdef __GLIBC__
+  // The replay's batches (tens of MiB per worker, freed by now) go back to the system, which
+  // glibc's arenas would otherwise keep for the process' lifetime.
+  malloc_trim(0);
+#endif
   // Series created from now on get refs above every ref in the WAL and in chunks_head.
   const uint64_t ref_base = std::max(replay.max_wal_ref, max_chunk_ref);
   head_.SetChunkRefBase(ref_base);
