@@ -9,6 +9,10 @@ namespace {
 
 constexpr int kGzipWindowBits = 15 + 16;  // 32K window, gzip wrapper
 constexpr int kMemLevel = 8;
+// The fastest level: on a 4.2 MB range answer (441 series x 241 points) zlib's level 1 takes 27 ms
+// and compresses 8.7x, its default level 6 takes 103 ms for 11.2x. Answers are compressed on
+// the query's thread, so CPU, not the bytes on the wire, is what a busy server runs out of.
+constexpr int kLevel = Z_BEST_SPEED;
 
 }  // namespace
 
@@ -19,8 +23,7 @@ struct GzipEncoder::Stream {
 GzipEncoder::GzipEncoder() : stream_(std::make_unique<Stream>()) {
   std::memset(&stream_->z, 0, sizeof(stream_->z));
   // Only fails on bad parameters or out of memory; the latter ends the process anyway.
-  deflateInit2(&stream_->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, kMemLevel,
-               Z_DEFAULT_STRATEGY);
+  deflateInit2(&stream_->z, kLevel, Z_DEFLATED, kGzipWindowBits, kMemLevel, Z_DEFAULT_STRATEGY);
 }
 
 GzipEncoder::~GzipEncoder() { deflateEnd(&stream_->z); }
