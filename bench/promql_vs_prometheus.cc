@@ -15,7 +15,8 @@
 // (DIR/sundial-data, DIR/prometheus-data, DIR/dataset.txt naming the dataset and its times);
 // a later run with --data_dir=DIR --reuse_data starts both servers on it (each replays its WAL)
 // and queries at the recorded times instead of loading again. Without --data_dir a fresh
-// temporary directory is used. --filter=REGEX times only the queries it finds in.
+// temporary directory is used. --filter=REGEX times only the queries it finds in. --gzip asks
+// for gzip-compressed answers, as Grafana does (timed until the compressed answer is in).
 //
 // Dataset and queries: bench/promql_red_dataset.h, samples every --interval_s seconds ending now.
 #include <signal.h>
@@ -43,6 +44,7 @@
 #include "integration/process.h"
 #include "remotewrite/prompb_v1.pb.h"
 #include "snappy.h"
+#include "web/test_client.h"
 #include "yaml-cpp/yaml.h"
 
 namespace {
@@ -68,6 +70,7 @@ struct Options {
   std::string data_dir;  // empty: a fresh temporary directory
   bool reuse_data = false;
   std::string filter;  // an ECMAScript regex: only the queries it finds in
+  bool gzip = false;   // Accept-Encoding: gzip
 };
 
 // The dataset a data dir holds: what was loaded and when, so that a reuse queries it at the same
@@ -196,12 +199,16 @@ std::string Num(double v) {
 
 // Wall time of one query in ms, and the number of result series (-1 on error). Keeps the answer
 // in *body when body is not null.
-std::pair<double, int> Time(int port, const std::string& target, std::string* body = nullptr) {
+std::pair<double, int> Time(int port, const std::string& target, bool gzip,
+                            std::string* body = nullptr) {
   const auto t0 = std::chrono::steady_clock::now();
-  HttpResult r = HttpRequest(port, "GET", target);
-  if (body != nullptr) *body = r.body;
+  HttpResult r = HttpRequest(
+      port, "GET", target, "",
+      gzip ? std::vector<std::string>{"Accept-Encoding: gzip"} : std::vector<std::string>{});
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (r.headers["content-encoding"] == "gzip") r.body = sundial::web::testing::Gunzip(r.body);
+  if (body != nullptr) *body = r.body;
   if (r.status != 200) return {ms, -1};
   // Result entries are the objects holding "metric".
   int n = 0;
@@ -306,11 +313,13 @@ int main(int argc, char** argv) {
       o.filter = v;
     } else if (std::string_view(argv[i]) == "--reuse_data") {
       o.reuse_data = true;
+    } else if (std::string_view(argv[i]) == "--gzip") {
+      o.gzip = true;
     } else {
       std::fprintf(stderr,
                    "usage: %s [--series=N] [--hours=H] [--interval_s=S] [--runs=R] "
                    "[--ranges=1h,24h] [--rules_dir=D] [--prometheus=P] [--sundial=S] "
-                   "[--data_dir=DIR [--reuse_data]] [--filter=REGEX]\n",
+                   "[--data_dir=DIR [--reuse_data]] [--filter=REGEX] [--gzip]\n",
                    argv[0]);
       return 2;
     }
@@ -436,18 +445,18 @@ int main(int argc, char** argv) {
       double cs = 0, cp = 0;
       int ns = 0, np = 0;
       std::string body_s, body_p;  // warm-up, both; their answers are compared
-      Time(sun_port, target, &body_s);
-      Time(prom_port, target, &body_p);
+      Time(sun_port, target, o.gzip, &body_s);
+      Time(prom_port, target, o.gzip, &body_p);
       const std::string diff = CompareAnswers(body_s, body_p);
       if (!diff.empty()) {
         mismatches.push_back(k.name + " " + q + "\n    " + diff.substr(0, 600));
       }
       for (int r = 0; r < o.runs; ++r) {
         const double s0 = CpuMs(sun->pid());
-        auto [a, na] = Time(sun_port, target);
+        auto [a, na] = Time(sun_port, target, o.gzip);
         const double s1 = CpuMs(sun->pid());
         const double p0 = CpuMs(prom->pid());
-        auto [b, nb] = Time(prom_port, target);
+        auto [b, nb] = Time(prom_port, target, o.gzip);
         cp += CpuMs(prom->pid()) - p0;
         cs += s1 - s0;
         ts.push_back(a);
