@@ -50,6 +50,8 @@ class BitWriter {
 
   void WriteByte(uint8_t b) { WriteBits(b, 8); }
   void Reserve(size_t bytes) { bytes_.reserve(bytes); }
+  // Bits written so far.
+  size_t BitsWritten() const { return bytes_.size() * 8 - static_cast<size_t>(free_); }
 
   // The stream so far. The view is invalidated by the next write.
   std::string_view bytes() const { return bytes_; }
@@ -66,6 +68,8 @@ class BitReader {
  public:
   BitReader() = default;
   explicit BitReader(std::string_view data) : data_(data), size_bits_(data.size() * 8) {}
+  // A reader of data that starts reading at bit `pos` of it.
+  BitReader(std::string_view data, size_t pos) : BitReader(data) { pos_ = pos; }
 
   // Reads nbits (0..64) into *out, most significant first. False, with *out untouched, when
   // fewer than nbits remain.
@@ -95,6 +99,8 @@ class BitReader {
   uint64_t Peek() const { return Window() << (pos_ & 7); }
   // REQUIRES: !Overran().
   size_t BitsLeft() const { return size_bits_ - pos_; }
+  // Bits read (or skipped) so far.
+  size_t BitsRead() const { return pos_; }
   // May move past the end (a decoder that skips fields it peeked checks Overran() afterwards);
   // past the end Peek() sees zeros and ReadBits() fails.
   void Skip(size_t n) { pos_ += n; }

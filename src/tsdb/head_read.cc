@@ -33,6 +33,15 @@ struct SeriesView {
     if (i < closed) return arena->chunks[range.chunks_begin + i]->bytes();
     return std::string_view(arena->open_bytes).substr(range.open_offset, range.open_size);
   }
+  // An iterator over chunk i; the first one resumed from the range's checkpoint if it has one.
+  XorIterator ChunkIterator(size_t i) const {
+    const std::string_view bytes = ChunkBytes(i);
+    if (i > 0 || range.resume_read == 0) return XorIterator(bytes);
+    // The open chunk's copy is only its tail already.
+    const bool open = range.chunks_end == range.chunks_begin;
+    return XorIterator(open ? bytes : XorTail(bytes, range.resume), range.resume, range.resume_read,
+                       range.resume_total);
+  }
   std::span<const std::pair<Timestamp, double>> OutOfOrder() const {
     return std::span<const std::pair<Timestamp, double>>(arena->out_of_order)
         .subspan(range.ooo_begin, range.ooo_end - range.ooo_begin);
@@ -49,6 +58,21 @@ class HeadSeriesIterator final : public SampleIterator {
         mint_(mint),
         maxt_(maxt),
         chunk_it_(std::string_view()) {}
+
+  // Makes this what the constructor would have made of the arguments.
+  void Reset(const SeriesView& view, Timestamp mint, Timestamp maxt) {
+    view_ = view;
+    ooo_ = view.OutOfOrder();
+    mint_ = mint;
+    maxt_ = maxt;
+    state_ = State::kFresh;
+    chunk_ = 0;
+    in_order_valid_ = false;
+    ooo_pos_ = 0;
+    from_in_order_ = false;
+    from_ooo_ = false;
+    err_ = absl::OkStatus();
+  }
 
   ValueType Next() override {
     if (state_ == State::kDone) return ValueType::kNone;
@@ -114,7 +138,7 @@ class HeadSeriesIterator final : public SampleIterator {
     const size_t n = view_.NumChunks();
     while (chunk_ < n && view_.ChunkMaxT(chunk_) < t) ++chunk_;
     for (; chunk_ < n; ++chunk_) {
-      chunk_it_ = XorIterator(view_.ChunkBytes(chunk_));
+      chunk_it_ = view_.ChunkIterator(chunk_);
       if (chunk_it_.Seek(t) == ValueType::kFloat) {
         in_order_ = chunk_it_.At();
         return true;
@@ -159,10 +183,10 @@ class HeadSeriesIterator final : public SampleIterator {
     return ValueType::kNone;
   }
 
-  const SeriesView view_;
-  const std::span<const std::pair<Timestamp, double>> ooo_;
-  const Timestamp mint_;
-  const Timestamp maxt_;
+  SeriesView view_;
+  std::span<const std::pair<Timestamp, double>> ooo_;
+  Timestamp mint_;
+  Timestamp maxt_;
   State state_ = State::kFresh;
   size_t chunk_ = 0;
   XorIterator chunk_it_;
@@ -258,6 +282,14 @@ class HeadSeries final : public Series {
   std::unique_ptr<SampleIterator> Iterator() const override {
     return std::make_unique<HeadSeriesIterator>(SeriesView{arena_, series_->range}, mint_, maxt_);
   }
+  std::unique_ptr<SampleIterator> IteratorReusing(
+      std::unique_ptr<SampleIterator> reuse) const override {
+    if (auto* it = dynamic_cast<HeadSeriesIterator*>(reuse.get())) {
+      it->Reset(SeriesView{arena_, series_->range}, mint_, maxt_);
+      return reuse;
+    }
+    return Iterator();
+  }
 
  private:
   const SnapshotArena* arena_;
@@ -290,7 +322,11 @@ class ArenaSeriesSet final : public SeriesSet {
   void Prefetch() const {
     if (auto* c = FirstChunk(next_ + 12)) PrefetchLine(c);
     if (auto* c = FirstChunk(next_ + 8)) PrefetchLine(c->get());
-    if (auto* c = FirstChunk(next_ + 4)) PrefetchLine((*c)->bytes().data());
+    if (auto* c = FirstChunk(next_ + 4)) {
+      // Where its iterator starts reading: at the checkpoint it resumes from, if any.
+      const SnapshotRange& r = series_[next_ + 4].range;
+      PrefetchLine((*c)->bytes().data() + (r.resume_read > 0 ? 2 + r.resume.bit_pos / 8 : 0));
+    }
   }
   const std::shared_ptr<const ClosedChunk>* FirstChunk(size_t i) const {
     if (i >= series_.size()) return nullptr;

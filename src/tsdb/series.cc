@@ -2,10 +2,22 @@
 
 #include <algorithm>
 #include <bit>
+#include <span>
 
 #include "tsdb/errors.h"
 
 namespace sundial::tsdb {
+namespace {
+
+// How many of checkpoints cps were taken at or before t: the last of them is where a seek to t
+// starts decoding.
+size_t CheckpointsUpTo(std::span<const XorCheckpoint> cps, Timestamp t) {
+  size_t k = cps.size();
+  while (k > 0 && cps[k - 1].t > t) --k;
+  return k;
+}
+
+}  // namespace
 
 Timestamp RangeForTimestamp(Timestamp t, int64_t width) { return (t / width) * width + width; }
 
@@ -64,6 +76,7 @@ void MemSeries::PersistClosed(ChunkSink* sink) {
 void MemSeries::AttachChunks(std::vector<std::shared_ptr<const ClosedChunk>> chunks) {
   closed_ = std::move(chunks);
   head_.reset();
+  closed_checkpoints_.reset();
   max_time_ = closed_.back()->maxt;
 }
 
@@ -71,6 +84,8 @@ void MemSeries::CutHeadChunk(Timestamp mint, const ChunkOptions& options) {
   if (head_ != nullptr && head_->NumSamples() > 0) {
     closed_.push_back(std::make_shared<const ClosedChunk>(
         head_mint_, max_time_, head_->NumSamples(), std::string(head_->bytes())));
+    closed_checkpoints_ = head_->TakeCheckpoints();
+    closed_checkpoints_mint_ = head_mint_;
     if (options.sink != nullptr && chunk_series_ref_ != 0) PersistClosed(options.sink);
   }
   head_ = std::make_unique<XorChunk>();
@@ -129,9 +144,37 @@ bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
   arena->chunks.insert(arena->chunks.end(), closed_.begin() + static_cast<ptrdiff_t>(o.first),
                        closed_.begin() + static_cast<ptrdiff_t>(o.last));
   out->chunks_end = static_cast<uint32_t>(arena->chunks.size());
+  // The range's first chunk is read from its last checkpoint at or before mint, if it has one:
+  // the newest closed chunk (while its checkpoints are kept) or the open chunk.
+  auto resume = [&](std::span<const XorCheckpoint> cps, int total) {
+    const size_t k = CheckpointsUpTo(cps, mint);
+    if (k == 0) return;
+    out->resume = cps[k - 1];
+    out->resume_read = static_cast<uint16_t>(k * XorChunk::kCheckpointEvery);
+    out->resume_total = static_cast<uint16_t>(total);
+  };
+  if (o.last > o.first) {
+    if (o.first + 1 == closed_.size()) {
+      const ClosedChunk& c = *closed_.back();
+      if (c.mint != closed_checkpoints_mint_ && mint > c.mint &&
+          c.num_samples > XorChunk::kCheckpointEvery) {
+        // Restored: one decode now, instead of one from the chunk's start per read.
+        closed_checkpoints_ =
+            std::make_unique<const XorChunk::Checkpoints>(XorChunk::Checkpoints::Of(c.bytes()));
+        closed_checkpoints_mint_ = c.mint;
+      }
+      if (c.mint == closed_checkpoints_mint_ && closed_checkpoints_ != nullptr) {
+        resume(closed_checkpoints_->span(), c.num_samples);
+      }
+    }
+  } else if (o.open) {
+    resume(head_->checkpoints(), head_->NumSamples());
+  }
   if (o.open) {
-    // Copy-on-read: the open chunk keeps changing after the lock is released.
-    const std::string_view bytes = head_->bytes();
+    // Copy-on-read: the open chunk keeps changing after the lock is released. Only the part
+    // from the checkpoint on when it is read from one.
+    std::string_view bytes = head_->bytes();
+    if (o.last == o.first && out->resume_read > 0) bytes = XorTail(bytes, out->resume);
     out->open_offset = arena->open_bytes.size();
     out->open_size = bytes.size();
     out->open_maxt = max_time_;

@@ -115,6 +115,11 @@ struct SnapshotRange {
   uint32_t ooo_begin = 0, ooo_end = 0;
   size_t open_offset = 0, open_size = 0;  // open_size 0: no open chunk in range
   Timestamp open_maxt = 0;
+  // resume_read > 0: the range's first chunk (of resume_total samples) is read from checkpoint
+  // `resume`, taken after its sample resume_read at or before the range's start. If that chunk
+  // is the open one, the arena holds only its XorTail.
+  uint16_t resume_read = 0, resume_total = 0;
+  XorCheckpoint resume;
 };
 
 class MemSeries {
@@ -232,6 +237,13 @@ class MemSeries {
   uint64_t chunk_series_ref_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::pair<Timestamp, double>> out_of_order_ ABSL_GUARDED_BY(mu_);  // sorted
   std::atomic<int> pins_{0};
+  // Last: appends and pins do not read these, and the fields above keep their cache lines.
+  // The checkpoints of the newest closed chunk while it is the one starting at
+  // closed_checkpoints_mint_: those it had as the open one, or, for a chunk restored from
+  // chunks_head/, taken by the first Snapshot that can use them (mutable: Snapshot holds mu_
+  // exclusively).
+  mutable Timestamp closed_checkpoints_mint_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
+  mutable std::unique_ptr<const XorChunk::Checkpoints> closed_checkpoints_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sundial::tsdb

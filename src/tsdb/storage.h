@@ -142,6 +142,16 @@ class Series {
   // A new iterator over the samples in the querier's range. It may outlive neither this Series
   // nor its SeriesSet.
   virtual std::unique_ptr<SampleIterator> Iterator() const = 0;
+  // Iterator(), made by resetting `reuse` (null, or any iterator of the caller's that it no
+  // longer needs) where the implementation can: a caller reading the series of a set one after
+  // the other passes the previous series' iterator back and saves an allocation per series:
+  //   std::unique_ptr<SampleIterator> it;
+  //   while (set->Next()) { it = set->At().IteratorReusing(std::move(it)); ... }
+  // The default drops `reuse` and returns Iterator().
+  virtual std::unique_ptr<SampleIterator> IteratorReusing(
+      std::unique_ptr<SampleIterator> reuse) const {
+    return Iterator();
+  }
 };
 
 // A forward-only sequence of series, sorted by labels (Prometheus' labels.Compare order).

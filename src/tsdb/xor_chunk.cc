@@ -93,6 +93,28 @@ void XorChunk::Append(Timestamp t, double v) {
   t_delta_ = t_delta;
   ++num_;
   StoreBigEndian16(stream_.data(), static_cast<uint16_t>(num + 1));
+  if ((num + 1) % kCheckpointEvery == 0) TakeCheckpoint(num + 1);
+}
+
+void XorChunk::TakeCheckpoint(int read) {
+  if (read > kMaxCheckpoints * kCheckpointEvery) return;
+  if (checkpoints_ == nullptr) {
+    if (read != kCheckpointEvery) return;  // handed over already
+    checkpoints_ = std::make_unique<Checkpoints>();
+  }
+  const size_t pos = stream_.BitsWritten() - 16;
+  const size_t k = checkpoints_->size();
+  if (static_cast<size_t>(read) != (k + 1) * kCheckpointEvery || pos > UINT16_MAX ||
+      t_delta_ > UINT32_MAX) {
+    return;
+  }
+  // leading_ is 0xff while no value changed; a decoder's window is unused until one does.
+  checkpoints_->at[k] = {t_,
+                         v_,
+                         static_cast<uint32_t>(t_delta_),
+                         static_cast<uint16_t>(pos),
+                         static_cast<uint8_t>(leading_ == 0xff ? 0 : leading_),
+                         trailing_};
 }
 
 void XorChunk::WriteValue(double v, uint64_t prefix, int prefix_bits) {
@@ -141,6 +163,44 @@ XorIterator::XorIterator(std::string_view chunk) {
   }
   total_ = LoadBigEndian16(chunk.data());
   reader_ = BitReader(chunk.substr(2));
+}
+
+XorIterator::XorIterator(std::string_view tail, const XorCheckpoint& cp, int read, int total)
+    : reader_(tail, cp.bit_pos % 8),
+      total_(total),
+      read_(read),
+      t_(cp.t),
+      v_(cp.v),
+      t_delta_(cp.t_delta),
+      leading_(cp.leading),
+      trailing_(cp.trailing) {
+  if (read < 2 || read > total || cp.leading + cp.trailing > 64) {
+    err_ = absl::DataLossError("xor chunk: checkpoint outside the chunk");
+  }
+}
+
+bool XorIterator::Checkpoint(XorCheckpoint* cp) const {
+  if (reader_.BitsRead() > UINT16_MAX || t_delta_ > UINT32_MAX) return false;
+  *cp = {t_,
+         v_,
+         static_cast<uint32_t>(t_delta_),
+         static_cast<uint16_t>(reader_.BitsRead()),
+         leading_,
+         trailing_};
+  return true;
+}
+
+XorChunk::Checkpoints XorChunk::Checkpoints::Of(std::string_view chunk) {
+  Checkpoints out;
+  XorIterator it(chunk);
+  size_t k = 0;
+  for (size_t read = 1; k < out.at.size() && it.Next() == ValueType::kFloat; ++read) {
+    if (read == (k + 1) * kCheckpointEvery && !it.Checkpoint(&out.at[k++])) {
+      out.at[k - 1] = XorCheckpoint();
+      break;
+    }
+  }
+  return out;
 }
 
 ValueType XorIterator::Fail() {

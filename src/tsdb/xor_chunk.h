@@ -16,8 +16,11 @@
 #ifndef SUNDIAL_TSDB_XOR_CHUNK_H_
 #define SUNDIAL_TSDB_XOR_CHUNK_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -27,12 +30,51 @@
 
 namespace sundial::tsdb {
 
+// The decoder's state right after one sample of a chunk. An iterator resumed from it reads the
+// chunk only from there on (XorTail), so a seek into the chunk's middle does not decode the
+// samples before.
+struct XorCheckpoint {
+  Timestamp t = 0;  // the sample's
+  double v = 0;
+  uint32_t t_delta = 0;  // t minus the previous sample's
+  uint16_t bit_pos = 0;  // where the next sample starts, in bits after the 2-byte header
+  uint8_t leading = 0;   // the value's leading/trailing zero window
+  uint8_t trailing = 0;
+};
+
+// The bytes of chunk (header included) an iterator resumed from cp reads; empty if the chunk is
+// shorter than cp says (the iterator then reports corruption).
+inline std::string_view XorTail(std::string_view chunk, const XorCheckpoint& cp) {
+  const size_t from = 2 + cp.bit_pos / 8;
+  return from < chunk.size() ? chunk.substr(from) : std::string_view();
+}
+
 // A growing XOR chunk with its encoder state. Not thread-safe; readers copy bytes() under the
 // owner's lock (the bytes are self-consistent after every Append).
 class XorChunk {
  public:
   // A chunk holds at most this many samples (the count header is 16 bits).
   static constexpr int kMaxSamples = 0xffff;
+  // A checkpoint is taken after sample kCheckpointEvery, 2 * kCheckpointEvery, ... up to
+  // kMaxCheckpoints of them, while its bit position and time delta fit XorCheckpoint.
+  static constexpr int kCheckpointEvery = 32;
+  static constexpr int kMaxCheckpoints = 3;
+  // Checkpoint k is taken after sample (k + 1) * kCheckpointEvery; those not taken (yet) have
+  // bit_pos 0. 72 bytes: a 80-byte malloc chunk.
+  struct Checkpoints {
+    // The checkpoints XorChunk would have taken of chunk; fewer if it is corrupt.
+    static Checkpoints Of(std::string_view chunk);
+
+    std::array<XorCheckpoint, kMaxCheckpoints> at;
+    size_t size() const {
+      size_t n = 0;
+      while (n < at.size() && at[n].bit_pos != 0) ++n;
+      return n;
+    }
+    std::span<const XorCheckpoint> span() const {
+      return std::span<const XorCheckpoint>(at).first(size());
+    }
+  };
 
   XorChunk();
 
@@ -43,8 +85,17 @@ class XorChunk {
   int NumSamples() const { return num_; }
   // The encoded chunk. Invalidated by the next Append().
   std::string_view bytes() const { return stream_.bytes(); }
+  // The checkpoints taken so far.
+  std::span<const XorCheckpoint> checkpoints() const {
+    return checkpoints_ != nullptr ? checkpoints_->span() : std::span<const XorCheckpoint>();
+  }
+  // Hands the checkpoints over (null if none were taken); the chunk takes no more.
+  std::unique_ptr<const Checkpoints> TakeCheckpoints() { return std::move(checkpoints_); }
 
  private:
+  // Records the state after sample number `read` (a multiple of kCheckpointEvery) if it is the
+  // next checkpoint and fits.
+  void TakeCheckpoint(int read);
   // Writes the prefix_bits low bits of prefix (the timestamp's, 0..24), then v XOR-encoded.
   void WriteValue(double v, uint64_t prefix, int prefix_bits);
 
@@ -55,6 +106,9 @@ class XorChunk {
   uint8_t leading_ = 0xff;  // 0xff: no leading/trailing window yet
   uint8_t trailing_ = 0;
   uint16_t num_ = 0;  // the count in the header, kept here so reading it touches no chunk bytes
+  // Allocated at the first checkpoint, apart from the chunk: appends never read them, and the
+  // state appends do read stays dense in memory (inline, they made appends 25% slower).
+  std::unique_ptr<Checkpoints> checkpoints_;
 };
 
 // Decodes an XOR chunk. Does not own the bytes: they must outlive the iterator and not change.
@@ -62,9 +116,16 @@ class XorChunk {
 class XorIterator {
  public:
   explicit XorIterator(std::string_view chunk);
+  // An iterator positioned on the sample cp was taken after: At() returns it, Next() goes on
+  // after it and Seek() from it. tail is XorTail(chunk, cp), read the number of samples up to and
+  // including cp's (>= 2) and total the chunk's sample count.
+  XorIterator(std::string_view tail, const XorCheckpoint& cp, int read, int total);
 
   ValueType Next();
   ValueType Seek(Timestamp t);
+  // The state after the current sample, to resume from; false if it does not fit XorCheckpoint.
+  // REQUIRES: made from a whole chunk (not resumed), and the last Next()/Seek() returned kFloat.
+  bool Checkpoint(XorCheckpoint* cp) const;
   // REQUIRES: the last Next()/Seek() returned kFloat.
   std::pair<Timestamp, double> At() const { return {t_, v_}; }
   Timestamp AtT() const { return t_; }

@@ -382,6 +382,124 @@ TEST_F(HeadTest, IteratorSpansChunksAndSeeks) {
   EXPECT_EQ(it->Next(), ValueType::kNone);
 }
 
+// Selects starting at every sample's time and around it, ending at the newest sample or
+// earlier, read (by Next and by NextFloats) exactly the stored samples in range, however much
+// of the first chunk a checkpoint lets the read skip: closed and open chunks of 120 samples,
+// the newest closed one and the open one with checkpoints.
+TEST_F(HeadTest, SelectFromAnyStartReadsTheSamplesInRange) {
+  std::vector<Sample> want;
+  double v = 1;
+  for (int i = 0; i < 330; ++i) {
+    const Timestamp t = 15000 * i + (i % 7 == 0 ? 3 : 0);
+    v = i % 5 == 0 ? v : v * 1.37 + i;
+    want.emplace_back(t, v);
+    ASSERT_TRUE(Add(a_, t, v).ok());
+  }
+  ASSERT_EQ(head_->ChunksOf(1).size(), 3u);  // 120 + 120 + 90, the last open
+  for (Timestamp maxt : {want.back().first, want[300].first, want[200].first}) {
+    for (size_t i = 0; i < want.size(); ++i) {
+      for (Timestamp d : {-1, 0, 1}) {
+        const Timestamp mint = want[i].first + d;
+        std::vector<Sample> expect;
+        for (const Sample& s : want) {
+          if (s.first >= mint && s.first <= maxt) expect.push_back(s);
+        }
+        auto q = *head_->NewQuerier(mint, maxt);
+        auto set = q->Select({}, std::vector<Matcher>{Eq("i", "a")});
+        if (expect.empty()) {
+          EXPECT_FALSE(set->Next()) << mint;
+          continue;
+        }
+        ASSERT_TRUE(set->Next()) << mint;
+        std::vector<Sample> by_next;
+        auto it = set->At().Iterator();
+        while (it->Next() == ValueType::kFloat) by_next.push_back(it->At());
+        EXPECT_TRUE(it->Err().ok());
+        EXPECT_EQ(by_next, expect) << mint << " " << maxt;
+        std::vector<Sample> by_batch;
+        auto batch = set->At().Iterator();
+        Timestamp ts[7];
+        double vs[7];
+        for (size_t n; (n = batch->NextFloats(ts, vs, 7)) > 0;) {
+          for (size_t k = 0; k < n; ++k) by_batch.emplace_back(ts[k], vs[k]);
+        }
+        EXPECT_EQ(by_batch, expect) << mint << " " << maxt;
+      }
+    }
+  }
+}
+
+// An iterator passed back to IteratorReusing, whatever state it was left in (fresh, read
+// part-way, at the end), reads the next series exactly as a new iterator does: series of
+// different lengths and chunk counts, one with out-of-order samples, read by Next, Seek and
+// NextFloats. An iterator of another kind, or none, is replaced.
+TEST_F(HeadTest, ReusedIteratorsReadWhatNewOnesRead) {
+  MakeHead(/*ooo_window=*/3600 * 1000);
+  std::vector<Labels> all;
+  for (int s = 0; s < 6; ++s) all.push_back(Labels{{"__name__", "m"}, {"i", std::to_string(s)}});
+  for (int i = 0; i < 40 + 70 * 5; ++i) {  // series s has 40 + 70 * s samples
+    for (int s = 0; s < 6; ++s) {
+      if (i < 40 + 70 * s) {
+        ASSERT_TRUE(Add(all[s], 1000 + 15000 * i, s * 1000 + i * 1.5).ok());
+      }
+    }
+  }
+  ASSERT_TRUE(Add(all[3], 1000 + 15000 * 200 + 7, -1).ok());  // out of order
+  class Other final : public SampleIterator {
+   public:
+    ValueType Next() override { return ValueType::kNone; }
+    ValueType Seek(Timestamp) override { return ValueType::kNone; }
+    std::pair<Timestamp, double> At() const override { return {}; }
+    Timestamp AtT() const override { return 0; }
+    absl::Status Err() const override { return absl::OkStatus(); }
+  };
+  // Reads a series: all of it by Next, or from a Seek by NextFloats, or only its first sample.
+  auto read = [](SampleIterator* it, int how) {
+    std::vector<Sample> out;
+    if (how == 0) {
+      while (it->Next() == ValueType::kFloat) out.push_back(it->At());
+    } else if (how == 1) {
+      if (it->Seek(1000 + 15000 * 50) == ValueType::kFloat) out.push_back(it->At());
+      Timestamp ts[16];
+      double vs[16];
+      for (size_t n; (n = it->NextFloats(ts, vs, 16)) > 0;) {
+        for (size_t k = 0; k < n; ++k) out.emplace_back(ts[k], vs[k]);
+      }
+    } else if (it->Next() == ValueType::kFloat) {
+      out.push_back(it->At());
+    }
+    EXPECT_TRUE(it->Err().ok());
+    return out;
+  };
+  for (Timestamp mint : {Timestamp{0}, Timestamp{1000 + 15000 * 100}}) {
+    for (int how = 0; how < 3; ++how) {
+      auto q = *head_->NewQuerier(mint, INT64_MAX);
+      auto fresh_set = q->Select({}, std::vector<Matcher>{Eq("__name__", "m")});
+      auto reuse_set = q->Select({}, std::vector<Matcher>{Eq("__name__", "m")});
+      std::unique_ptr<SampleIterator> it = std::make_unique<Other>();
+      int n = 0;
+      while (fresh_set->Next()) {
+        ASSERT_TRUE(reuse_set->Next());
+        const int mode = (how + n) % 3;  // leaves the reused iterator in varying states
+        const std::vector<Sample> want = read(fresh_set->At().Iterator().get(), mode);
+        SampleIterator* before = it.get();
+        it = reuse_set->At().IteratorReusing(std::move(it));
+        ASSERT_NE(it, nullptr);
+        if (n > 0) {
+          EXPECT_EQ(it.get(), before);  // reused, not reallocated
+        }
+        EXPECT_EQ(read(it.get(), mode), want) << n << " " << how;
+        ++n;
+      }
+      EXPECT_FALSE(reuse_set->Next());
+      EXPECT_EQ(n, mint == 0 ? 6 : 5);
+      auto set = q->Select({}, std::vector<Matcher>{Eq("__name__", "m")});
+      ASSERT_TRUE(set->Next());
+      EXPECT_FALSE(read(set->At().IteratorReusing(nullptr).get(), 0).empty());
+    }
+  }
+}
+
 TEST_F(HeadTest, ReadersKeepTheirSnapshot) {
   ASSERT_TRUE(Add(a_, 1000, 1).ok());
   auto q = *head_->NewQuerier(INT64_MIN, INT64_MAX);

@@ -143,6 +143,51 @@ TEST_F(SeriesTest, SnapshotTakesWhatOverlapsTheRange) ABSL_NO_THREAD_SAFETY_ANAL
   }
 }
 
+// A snapshot starting inside the newest closed chunk or the open one starts at their last
+// checkpoint at or before its start; an older chunk and a start before the first checkpoint
+// have none. The open chunk's copy is then only its tail.
+TEST_F(SeriesTest, SnapshotResumesTheFirstChunkFromACheckpoint) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  for (int i = 0; i < 300; ++i) Append(15000 * i, i);  // 120 + 120 + 60 (open)
+  absl::MutexLock lock(&s_.mu());
+  auto snapshot = [&](int first_sample) {
+    SnapshotArena arena;
+    SnapshotRange range;
+    EXPECT_TRUE(s_.Snapshot(15000 * first_sample, INT64_MAX, &arena, &range));
+    return std::pair(range, arena.open_bytes.size());
+  };
+  EXPECT_EQ(snapshot(100).first.resume_read, 0);  // the oldest chunk
+  EXPECT_EQ(snapshot(120 + 30).first.resume_read, 0);
+  auto [closed, closed_open_size] = snapshot(120 + 100);
+  EXPECT_EQ(closed.resume_read, 96);
+  EXPECT_EQ(closed.resume_total, 120);
+  EXPECT_EQ(closed.resume.t, 15000 * (120 + 95));
+  auto [open, open_size] = snapshot(240 + 40);
+  EXPECT_EQ(open.resume_read, 32);
+  EXPECT_EQ(open.resume_total, 60);
+  EXPECT_LT(open_size, closed_open_size);
+  EXPECT_EQ(snapshot(240 + 30).first.resume_read, 0);
+  EXPECT_EQ(snapshot(240 + 31).first.resume_read, 32);  // the checkpoint's own sample
+  // A restored chunk gets the checkpoints XorChunk took, at the first snapshot that can use them.
+  XorChunk chunk;
+  for (int i = 0; i < 120; ++i) chunk.Append(15000 * i, i * 0.5);
+  const XorCheckpoint want = chunk.checkpoints()[2];
+  MemSeries restored(2, Labels{{"a", "c"}});
+  absl::MutexLock restored_lock(&restored.mu());
+  restored.AttachChunks(
+      {std::make_shared<const ClosedChunk>(0, 15000 * 119, 120, std::string(chunk.bytes()))});
+  SnapshotArena arena;
+  SnapshotRange range;
+  ASSERT_TRUE(restored.Snapshot(0, INT64_MAX, &arena, &range));
+  EXPECT_EQ(range.resume_read, 0);
+  ASSERT_TRUE(restored.Snapshot(15000 * 100, INT64_MAX, &arena, &range));
+  EXPECT_EQ(range.resume_read, 96);
+  EXPECT_EQ(range.resume.t, want.t);
+  EXPECT_EQ(range.resume.v, want.v);
+  EXPECT_EQ(range.resume.t_delta, want.t_delta);
+  EXPECT_EQ(range.resume.bit_pos, want.bit_pos);
+  EXPECT_EQ(range.resume.trailing, want.trailing);
+}
+
 // Records what it persists and returns on-"disk" copies numbered from 1.
 class RecordingSink : public ChunkSink {
  public:

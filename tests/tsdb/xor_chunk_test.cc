@@ -422,5 +422,151 @@ TEST(XorIteratorTest, RunsOfRepeatsReadTheSameByNextBatchAndSeek) {
   EXPECT_FALSE(cut.Err().ok());
 }
 
+// Samples of the kinds that exercise the decoder: random bits, counters, few significant bits,
+// repeats, NaN and infinities, steady and jittered intervals, dods of every bucket and deltas
+// too large for a checkpoint.
+std::vector<Sample> MixedSamples(std::mt19937_64& rng, int n) {
+  std::vector<Sample> samples;
+  Timestamp t = static_cast<Timestamp>(rng() % 2000000000000);
+  double counter = 0;
+  for (int i = 0; i < n; ++i) {
+    switch (rng() % 6) {
+      case 0:
+        samples.push_back({t, std::bit_cast<double>(rng())});
+        break;
+      case 1:
+        counter += static_cast<double>(rng() % 1000);
+        samples.push_back({t, counter});
+        break;
+      case 2:
+        samples.push_back({t, std::ldexp(static_cast<double>(rng() % 100), -(int)(rng() % 60))});
+        break;
+      case 3:
+        samples.push_back({t, rng() % 2 ? std::numeric_limits<double>::quiet_NaN()
+                                        : -std::numeric_limits<double>::infinity()});
+        break;
+      default:
+        samples.push_back({t, samples.empty() ? 0.0 : samples.back().second});
+    }
+    const uint64_t kind = rng() % 16;
+    uint64_t delta = 15000;
+    if (kind < 4) delta += rng() % (uint64_t{1} << (kind * 7 + 1));  // each dod bucket
+    if (kind == 4) delta = (uint64_t{1} << 32) + rng() % 1000;       // no checkpoint fits
+    t = static_cast<Timestamp>(static_cast<uint64_t>(t) + delta);
+  }
+  return samples;
+}
+
+// What a decode from the chunk's start gives after Seek(target): the samples from there on.
+std::vector<Sample> RestAfterSeek(XorIterator it, Timestamp target) {
+  std::vector<Sample> out;
+  if (it.Seek(target) != ValueType::kFloat) return out;
+  out.push_back(it.At());
+  while (it.Next() == ValueType::kFloat) out.push_back(it.At());
+  EXPECT_TRUE(it.Err().ok()) << it.Err();
+  return out;
+}
+
+// A checkpoint holds the state after sample (k + 1) * kCheckpointEvery, and an iterator resumed
+// from it seeks and reads (by Next and NextBatch) exactly what one decoding from the chunk's
+// start does, to every target at or after the checkpoint's sample.
+TEST(XorCheckpointTest, ResumedIteratorReadsWhatADecodeFromTheStartReads) {
+  std::mt19937_64 rng(11);
+  int checked = 0;
+  for (int round = 0; round < 60; ++round) {
+    const int n = 1 + static_cast<int>(rng() % 260);
+    const std::vector<Sample> samples = MixedSamples(rng, n);
+    XorChunk c;
+    for (auto [t, v] : samples) c.Append(t, v);
+    const std::string bytes(c.bytes());
+    const auto cps = c.checkpoints();
+    ASSERT_LE(cps.size(), static_cast<size_t>(XorChunk::kMaxCheckpoints));
+    ASSERT_LE(static_cast<int>(cps.size()), n / XorChunk::kCheckpointEvery);
+    for (size_t k = 0; k < cps.size(); ++k) {
+      const int read = static_cast<int>(k + 1) * XorChunk::kCheckpointEvery;
+      const Sample& at = samples[static_cast<size_t>(read - 1)];
+      EXPECT_EQ(cps[k].t, at.first);
+      EXPECT_EQ(std::bit_cast<uint64_t>(cps[k].v), std::bit_cast<uint64_t>(at.second));
+      for (int j = read - 1; j <= n; ++j) {
+        const Timestamp base = j < n ? samples[static_cast<size_t>(j)].first : at.first;
+        for (Timestamp d : {-1, 0, 1}) {
+          const Timestamp target = j < n ? base + d : std::numeric_limits<Timestamp>::max();
+          if (target < at.first) continue;
+          XorIterator resumed(XorTail(bytes, cps[k]), cps[k], read, n);
+          ExpectBitExact(RestAfterSeek(resumed, target), RestAfterSeek(XorIterator(bytes), target));
+          ++checked;
+        }
+      }
+      // Positioned on the checkpoint's sample: NextBatch continues after it.
+      XorIterator resumed(XorTail(bytes, cps[k]), cps[k], read, n);
+      ExpectBitExact({resumed.At()}, {at});
+      std::vector<Timestamp> ts(samples.size());
+      std::vector<double> vs(samples.size());
+      const size_t got = resumed.NextBatch(ts.data(), vs.data(), samples.size());
+      ASSERT_EQ(got, samples.size() - static_cast<size_t>(read));
+      std::vector<Sample> rest;
+      for (size_t i = 0; i < got; ++i) rest.emplace_back(ts[i], vs[i]);
+      ExpectBitExact(rest, std::vector<Sample>(samples.begin() + read, samples.end()));
+    }
+  }
+  EXPECT_GT(checked, 1000);
+}
+
+// Checkpoints::Of a chunk's bytes equals what XorChunk took while appending it.
+TEST(XorCheckpointTest, CheckpointsOfBytesEqualTheAppendersOwn) {
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 100; ++round) {
+    const std::vector<Sample> samples = MixedSamples(rng, 1 + static_cast<int>(rng() % 200));
+    XorChunk c;
+    for (auto [t, v] : samples) c.Append(t, v);
+    const auto want = c.checkpoints();
+    const XorChunk::Checkpoints got = XorChunk::Checkpoints::Of(c.bytes());
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t k = 0; k < want.size(); ++k) {
+      EXPECT_EQ(got.at[k].t, want[k].t);
+      EXPECT_EQ(std::bit_cast<uint64_t>(got.at[k].v), std::bit_cast<uint64_t>(want[k].v));
+      EXPECT_EQ(got.at[k].t_delta, want[k].t_delta);
+      EXPECT_EQ(got.at[k].bit_pos, want[k].bit_pos);
+      EXPECT_EQ(got.at[k].trailing, want[k].trailing);
+    }
+  }
+  EXPECT_EQ(XorChunk::Checkpoints::Of("").size(), 0u);
+}
+
+TEST(XorCheckpointTest, SteadyScrapesGetACheckpointEveryKSamples) {
+  XorChunk c;
+  for (int i = 0; i < 120; ++i) c.Append(1000 + 15000 * i, i % 7);
+  ASSERT_EQ(c.checkpoints().size(), 3u);
+  EXPECT_EQ(c.checkpoints()[2].t, 1000 + 15000 * 95);
+  // A delta too large for the field: no checkpoint from there on.
+  XorChunk wide;
+  for (int i = 0; i < 120; ++i) wide.Append(i < 40 ? 15000 * i : (int64_t{1} << 40) * i, i);
+  EXPECT_EQ(wide.checkpoints().size(), 1u);
+}
+
+// A tail cut short, or a checkpoint that does not fit the chunk, is corruption, not a crash.
+TEST(XorCheckpointTest, ResumingFromABadTailReportsCorruption) {
+  std::vector<Sample> samples;
+  for (int i = 0; i < 120; ++i) samples.emplace_back(1000 + 15000 * i, i * 1.5);
+  XorChunk c;
+  for (auto [t, v] : samples) c.Append(t, v);
+  const std::string bytes(c.bytes());
+  const XorCheckpoint cp = c.checkpoints()[1];
+  const std::string_view tail = XorTail(bytes, cp);
+  for (size_t cut = 0; cut + 1 < tail.size(); ++cut) {
+    XorIterator it(tail.substr(0, cut), cp, 64, 120);
+    int n = 0;
+    while (it.Next() == ValueType::kFloat) ++n;
+    EXPECT_LT(n, 120 - 64) << cut;
+    EXPECT_FALSE(it.Err().ok()) << cut;
+  }
+  EXPECT_TRUE(XorTail(bytes.substr(0, 3), cp).empty());
+  for (auto [read, total] : {std::pair{1, 120}, std::pair{121, 120}}) {
+    XorIterator bad(tail, cp, read, total);
+    EXPECT_EQ(bad.Next(), ValueType::kNone);
+    EXPECT_FALSE(bad.Err().ok());
+  }
+}
+
 }  // namespace
 }  // namespace sundial::tsdb
