@@ -33,20 +33,22 @@ class ReplayState {
   ReplayState(Head* head, MmappedChunks* mmapped, int workers)
       : head_(head), replayer_(head), shards_(&replayer_, workers), mmapped_(mmapped) {}
 
-  void OnSeries(const std::vector<wal::RefSeries>& series) {
-    for (const wal::RefSeries& s : series) {
+  // Takes the labels out of *series.
+  void OnSeries(std::vector<wal::RefSeries>* series) {
+    pending_.reserve(pending_.size() + series->size());
+    for (wal::RefSeries& s : *series) {
       result_.max_wal_ref = std::max(result_.max_wal_ref, s.ref);
       wal_to_head_.Erase(s.ref);  // whatever it mapped to before is done
       auto mm = mmapped_ != nullptr ? mmapped_->find(s.ref) : MmappedChunks::iterator();
       if (mmapped_ == nullptr || mm == mmapped_->end()) {
-        pending_[s.ref] = s.labels;
+        pending_[s.ref] = std::move(s.labels);
         continue;
       }
       pending_.erase(s.ref);
       // A worker may still be creating the series with these labels.
       if (!label_hashes_.insert(s.labels.Hash()).second) shards_.Drain();
       bool created;
-      MemSeries* ms = replayer_.GetOrCreate(s.labels, &created);
+      MemSeries* ms = replayer_.GetOrCreate(std::move(s.labels), &created);
       if (created) shards_.Bind(shards_.ShardOf(ms->ref()), ms);
       const Timestamp mm_maxt = replayer_.AttachChunks(ms, s.ref, std::move(mm->second));
       mmapped_->erase(mm);
@@ -257,7 +259,7 @@ absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, H
     while (r->Next()) {
       switch (r->type()) {
         case wal::RecordType::kSeries:
-          state.OnSeries(r->series());
+          state.OnSeries(&r->mutable_series());
           break;
         case wal::RecordType::kSamples:
           state.OnSamples(r->samples());

@@ -73,18 +73,26 @@ class Decoder : public ByteReader {
     return true;
   }
 
+  // A label set as written (sorted, unique names) is built from views into the record in one
+  // allocation; any other goes through LabelsBuilder (sorted, the last of a name wins).
   Labels DecodeLabels() {
     uint64_t n = Uvarint();
-    builder_.Reset(Labels());
+    pairs_.clear();
+    bool sorted = true;
     for (uint64_t i = 0; i < n && ok(); ++i) {
       std::string_view name = UvarintString();
       std::string_view value = UvarintString();
-      builder_.Set(name, value);
+      if (!pairs_.empty() && pairs_.back().name >= name) sorted = false;
+      pairs_.push_back({name, value});
     }
+    if (sorted) return Labels::FromSorted(pairs_);
+    builder_.Reset(Labels());
+    for (const Label& l : pairs_) builder_.Set(l.name, l.value);
     return builder_.Build();
   }
 
  private:
+  std::vector<Label> pairs_;
   LabelsBuilder builder_;
 };
 

@@ -48,6 +48,8 @@ class Replayer {
   RecordType type() const { return type_; }
   std::string_view raw() const { return reader_->record(); }
   const std::vector<RefSeries>& series() const { return series_; }
+  // The same entries, whose labels the caller may move out.
+  std::vector<RefSeries>& mutable_series() { return series_; }
   const std::vector<RefSample>& samples() const { return samples_; }
   const std::vector<Stone>& tombstones() const { return tombstones_; }
   const std::vector<RefExemplar>& exemplars() const { return exemplars_; }

@@ -44,6 +44,22 @@ TEST(Records, SeriesHandComputedBytes) {
   EXPECT_EQ(GetRecordType(out), RecordType::kSeries);
 }
 
+// Label sets as another writer may leave them: out of order, a name twice (the last wins), an
+// empty value (dropped); all read as the Labels they normalize to.
+TEST(Records, SeriesLabelsAreNormalized) {
+  // Series type 1; then ref (8 bytes), label count, uvarint-prefixed names and values.
+  const std::string rec = Bytes(
+      {0x01, 0, 0, 0, 0, 0, 0, 0,    0x01, 0x02, 0x01, 'b',  0x01, '2',  0x01, 'a',  0x01, '1',  //
+       0,    0, 0, 0, 0, 0, 0, 0x02, 0x02, 0x01, 'a',  0x01, '1',  0x01, 'a',  0x01, '3',        //
+       0,    0, 0, 0, 0, 0, 0, 0x03, 0x02, 0x01, 'a',  0x00, 0x01, 'b',  0x01, '1'});
+  std::vector<RefSeries> got;
+  ASSERT_TRUE(DecodeSeries(rec, &got).ok());
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].labels, (Labels{{"a", "1"}, {"b", "2"}}));
+  EXPECT_EQ(got[1].labels, (Labels{{"a", "3"}}));
+  EXPECT_EQ(got[2].labels, (Labels{{"b", "1"}}));
+}
+
 TEST(Records, SamplesHandComputedBytes) {
   std::vector<RefSample> samples = {{1, 1000, 1.0}, {2, 1015, 2.0}};
   std::string out;
