@@ -8,6 +8,7 @@
 //   build/bench/promql_head_bench --series=100000 --hours=2 --runs=5 --ranges=1h
 //   build/bench/promql_head_bench --series=100000 --filter=topk --kinds=instant
 //   build/bench/promql_head_bench --query='sum(rate(http_requests_total[30d]))' --kinds=instant
+//   build/bench/promql_head_bench --read=http_requests_total   # the head read alone, see below
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,6 +38,7 @@ struct Options {
   std::string filter;      // only queries containing this
   std::string query;       // this query instead of the dashboard ones
   std::string kinds = "";  // "instant" or "range" to run only those
+  std::string read;        // a metric: time the head read of its last 5m instead of queries
 };
 
 // CPU time of the calling thread in ms.
@@ -50,6 +52,39 @@ double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Selects `metric` over the last 5m before end_ms and reads every series as the engine does
+// (Seek, then NextFloats), with a new iterator per series and with one reused through
+// IteratorReusing, alternated `runs` times; prints the median thread CPU of each.
+int ReadHead(sundial::tsdb::Head* head, const std::string& metric, int64_t end_ms, int runs) {
+  const int64_t mint = end_ms - 300000;
+  auto m = sundial::Matcher::Create(sundial::MatchType::kEqual, "__name__", metric);
+  if (!m.ok()) return 1;
+  const std::vector<sundial::Matcher> matchers = {*m};
+  std::vector<double> fresh, reused;
+  size_t samples = 0;
+  for (int r = 0; r < 2 * runs; ++r) {
+    const bool reuse = r % 2 == 1;
+    const double c0 = ThreadCpuMs();
+    auto q = head->NewQuerier(mint, end_ms);
+    if (!q.ok()) return 1;
+    std::unique_ptr<sundial::tsdb::SeriesSet> set = (*q)->Select({}, matchers);
+    std::unique_ptr<sundial::tsdb::SampleIterator> it;
+    int64_t ts[64];
+    double vs[64];
+    samples = 0;
+    while (set->Next()) {
+      it = reuse ? set->At().IteratorReusing(std::move(it)) : set->At().Iterator();
+      if (it->Seek(mint) == sundial::tsdb::ValueType::kNone) continue;
+      ++samples;
+      for (size_t n; (n = it->NextFloats(ts, vs, 64)) > 0;) samples += n;
+    }
+    (reuse ? reused : fresh).push_back(ThreadCpuMs() - c0);
+  }
+  std::printf("read %s last 5m: %zu samples; thread CPU ms: new iterators %.2f, reused %.2f\n",
+              metric.c_str(), samples, Median(fresh), Median(reused));
+  return 0;
 }
 
 }  // namespace
@@ -75,10 +110,13 @@ int main(int argc, char** argv) {
       o.kinds = v;
     } else if (const char* v = val("--query")) {
       o.query = v;
+    } else if (const char* v = val("--read")) {
+      o.read = v;
     } else {
       std::fprintf(stderr,
                    "usage: %s [--series=N] [--hours=H] [--interval_s=S] [--runs=R] "
-                   "[--ranges=1h] [--filter=TEXT] [--kinds=instant|range] [--query=PROMQL]\n",
+                   "[--ranges=1h] [--filter=TEXT] [--kinds=instant|range] [--query=PROMQL] "
+                   "[--read=METRIC]\n",
                    argv[0]);
       return 2;
     }
@@ -113,6 +151,8 @@ int main(int argc, char** argv) {
   }
   std::printf("dataset: %zu series x %d samples, loaded in %.1f s\n", series.size(), points,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - load0).count());
+
+  if (!o.read.empty()) return ReadHead(&head, o.read, end_ms, o.runs);
 
   struct Kind {
     std::string name;
