@@ -1,7 +1,10 @@
 #include "promql/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <optional>
+#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -99,6 +102,105 @@ absl::StatusOr<Value> ToValue(const Expr& expr, Evaluator& ev, bool instant) {
   return m;
 }
 
+// The series of two range results over consecutive steps, each sorted by labels: a series in
+// both has the left's points, then the right's.
+Matrix JoinSteps(Matrix left, Matrix right) {
+  Matrix out;
+  out.reserve(std::max(left.size(), right.size()));
+  auto l = left.begin(), r = right.begin();
+  while (l != left.end() || r != right.end()) {
+    if (r == right.end() || (l != left.end() && l->labels < r->labels)) {
+      out.push_back(std::move(*l++));
+    } else if (l == left.end() || r->labels < l->labels) {
+      out.push_back(std::move(*r++));
+    } else {
+      l->points.insert(l->points.end(), r->points.begin(), r->points.end());
+      out.push_back(std::move(*l++));
+      ++r;
+    }
+  }
+  return out;
+}
+
+// A range query of this many steps or more is split in two when a core is free.
+constexpr size_t kMinSplitSteps = 64;
+
+// How many queries are being evaluated in this process now.
+std::atomic<int> running_queries{0};
+
+// Counts a query in running_queries while it lives.
+class RunningQuery {
+ public:
+  RunningQuery() : count_(running_queries.fetch_add(1) + 1) {}
+  ~RunningQuery() { running_queries.fetch_sub(1); }
+  RunningQuery(const RunningQuery&) = delete;
+  RunningQuery& operator=(const RunningQuery&) = delete;
+  // The queries evaluating when this one started, itself included.
+  int count() const { return count_; }
+
+ private:
+  const int count_;
+};
+
+// Whether a range query of `steps` steps is split: it is long enough to pay for a thread, and
+// the `running` queries leave a core free for it.
+bool ShouldSplit(SplitRangeQueries when, size_t steps, int running) {
+  static const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  switch (when) {
+    case SplitRangeQueries::kNever:
+      return false;
+    case SplitRangeQueries::kWhenCoreFree:
+      return steps >= kMinSplitSteps && 2 * running <= cores;
+    case SplitRangeQueries::kAlways:
+      return steps >= 2;
+  }
+  return false;
+}
+
+// How far before a step expr reads samples, or -1 when that is not fixed (an @ modifier, a
+// duration computed from an expression): what the two halves of a split both read.
+int64_t Lookback(const Expr& expr, int64_t lookback_delta) {
+  int64_t own = 0;
+  const TimeModifiers* mods = nullptr;
+  switch (expr.kind) {
+    case Kind::kVectorSelector:
+      own = lookback_delta;
+      mods = &static_cast<const VectorSelector&>(expr).mods;
+      break;
+    case Kind::kMatrixSelector: {
+      const auto& ms = static_cast<const MatrixSelector&>(expr);
+      if (ms.range_expr != nullptr) return -1;
+      own = ms.range_ms;
+      mods = &ms.vector_selector().mods;
+      break;
+    }
+    case Kind::kSubquery: {
+      const auto& sq = static_cast<const SubqueryExpr&>(expr);
+      if (sq.range_expr != nullptr) return -1;
+      own = sq.range_ms;
+      mods = &sq.mods;
+      break;
+    }
+    default:
+      break;
+  }
+  if (mods != nullptr && (mods->HasAt() || mods->offset_expr != nullptr)) return -1;
+  int64_t inner = 0;
+  ForEachChild(expr, [&](const Expr& child) {
+    if (expr.kind == Kind::kMatrixSelector || inner < 0) return;
+    const int64_t w = Lookback(child, lookback_delta);
+    inner = w < 0 ? -1 : std::max(inner, w);
+  });
+  return inner < 0 ? -1 : own + inner;
+}
+
+// Whether the halves of a split read little twice: every step looks back at most an eighth of
+// the query's span.
+bool Splittable(const Expr& expr, const Grid& grid, int64_t lookback_delta) {
+  const int64_t w = Lookback(expr, lookback_delta);
+  return w >= 0 && w * 8 <= grid.end - grid.start;
+}
+
 // "line:column" (1-based) of byte offset pos in text, as Prometheus' StartPosInput.
 std::string Position(std::string_view text, int32_t pos) {
   if (text.empty()) return StrCat("1:", pos + 1);
@@ -177,6 +279,41 @@ Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, in
   std::string printed;
   if (options_.active_query_tracker != nullptr && query_text.empty()) printed = ToString(expr);
   TrackedQuery tracked(options_.active_query_tracker, query_text.empty() ? printed : query_text);
+  RunningQuery running;
+  Span span{
+      start,    end,
+      step,     instant,
+      &control, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms)};
+  std::vector<Annotation> annotations;
+  const Grid grid = Grid::Make(start, end, step);
+  // A per-series answer is written while it is computed; the halves would have to hold it.
+  const bool split = !instant && (each == nullptr || !StreamsInVectorOrder(expr)) &&
+                     ShouldSplit(options_.split_range_queries, grid.n, running.count()) &&
+                     Splittable(expr, grid, options_.lookback_delta_ms);
+  Result result;
+  std::optional<Result> halves;
+  if (split) halves = EvaluateSplit(storage, expr, span, grid, &annotations);
+  if (!halves.has_value()) {
+    result = Evaluate(storage, expr, span, grid, each, &annotations);
+  } else {
+    result = *std::move(halves);
+    if (each != nullptr && result.status.ok()) {
+      for (const Series& s : std::get<Matrix>(result.value)) {
+        if (absl::Status st = (*each)(s.labels, s.points); !st.ok()) {
+          result.status = st;
+          break;
+        }
+      }
+      result.value = Value();
+    }
+  }
+  FormatAnnotations(annotations, query_text, &result);
+  return result;
+}
+
+Result Engine::Evaluate(tsdb::Queryable* storage, const Expr& expr, const Span& span,
+                        const Grid& grid, const SeriesCallback* each,
+                        std::vector<Annotation>* annotations) const {
   Result result;
   absl::StatusOr<std::unique_ptr<tsdb::Querier>> querier =
       storage->NewQuerier(INT64_MIN, INT64_MAX);
@@ -187,25 +324,55 @@ Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, in
   QueryContext ctx;
   ctx.options = &options_;
   ctx.querier = querier->get();
-  ctx.control = &control;
+  ctx.control = span.control;
   ctx.has_deadline = options_.timeout_ms > 0;
-  ctx.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
-  ctx.query_start = start;
-  ctx.query_end = end;
-  ctx.query_step = instant ? 0 : step;
+  ctx.deadline = span.deadline;
+  ctx.query_start = span.start;
+  ctx.query_end = span.end;
+  ctx.query_step = span.instant ? 0 : span.step;
   ctx.stats = &result.stats;
-  ctx.range_query = !instant;
-  std::vector<Annotation> annotations;
-  ctx.annotations = &annotations;
-  Evaluator ev(&ctx, Grid::Make(start, end, step));
+  ctx.range_query = !span.instant;
+  ctx.annotations = annotations;
+  Evaluator ev(&ctx, grid);
   absl::StatusOr<Value> v =
-      each != nullptr ? StreamMatrix(expr, ev, *each) : ToValue(expr, ev, instant);
+      each != nullptr ? StreamMatrix(expr, ev, *each) : ToValue(expr, ev, span.instant);
   if (!v.ok()) {
     result.status = v.status();
   } else {
     result.value = *std::move(v);
   }
-  FormatAnnotations(annotations, query_text, &result);
+  return result;
+}
+
+std::optional<Result> Engine::EvaluateSplit(tsdb::Queryable* storage, const Expr& expr,
+                                            const Span& span, const Grid& grid,
+                                            std::vector<Annotation>* annotations) const {
+  // Every step of a range query is evaluated on its own, so the two halves of the steps give
+  // exactly the points the whole gives.
+  const size_t left_n = grid.n / 2;
+  const Grid left_grid = Grid::Make(grid.start, grid.T(left_n - 1), grid.step);
+  const Grid right_grid = Grid::Make(grid.T(left_n), grid.end, grid.step);
+  std::vector<Annotation> right_annotations;
+  Result right;
+  std::thread second(
+      [&] { right = Evaluate(storage, expr, span, right_grid, nullptr, &right_annotations); });
+  Result left = Evaluate(storage, expr, span, left_grid, nullptr, annotations);
+  second.join();
+  annotations->insert(annotations->end(), right_annotations.begin(), right_annotations.end());
+  if (!left.status.ok()) return left;
+  if (!right.status.ok()) return right;
+  // The halves ran at the same time, so together they held the sum of their peaks. A query
+  // that whole evaluation might refuse is left to it, to answer exactly as it does.
+  const int64_t peak = left.stats.peak_samples + right.stats.peak_samples;
+  if (options_.max_samples > 0 && peak > options_.max_samples) {
+    annotations->clear();
+    return std::nullopt;
+  }
+  Result result;
+  result.stats.samples_loaded = left.stats.samples_loaded + right.stats.samples_loaded;
+  result.stats.peak_samples = peak;
+  result.value =
+      JoinSteps(std::get<Matrix>(std::move(left.value)), std::get<Matrix>(std::move(right.value)));
   return result;
 }
 

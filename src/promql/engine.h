@@ -17,7 +17,9 @@
 #define SUNDIAL_PROMQL_ENGINE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +35,15 @@
 namespace sundial::promql {
 
 class ActiveQueryTracker;  // promql/query_tracker.h
+struct Annotation;         // promql/evaluator.h
+struct Grid;               // promql/evaluator.h
+
+// When a range query is evaluated as two halves of its steps on two threads (Engine::Run).
+enum class SplitRangeQueries {
+  kNever,
+  kWhenCoreFree,  // when no other query keeps the second core busy
+  kAlways,        // for tests
+};
 
 struct EngineOptions {
   // How far back an instant selector looks for a sample: window (t - lookback, t].
@@ -49,6 +60,7 @@ struct EngineOptions {
   ParseOptions parse_options = ParseOptions::AllEnabled();
   // Records every query while it runs (the data dir's queries.active); not owned, may be null.
   ActiveQueryTracker* active_query_tracker = nullptr;
+  SplitRangeQueries split_range_queries = SplitRangeQueries::kWhenCoreFree;
 };
 
 struct QueryStats {
@@ -128,9 +140,30 @@ class Engine {
   // query_text, when known, places annotations at line:column of the text; without it every
   // expression is taken to be on line 1.
   // With `each`, the result goes to it series by series instead of into Result::value.
+  // A range query of many steps whose selectors look back little compared with its span, and
+  // whose answer is not written series by series, may be evaluated as two halves of its steps
+  // on two threads (EvaluateSplit, options_.split_range_queries).
   Result Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end, int64_t step,
              bool instant, const QueryControl& control, std::string_view query_text,
              const SeriesCallback* each = nullptr) const;
+
+  // The whole query, whichever steps one evaluation covers: @ start() and @ end() refer to it.
+  struct Span {
+    int64_t start, end, step;
+    bool instant;
+    const QueryControl* control;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  // Evaluates the steps of grid on this thread, with its own querier.
+  Result Evaluate(tsdb::Queryable* storage, const Expr& expr, const Span& span, const Grid& grid,
+                  const SeriesCallback* each, std::vector<Annotation>* annotations) const;
+  // Evaluates the first half of grid's steps here and the second on a new thread, and joins the
+  // two matrices. Status, points and annotations are those of Evaluate over the whole grid;
+  // samples_loaded counts the samples both halves read twice, peak_samples is the sum of
+  // the halves' peaks. nullopt, with annotations cleared, when that sum is over max_samples
+  // although neither half was: only an evaluation of the whole grid can tell whether it is.
+  std::optional<Result> EvaluateSplit(tsdb::Queryable* storage, const Expr& expr, const Span& span,
+                                      const Grid& grid, std::vector<Annotation>* annotations) const;
 
   EngineOptions options_;
 };
