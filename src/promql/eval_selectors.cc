@@ -22,11 +22,12 @@ absl::Status Evaluator::SelectEach(
   constexpr size_t kBatch = 256;
   tsdb::Timestamp tb[kBatch];
   double vb[kBatch];
+  std::unique_ptr<tsdb::SampleIterator> it;  // reused from series to series
   for (size_t k = 0; set->Next(); ++k) {
     if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
     const tsdb::Series& s = set->At();
     scratch.clear();
-    std::unique_ptr<tsdb::SampleIterator> it = s.Iterator();
+    it = s.IteratorReusing(std::move(it));
     tsdb::ValueType vt = it->Seek(mint);
     if (vt == tsdb::ValueType::kFloat && it->AtT() <= maxt) {
       auto [t, v] = it->At();
