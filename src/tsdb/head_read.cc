@@ -59,21 +59,6 @@ class HeadSeriesIterator final : public SampleIterator {
         maxt_(maxt),
         chunk_it_(std::string_view()) {}
 
-  // Makes this what the constructor would have made of the arguments.
-  void Reset(const SeriesView& view, Timestamp mint, Timestamp maxt) {
-    view_ = view;
-    ooo_ = view.OutOfOrder();
-    mint_ = mint;
-    maxt_ = maxt;
-    state_ = State::kFresh;
-    chunk_ = 0;
-    in_order_valid_ = false;
-    ooo_pos_ = 0;
-    from_in_order_ = false;
-    from_ooo_ = false;
-    err_ = absl::OkStatus();
-  }
-
   ValueType Next() override {
     if (state_ == State::kDone) return ValueType::kNone;
     if (state_ == State::kFresh) return Seek(mint_);
@@ -285,7 +270,7 @@ class HeadSeries final : public Series {
   std::unique_ptr<SampleIterator> IteratorReusing(
       std::unique_ptr<SampleIterator> reuse) const override {
     if (auto* it = dynamic_cast<HeadSeriesIterator*>(reuse.get())) {
-      it->Reset(SeriesView{arena_, series_->range}, mint_, maxt_);
+      *it = HeadSeriesIterator(SeriesView{arena_, series_->range}, mint_, maxt_);
       return reuse;
     }
     return Iterator();

@@ -171,6 +171,29 @@ TEST(XorChunkTest, IdenticalAndAlternatingValues) {
   EXPECT_EQ(Encode(same).size(), 2 + 1 + 8 + 2 + (1 + 498 * 2 + 7) / 8);
 }
 
+// A value of one of the kinds the encoder handles differently: random bits, a counter step,
+// few significant bits, with non_finite NaN or -Inf, or a repeat of the previous value.
+double RandomValue(std::mt19937_64& rng, const std::vector<Sample>& before, double* counter,
+                   bool non_finite) {
+  switch (rng() % (non_finite ? 6 : 4)) {
+    case 0:
+      return std::bit_cast<double>(rng());
+    case 1:
+      *counter += static_cast<double>(rng() % 1000);
+      return *counter;
+    case 2:
+      return std::ldexp(static_cast<double>(rng() % 100), -(int)(rng() % 60));
+    case 3:
+      if (non_finite) {
+        return rng() % 2 ? std::numeric_limits<double>::quiet_NaN()
+                         : -std::numeric_limits<double>::infinity();
+      }
+      [[fallthrough]];
+    default:
+      return before.empty() ? 0.0 : before.back().second;
+  }
+}
+
 TEST(XorChunkTest, RandomRoundTrip) {
   std::mt19937_64 rng(42);
   for (int round = 0; round < 200; ++round) {
@@ -179,20 +202,7 @@ TEST(XorChunkTest, RandomRoundTrip) {
     const int n = 1 + static_cast<int>(rng() % 300);
     double counter = 0;
     for (int i = 0; i < n; ++i) {
-      switch (rng() % 4) {
-        case 0:
-          samples.push_back({t, std::bit_cast<double>(rng())});
-          break;
-        case 1:
-          counter += static_cast<double>(rng() % 1000);
-          samples.push_back({t, counter});
-          break;
-        case 2:
-          samples.push_back({t, std::ldexp(static_cast<double>(rng() % 100), -(int)(rng() % 60))});
-          break;
-        default:
-          samples.push_back({t, samples.empty() ? 0.0 : samples.back().second});
-      }
+      samples.push_back({t, RandomValue(rng, samples, &counter, /*non_finite=*/false)});
       // Huge deltas wrap around as two's complement, as int64 arithmetic does in Go.
       uint64_t delta = rng() % 2 ? 15000 + rng() % 50 : rng() >> (rng() % 64);
       t = static_cast<Timestamp>(static_cast<uint64_t>(t) + delta);
@@ -430,24 +440,7 @@ std::vector<Sample> MixedSamples(std::mt19937_64& rng, int n) {
   Timestamp t = static_cast<Timestamp>(rng() % 2000000000000);
   double counter = 0;
   for (int i = 0; i < n; ++i) {
-    switch (rng() % 6) {
-      case 0:
-        samples.push_back({t, std::bit_cast<double>(rng())});
-        break;
-      case 1:
-        counter += static_cast<double>(rng() % 1000);
-        samples.push_back({t, counter});
-        break;
-      case 2:
-        samples.push_back({t, std::ldexp(static_cast<double>(rng() % 100), -(int)(rng() % 60))});
-        break;
-      case 3:
-        samples.push_back({t, rng() % 2 ? std::numeric_limits<double>::quiet_NaN()
-                                        : -std::numeric_limits<double>::infinity()});
-        break;
-      default:
-        samples.push_back({t, samples.empty() ? 0.0 : samples.back().second});
-    }
+    samples.push_back({t, RandomValue(rng, samples, &counter, /*non_finite=*/true)});
     const uint64_t kind = rng() % 16;
     uint64_t delta = 15000;
     if (kind < 4) delta += rng() % (uint64_t{1} << (kind * 7 + 1));  // each dod bucket
