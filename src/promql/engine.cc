@@ -185,10 +185,10 @@ int64_t Lookback(const Expr& expr, int64_t lookback_delta) {
       break;
   }
   if (mods != nullptr && (mods->HasAt() || mods->offset_expr != nullptr)) return -1;
+  if (expr.kind == Kind::kMatrixSelector) return own;  // its selector adds no lookback
   int64_t inner = 0;
   ForEachChild(expr, [&](const Expr& child) {
-    if (expr.kind == Kind::kMatrixSelector || inner < 0) return;
-    const int64_t w = Lookback(child, lookback_delta);
+    const int64_t w = inner < 0 ? -1 : Lookback(child, lookback_delta);
     inner = w < 0 ? -1 : std::max(inner, w);
   });
   return inner < 0 ? -1 : own + inner;
@@ -280,10 +280,13 @@ Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, in
   if (options_.active_query_tracker != nullptr && query_text.empty()) printed = ToString(expr);
   TrackedQuery tracked(options_.active_query_tracker, query_text.empty() ? printed : query_text);
   RunningQuery running;
-  Span span{
-      start,    end,
-      step,     instant,
-      &control, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms)};
+  const Span span{.start = start,
+                  .end = end,
+                  .step = step,
+                  .instant = instant,
+                  .control = &control,
+                  .deadline = std::chrono::steady_clock::now() +
+                              std::chrono::milliseconds(options_.timeout_ms)};
   std::vector<Annotation> annotations;
   const Grid grid = Grid::Make(start, end, step);
   // A per-series answer is written while it is computed; the halves would have to hold it.
