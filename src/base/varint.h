@@ -34,13 +34,34 @@ inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZagEncod
 // paths; ByteReader checks): false if it overflows 64 bits.
 // REQUIRES: the varint ends inside the buffer, or 10 bytes at *p are readable.
 inline bool GetUvarintUnbounded(const uint8_t** p, uint64_t* v) {
-  uint64_t r = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    const uint8_t b = *(*p)++;
+  const uint8_t* q = *p;
+  // One to three bytes (lengths, time and ref deltas) without the loop.
+  uint64_t r = q[0] & 0x7Fu;
+  if (q[0] < 0x80) {
+    *v = r;
+    *p = q + 1;
+    return true;
+  }
+  r |= uint64_t{q[1] & 0x7Fu} << 7;
+  if (q[1] < 0x80) {
+    *v = r;
+    *p = q + 2;
+    return true;
+  }
+  r |= uint64_t{q[2] & 0x7Fu} << 14;
+  if (q[2] < 0x80) {
+    *v = r;
+    *p = q + 3;
+    return true;
+  }
+  q += 3;
+  for (int shift = 21; shift < 64; shift += 7) {
+    const uint8_t b = *q++;
     if (shift == 63 && b > 1) return false;
     r |= uint64_t{b & 0x7Fu} << shift;
     if (b < 0x80) {
       *v = r;
+      *p = q;
       return true;
     }
   }

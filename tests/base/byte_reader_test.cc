@@ -89,7 +89,8 @@ TEST(ByteReader, MalformedVarintsFail) {
 
 // The unbounded fast path decodes what the checked reader does, and refuses the same overflow.
 TEST(Varint, UnboundedDecodeAgreesWithByteReader) {
-  for (uint64_t v : {uint64_t{0}, uint64_t{127}, uint64_t{128}, uint64_t{300}, uint64_t{1} << 35,
+  for (uint64_t v : {uint64_t{0}, uint64_t{127}, uint64_t{128}, uint64_t{300}, uint64_t{1} << 14,
+                     (uint64_t{1} << 21) - 1, uint64_t{1} << 21, uint64_t{1} << 35,
                      std::numeric_limits<uint64_t>::max()}) {
     std::string buf;
     PutUvarint(&buf, v);

@@ -24,33 +24,6 @@ void PutLabels(std::string* out, const Labels& labels) {
   }
 }
 
-// GetUvarintUnbounded with the one- to three-byte varints of sample deltas unrolled.
-inline bool GetSmallUvarintUnbounded(const uint8_t** p, uint64_t* v) {
-  const uint8_t* q = *p;
-  uint64_t b = q[0];
-  if (b < 0x80) {
-    *v = b;
-    *p = q + 1;
-    return true;
-  }
-  uint64_t r = b & 0x7F;
-  b = q[1];
-  r |= (b & 0x7F) << 7;
-  if (b < 0x80) {
-    *v = r;
-    *p = q + 2;
-    return true;
-  }
-  b = q[2];
-  r |= (b & 0x7F) << 14;
-  if (b < 0x80) {
-    *v = r;
-    *p = q + 3;
-    return true;
-  }
-  return GetUvarintUnbounded(p, v);
-}
-
 // Reads from the front of a record (ByteReader), plus label sets and the fast path of samples.
 class Decoder : public ByteReader {
  public:
@@ -65,7 +38,7 @@ class Decoder : public ByteReader {
     const auto* begin = reinterpret_cast<const uint8_t*>(rest.data());
     const uint8_t* p = begin;
     uint64_t uref, ut;
-    if (!GetSmallUvarintUnbounded(&p, &uref) || !GetSmallUvarintUnbounded(&p, &ut)) return false;
+    if (!GetUvarintUnbounded(&p, &uref) || !GetUvarintUnbounded(&p, &ut)) return false;
     *bits = LoadBigEndian64(p);
     *dref = ZigZagDecode(uref);
     *dt = ZigZagDecode(ut);
