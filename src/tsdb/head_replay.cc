@@ -59,13 +59,7 @@ absl::Status HeadReplayer::AppendLocked(MemSeries* s, Timestamp t, double v, con
   if (t < limits.min_valid_time && (!limits.ooo || t < limits.ooo_min_time)) {
     return OutOfBoundsError();
   }
-  if (t >= limits.min_valid_time && t > s->max_time() && chunk_ref == 0) {
-    // The common case, which Appendable places in order.
-    s->AppendInOrder(t, v, head_->options_.chunks);
-    range->maxt = std::max(range->maxt, t);
-    range->mint = std::min(range->mint, t);
-    return absl::OkStatus();
-  }
+  if (chunk_ref == 0 && AppendNewest(s, t, v, limits, range)) return absl::OkStatus();
   absl::StatusOr<MemSeries::Placement> placement =
       s->Appendable(t, v, limits.min_valid_time, limits.ooo_min_time, limits.ooo);
   if (!placement.ok()) return placement.status();

@@ -72,13 +72,8 @@ class HeadReplayer {
   // those of the others before and after (ReplayShards queues and drains under its mutexes).
   absl::Status AppendExclusive(MemSeries* s, Timestamp t, double v, const Limits& limits,
                                Range* range) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    // Inline, as the replay's workers call it for every sample: the common case, in order.
-    if (t >= limits.min_valid_time && t > s->max_time()) {
-      s->AppendInOrder(t, v, head_->options_.chunks);
-      range->maxt = std::max(range->maxt, t);
-      range->mint = std::min(range->mint, t);
-      return absl::OkStatus();
-    }
+    // Inline, as the replay's workers call it for every sample.
+    if (AppendNewest(s, t, v, limits, range)) return absl::OkStatus();
     return AppendLocked(s, t, v, limits, range, 0);
   }
 
@@ -102,6 +97,16 @@ class HeadReplayer {
   // Append's placement and append, with s->mu() held.
   absl::Status AppendLocked(MemSeries* s, Timestamp t, double v, const Limits& limits, Range* range,
                             uint64_t chunk_ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu());
+  // The common case, which Appendable places in order: a sample in bounds and newer than the
+  // series' newest is appended. False, with nothing done, for any other.
+  bool AppendNewest(MemSeries* s, Timestamp t, double v, const Limits& limits, Range* range)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu()) {
+    if (t < limits.min_valid_time || t <= s->max_time()) return false;
+    s->AppendInOrder(t, v, head_->options_.chunks);
+    range->maxt = std::max(range->maxt, t);
+    range->mint = std::min(range->mint, t);
+    return true;
+  }
 
   Head* const head_;
 };
