@@ -59,11 +59,11 @@ void MatrixWriter::StopWriting() {
 bool MatrixWriter::Add(const Labels& labels, std::span<const promql::FPoint> points) {
   if (gone_.load(std::memory_order_relaxed)) return false;
   Batch* b = current_;
-  if (b->labels.size() == b->size) b->labels.emplace_back();
-  b->labels[b->size++] = labels;
+  if (b->labels.size() == b->size()) b->labels.emplace_back();
+  b->labels[b->size()] = labels;
   b->points.insert(b->points.end(), points.begin(), points.end());
   b->ends.push_back(b->points.size());
-  if (b->points.size() < kBatchPoints && b->size < kBatchSeries) return true;
+  if (b->points.size() < kBatchPoints && b->size() < kBatchSeries) return true;
   if (!writer_.joinable()) {
     empty_.Push(&batches_[1]);
     empty_.Push(&batches_[2]);
@@ -72,15 +72,13 @@ bool MatrixWriter::Add(const Labels& labels, std::span<const promql::FPoint> poi
   std::optional<Batch*> next;
   if (!filled_.Push(b) || !(next = empty_.Pop()).has_value()) return false;
   current_ = *next;
-  current_->size = 0;
-  current_->points.clear();
-  current_->ends.clear();
+  current_->Clear();
   return !gone_.load(std::memory_order_relaxed);
 }
 
 void MatrixWriter::WriteBatch(const Batch& b) {
   size_t begin = 0;
-  for (size_t i = 0; i < b.size && !gone_.load(std::memory_order_relaxed); ++i) {
+  for (size_t i = 0; i < b.size() && !gone_.load(std::memory_order_relaxed); ++i) {
     if (!first_) js_->buf()->push_back(',');
     first_ = false;
     const std::span<const promql::FPoint> points(b.points.data() + begin, b.ends[i] - begin);
@@ -98,13 +96,13 @@ void MatrixWriter::Write() {
 
 bool MatrixWriter::Finish() {
   if (writer_.joinable()) {
-    if (current_->size > 0) filled_.Push(current_);
+    if (current_->size() > 0) filled_.Push(current_);
     filled_.Finish();
     writer_.join();
   } else {
     WriteBatch(*current_);
   }
-  current_->size = 0;
+  current_->Clear();
   return !gone_.load(std::memory_order_relaxed);
 }
 

@@ -40,10 +40,14 @@ class MatrixWriter {
 
  private:
   struct Batch {
-    std::vector<Labels> labels;          // labels[0, size) are this batch's; the rest are buffers
+    std::vector<Labels> labels;          // labels[0, size()) are this batch's; the rest are buffers
     std::vector<promql::FPoint> points;  // every series' points, one after the other
     std::vector<size_t> ends;            // where each series' points end
-    size_t size = 0;
+    size_t size() const { return ends.size(); }
+    void Clear() {
+      points.clear();
+      ends.clear();
+    }
   };
 
   void WriteBatch(const Batch& b);  // on whichever thread writes
