@@ -17,50 +17,66 @@
 
 namespace sundial::tsdb {
 
+// Writes whole 64-bit words into a zero-filled buffer kept at least 8 bytes longer than the
+// stream, so a write is one load, OR and store whatever its alignment. Every bit written is in
+// the buffer at once: bytes() is complete after every write.
 class BitWriter {
  public:
-  void WriteBit(bool bit) {
-    if (free_ == 0) {
-      bytes_.push_back(0);
-      free_ = 8;
-    }
-    --free_;
-    if (bit) bytes_.back() = static_cast<char>(bytes_.back() | (1 << free_));
-  }
+  void WriteBit(bool bit) { WriteBits(bit ? 1 : 0, 1); }
 
-  // Writes the low `nbits` bits of u, most significant first. REQUIRES: 0 <= nbits <= 64.
-  void WriteBits(uint64_t u, int nbits) {
-    if (free_ > 0 && nbits > 0) {  // top up the last byte
-      const int n = std::min(nbits, free_);
-      const uint64_t chunk = (u >> (nbits - n)) & ((uint64_t{1} << n) - 1);
-      bytes_.back() =
-          static_cast<char>(static_cast<uint8_t>(bytes_.back()) | (chunk << (free_ - n)));
-      free_ -= n;
-      nbits -= n;
+  // Writes the low `nbits` bits of u (higher bits are ignored), most significant first.
+  // REQUIRES: 0 <= nbits <= 64.
+  [[gnu::always_inline]] void WriteBits(uint64_t u, int nbits) {
+    if (nbits == 0) return;
+    uint64_t left = u << (64 - nbits);  // left-aligned, zeros below
+    // With up to 7 bits of the byte already written, more than 57 bits span two words.
+    if (nbits > 57) {
+      WriteLeft(left, 32);
+      left <<= 32;
+      nbits -= 32;
     }
-    while (nbits >= 8) {  // whole bytes
-      nbits -= 8;
-      bytes_.push_back(static_cast<char>(u >> nbits));
-    }
-    if (nbits > 0) {  // the start of a new byte
-      bytes_.push_back(static_cast<char>(u << (8 - nbits)));
-      free_ = 8 - nbits;
-    }
+    WriteLeft(left, nbits);
   }
 
   void WriteByte(uint8_t b) { WriteBits(b, 8); }
-  void Reserve(size_t bytes) { bytes_.reserve(bytes); }
+  // Room for a stream of `bytes` bytes without regrowing.
+  void Reserve(size_t bytes) {
+    if (bytes + kSlack > buf_.size()) buf_.resize(bytes + kSlack);
+  }
   // Bits written so far.
-  size_t BitsWritten() const { return bytes_.size() * 8 - static_cast<size_t>(free_); }
+  size_t BitsWritten() const { return pos_; }
 
   // The stream so far. The view is invalidated by the next write.
-  std::string_view bytes() const { return bytes_; }
-  // Mutable access for in-place header updates. REQUIRES: the size is not changed.
-  char* data() { return bytes_.data(); }
+  std::string_view bytes() const { return std::string_view(buf_.data(), (pos_ + 7) / 8); }
+  // Mutable access for in-place header updates within bytes().
+  char* data() { return buf_.data(); }
 
  private:
-  std::string bytes_;
-  int free_ = 0;  // unused low bits of the last byte
+  // The buffer holds the byte being written and 7 after it.
+  static constexpr size_t kSlack = 7;
+
+  // Writes the top nbits of left. REQUIRES: 1 <= nbits <= 57, the bits of left below them zero.
+  [[gnu::always_inline]] void WriteLeft(uint64_t left, int nbits) {
+    const size_t byte = pos_ >> 3;
+    if (byte + 8 > buf_.size()) Grow(byte + 8);
+    char* p = buf_.data() + byte;
+    // The bytes after the one holding pos_ are still zero.
+    StoreBigEndian64(p, LoadBigEndian64(p) | (left >> (pos_ & 7)));
+    pos_ += static_cast<size_t>(nbits);
+  }
+
+  // Doubles the stream's room (a reserved 128 bytes become 256, as std::string's growth would
+  // without the slack). A new string: resize() would double the capacity, slack included. Out of
+  // line, so that a write saves no registers for it.
+  [[gnu::noinline, gnu::cold]] void Grow(size_t size) {
+    const size_t doubled = buf_.empty() ? 0 : 2 * buf_.size() - kSlack;  // size() >= kSlack
+    std::string bigger(std::max(size, doubled), '\0');
+    std::memcpy(bigger.data(), buf_.data(), buf_.size());
+    buf_.swap(bigger);
+  }
+
+  std::string buf_;  // zero past the stream's last bit
+  size_t pos_ = 0;   // bits written
 };
 
 // Reads a stream written by BitWriter. Does not own the bytes: they must outlive the reader.

@@ -117,43 +117,41 @@ void XorChunk::TakeCheckpoint(int read) {
                          trailing_};
 }
 
-void XorChunk::WriteValue(double v, uint64_t prefix, int prefix_bits) {
-  // The sample's fields are gathered into as few writes of up to 64 bits as they fit.
-  uint64_t pending = prefix;
-  int pending_bits = prefix_bits;
-  auto put = [&](uint64_t bits, int nbits) {  // REQUIRES: bits < 2^nbits
-    if (pending_bits + nbits > 64) {
-      stream_.WriteBits(pending, pending_bits);
-      pending = 0;
-      pending_bits = 0;
-    }
-    pending = nbits == 64 ? bits : (pending << nbits) | bits;
-    pending_bits += nbits;
-  };
+inline void XorChunk::WriteValue(double v, uint64_t prefix, int prefix_bits) {
   const uint64_t delta = std::bit_cast<uint64_t>(v) ^ std::bit_cast<uint64_t>(v_);
-  if (delta == 0) {
-    put(0, 1);
-  } else {
-    uint8_t leading = static_cast<uint8_t>(std::countl_zero(delta));
-    const uint8_t trailing = static_cast<uint8_t>(std::countr_zero(delta));
-    if (leading >= 32) leading = 31;  // the field is 5 bits wide
-    if (leading_ != 0xff && leading >= leading_ && trailing >= trailing_) {
-      // '10' and the bits within the previous window.
-      put(0b10, 2);
-      put(delta >> trailing_, 64 - leading_ - trailing_);
-    } else {
-      leading_ = leading;
-      trailing_ = trailing;
-      // '11', 5 bits of leading zeros, 6 of significant bits (64 does not fit: 0 never occurs
-      // otherwise, so it stands for 64), then the significant bits.
-      const int sigbits = 64 - leading - trailing;
-      put((uint64_t{0b11} << 11) | (uint64_t{leading} << 6) |
-              (static_cast<uint64_t>(sigbits) & 0x3f),
-          13);
-      put(delta >> trailing, sigbits);
-    }
+  if (delta == 0) {  // '0'
+    stream_.WriteBits(prefix << 1, prefix_bits + 1);
+    return;
   }
-  stream_.WriteBits(pending, pending_bits);
+  // The prefix and the value's control bits (head), then its significant bits; one write when
+  // they fit 64 bits.
+  const int leading = std::min(std::countl_zero(delta), 31);  // the field is 5 bits wide
+  const int trailing = std::countr_zero(delta);
+  uint64_t head;
+  int head_bits;
+  // leading_ is 0xff (above any leading) until the first window is written.
+  if (leading >= leading_ && trailing >= trailing_) {
+    // '10' and the bits within the previous window.
+    head = (prefix << 2) | 0b10;
+    head_bits = prefix_bits + 2;
+  } else {
+    leading_ = static_cast<uint8_t>(leading);
+    trailing_ = static_cast<uint8_t>(trailing);
+    // '11', 5 bits of leading zeros, 6 of significant bits (64 does not fit: 0 never occurs
+    // otherwise, so it stands for 64), then the significant bits.
+    const auto sigbits = static_cast<uint64_t>(64 - leading - trailing);
+    head = (prefix << 13) | (uint64_t{0b11} << 11) | (static_cast<uint64_t>(leading) << 6) |
+           (sigbits & 0x3f);
+    head_bits = prefix_bits + 13;
+  }
+  const int sigbits = 64 - leading_ - trailing_;
+  const uint64_t sig = delta >> trailing_;
+  if (head_bits + sigbits <= 64) {  // then sigbits < 64
+    stream_.WriteBits((head << sigbits) | sig, head_bits + sigbits);
+  } else {
+    stream_.WriteBits(head, head_bits);
+    stream_.WriteBits(sig, sigbits);
+  }
 }
 
 XorIterator::XorIterator(std::string_view chunk) {

@@ -97,7 +97,8 @@ class XorChunk {
   // next checkpoint and fits.
   void TakeCheckpoint(int read);
   // Writes the prefix_bits low bits of prefix (the timestamp's, 0..24), then v XOR-encoded.
-  void WriteValue(double v, uint64_t prefix, int prefix_bits);
+  // Inlined into Append (this file only).
+  [[gnu::always_inline]] inline void WriteValue(double v, uint64_t prefix, int prefix_bits);
 
   BitWriter stream_;
   Timestamp t_ = 0;

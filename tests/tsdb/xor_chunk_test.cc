@@ -316,6 +316,24 @@ TEST(XorChunkTest, EncodingEqualsTheFieldByFieldReference) {
   }
 }
 
+// Readers copy the open chunk's bytes between appends: after every append they are the whole
+// chunk of the samples so far.
+TEST(XorChunkTest, BytesAfterEachAppendAreTheChunkSoFar) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 50; ++round) {
+    XorChunk c;
+    std::vector<Sample> samples;
+    Timestamp t = static_cast<Timestamp>(rng() % 1000000);
+    double counter = 0;
+    for (int i = 0; i < 150; ++i) {
+      samples.push_back({t, RandomValue(rng, samples, &counter, /*non_finite=*/true)});
+      c.Append(samples.back().first, samples.back().second);
+      ASSERT_EQ(Hex(c.bytes()), Hex(ReferenceEncode(samples))) << "round " << round << " i " << i;
+      t += rng() % 4 ? 15000 : static_cast<Timestamp>(rng() % (uint64_t{1} << (rng() % 40)));
+    }
+  }
+}
+
 TEST(XorChunkTest, MaxSamples) {
   XorChunk c;
   for (int i = 0; i < XorChunk::kMaxSamples; ++i) c.Append(i, i);
