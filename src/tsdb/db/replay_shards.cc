@@ -7,7 +7,10 @@ namespace sundial::tsdb {
 
 ReplayShards::ReplayShards(HeadReplayer* replayer, int workers) : replayer_(replayer) {
   shards_.reserve(static_cast<size_t>(std::max(workers, 1)));
-  for (int i = 0; i < std::max(workers, 1); ++i) shards_.push_back(std::make_unique<Shard>());
+  for (int i = 0; i < std::max(workers, 1); ++i) {
+    shards_.push_back(std::make_unique<Shard>());
+    shards_.back()->batch.items = std::make_unique_for_overwrite<Item[]>(kMaxBatch);
+  }
   for (auto& shard : shards_) shard->thread = std::thread([this, s = shard.get()] { Work(s); });
 }
 
@@ -26,9 +29,9 @@ void ReplayShards::AddCreation(uint32_t shard_index, Creation c) {
   const SeriesRef ref = c.ref;
   creating_ = creating_ || c.series == nullptr;
   b.creations.push_back(std::move(c));
-  b.items.push_back(
-      {ref << kTagBits | kCreationTag, static_cast<Timestamp>(b.creations.size() - 1), 0});
-  if (b.items.size() >= shard.hand_at) Hand(&shard);
+  b.items[b.size++] = {ref << kTagBits | kCreationTag,
+                       static_cast<Timestamp>(b.creations.size() - 1), 0};
+  if (b.size >= shard.hand_at) Hand(&shard);
 }
 
 MemSeries* ReplayShards::SeriesOf(SeriesRef head_ref) const {
@@ -37,7 +40,7 @@ MemSeries* ReplayShards::SeriesOf(SeriesRef head_ref) const {
 
 void ReplayShards::Flush() {
   for (auto& shard : shards_) {
-    if (!shard->batch.items.empty()) Hand(shard.get());
+    if (shard->batch.size > 0) Hand(shard.get());
   }
 }
 
@@ -54,7 +57,7 @@ void ReplayShards::Hand(Shard* s) {
     s->free.pop_back();
   } else {
     s->batch = Batch();
-    s->batch.items.reserve(kMaxBatch);
+    s->batch.items = std::make_unique_for_overwrite<Item[]>(kMaxBatch);
   }
 }
 
@@ -91,15 +94,15 @@ HeadReplayer::Range ReplayShards::range() const {
 void ReplayShards::Group(const Batch& b, Shard* shard) {
   std::vector<uint32_t>& starts = shard->starts;
   starts.clear();
-  for (const Item& it : b.items) {
+  for (const Item& it : b.added()) {
     const size_t block = it.key >> (kTagBits + kBlockBits);
     if (block >= starts.size()) starts.resize(block + 1, 0);
     ++starts[block];
   }
   uint32_t start = 0;
   for (uint32_t& n : starts) start += std::exchange(n, start);
-  shard->grouped.resize(b.items.size());
-  for (const Item& it : b.items) shard->grouped[starts[it.key >> (kTagBits + kBlockBits)]++] = it;
+  shard->grouped.resize(b.size);
+  for (const Item& it : b.added()) shard->grouped[starts[it.key >> (kTagBits + kBlockBits)]++] = it;
 }
 
 void ReplayShards::Work(Shard* shard) {
@@ -156,7 +159,7 @@ void ReplayShards::Work(Shard* shard) {
       }
     }
     b.limits.clear();
-    b.items.clear();
+    b.size = 0;
     b.creations.clear();
     absl::MutexLock lock(&shard->mu);
     shard->rejected += rejected;

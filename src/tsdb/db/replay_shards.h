@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -73,16 +74,16 @@ class ReplayShards {
     AddCreation(shard_index, {series->ref(), series, Labels(), 0, 0});
   }
   // REQUIRES: shard_index == ShardOf(head_ref), and the series was created or bound (Create,
-  // Bind) on this shard.
-  void Add(uint32_t shard_index, SeriesRef head_ref, Timestamp t, double v) {
+  // Bind) on this shard. Inlined: the reading thread calls it for every sample.
+  [[gnu::always_inline]] void Add(uint32_t shard_index, SeriesRef head_ref, Timestamp t, double v) {
     Shard& shard = *shards_[shard_index];
     Batch& b = shard.batch;
     if (shard.limits_gen != limits_gen_) {
       b.limits.push_back(limits_);
       shard.limits_gen = limits_gen_;
     }
-    b.items.push_back({head_ref << kTagBits | (b.limits.size() - 1), t, v});
-    if (b.items.size() >= shard.hand_at) Hand(&shard);
+    b.items[b.size++] = {head_ref << kTagBits | (b.limits.size() - 1), t, v};
+    if (b.size >= shard.hand_at) Hand(&shard);
   }
   // Whether a series is due to be created: a Create since the last Drain.
   bool creating() const { return creating_; }
@@ -121,7 +122,11 @@ class ReplayShards {
   };
   struct Batch {
     std::vector<HeadReplayer::Limits> limits;
-    std::vector<Item> items;  // in the order added
+    // Room for kMaxBatch items (null until the batch is first filled), the first `size` added,
+    // in order. Add writes without a capacity check: a batch is handed over at hand_at items.
+    std::unique_ptr<Item[]> items;
+    size_t size = 0;
+    std::span<const Item> added() const { return {items.get(), size}; }
     std::vector<Creation> creations;
   };
   struct Shard {

@@ -1,6 +1,7 @@
 #include "tsdb/db/wal_replay.h"
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -10,7 +11,6 @@
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
-#include "tsdb/db/ref_table.h"
 #include "tsdb/db/replay_shards.h"
 #include "tsdb/head_replay.h"
 #include "tsdb/wal/corruption.h"
@@ -179,33 +179,47 @@ class ReplayState {
   }
 
   // WAL ref -> head series, looked up once per sample. The refs Prometheus and Sundial write
-  // are dense, so they live in a RefTable (a batch's series sit side by side); a ref too large
-  // for it, which only a foreign or damaged WAL has, goes to a hash map.
+  // are dense, so they live in pages of consecutive refs (a batch's series sit side by side), an
+  // entry with head_ref 0 (which the head never hands out) being absent; a ref too large for
+  // them, which only a foreign or damaged WAL has, goes to a hash map.
   class WalRefIndex {
    public:
-    const HeadSeries* Find(uint64_t ref) {
-      if (ref < kDenseLimit) return dense_.Find(ref);
+    [[gnu::always_inline]] const HeadSeries* Find(uint64_t ref) const {
+      const uint64_t p = ref >> kPageBits;
+      if (p < pages_.size() && pages_[p] != nullptr) {
+        const HeadSeries& hs = (*pages_[p])[ref & kPageMask];
+        return hs.head_ref != 0 ? &hs : nullptr;
+      }
+      if (ref < kDenseLimit) return nullptr;
       auto it = sparse_.find(ref);
       return it == sparse_.end() ? nullptr : &it->second;
     }
+    // REQUIRES: hs.head_ref != 0.
     void Set(uint64_t ref, const HeadSeries& hs) {
-      if (ref < kDenseLimit) {
-        dense_.TryEmplace(ref, hs) = hs;
-      } else {
+      if (ref >= kDenseLimit) {
         sparse_[ref] = hs;
+        return;
       }
+      const uint64_t p = ref >> kPageBits;
+      if (p >= pages_.size()) pages_.resize(p + 1);
+      if (pages_[p] == nullptr) pages_[p] = std::make_unique<Page>();
+      (*pages_[p])[ref & kPageMask] = hs;
     }
     void Erase(uint64_t ref) {
-      if (ref < kDenseLimit) {
-        dense_.Erase(ref);
-      } else {
+      const uint64_t p = ref >> kPageBits;
+      if (p < pages_.size() && pages_[p] != nullptr) {
+        (*pages_[p])[ref & kPageMask].head_ref = 0;
+      } else if (ref >= kDenseLimit) {
         sparse_.erase(ref);
       }
     }
 
    private:
     static constexpr uint64_t kDenseLimit = uint64_t{1} << 32;
-    RefTable<HeadSeries> dense_;
+    static constexpr int kPageBits = 10;
+    static constexpr uint64_t kPageMask = (uint64_t{1} << kPageBits) - 1;
+    using Page = std::array<HeadSeries, size_t{1} << kPageBits>;  // value-initialized: absent
+    std::vector<std::unique_ptr<Page>> pages_;                    // by ref >> kPageBits
     absl::flat_hash_map<uint64_t, HeadSeries> sparse_;
   };
 
