@@ -167,6 +167,31 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_TRUE(conn.WaitClosed(2000));
 }
 
+// Bytes the client sent after its "Connection: close" request are drained, not answered with a
+// reset that could destroy the response in flight.
+TEST_F(ServerTest, InputAfterAClosingRequestDoesNotCutItsResponse) {
+  // Larger than the socket buffers: much of it is still in the server's send buffer when the
+  // response is done, and a reset would drop it.
+  const std::string big(16 << 20, 'x');
+  router_.Get("/big", [&](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, big);
+  });
+  StartServer();
+  for (int i = 0; i < 3; ++i) {
+    TestConnection conn(port_);
+    ASSERT_TRUE(conn.Send(Get("/big", "Connection: close\r\n")));
+    // More input once the server has read the request, then the client reads late.
+    std::this_thread::sleep_for(milliseconds(50));
+    ASSERT_TRUE(conn.Send(Get("/big")));
+    std::this_thread::sleep_for(milliseconds(200));
+    std::optional<TestResponse> r = conn.Read();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body.size(), big.size());
+    EXPECT_EQ(r->Header("connection"), "close");
+    EXPECT_TRUE(conn.WaitClosed(2000));
+  }
+}
+
 TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   router_.Get("/echo", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
     if (req.Param("i") == "1") std::this_thread::sleep_for(milliseconds(50));

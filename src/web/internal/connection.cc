@@ -443,11 +443,21 @@ void Connection::OnWritten(boost::system::error_code ec, size_t) {
 
 void Connection::OnResponseDone() {
   if (phase_ == Phase::kClosed) return;
+  if (close_after_response_ && !linger_ && !InputPending()) {
+    CloseSocket();  // as Go's net/http, once the request was read in full
+    return;
+  }
   if (linger_ || close_after_response_) {
     LingeringClose();
     return;
   }
   WaitForRequest();
+}
+
+bool Connection::InputPending() {
+  if (buffer_.size() > 0 || stream_.is_tls()) return true;
+  char byte;
+  return recv(stream_.tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 void Connection::LingeringClose() {

@@ -76,6 +76,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void DoWrite();
   void OnWritten(boost::system::error_code ec, size_t bytes);
   void OnResponseDone();
+  // Bytes the client sent that no request has read, which a close would answer with a reset that
+  // can destroy the response. Always true over TLS (its close is left to LingeringClose).
+  bool InputPending();
+  // Closes our side for writing, then drains the client's input until it closes or kLingerTime.
   void LingeringClose();
   void DrainInput();
   void CloseSocket();
