@@ -8,10 +8,38 @@
 
 namespace sundial::tsdb {
 
+namespace {
+
+// A list this many times longer than the other is searched (O(short * log long)) instead of
+// walked.
+constexpr size_t kSearchRatio = 16;
+
+// Keeps the refs of *refs that are also in `other`.
+void IntersectInPlace(Postings* refs, const Postings& other) {
+  if (other.size() < refs->size() * kSearchRatio) {
+    Postings out;
+    out.reserve(std::min(refs->size(), other.size()));
+    std::set_intersection(refs->begin(), refs->end(), other.begin(), other.end(),
+                          std::back_inserter(out));
+    *refs = std::move(out);
+    return;
+  }
+  size_t kept = 0;
+  auto pos = other.begin();
+  for (SeriesRef ref : *refs) {
+    pos = std::lower_bound(pos, other.end(), ref);
+    if (pos == other.end()) break;
+    if (*pos == ref) (*refs)[kept++] = ref;
+  }
+  refs->resize(kept);
+}
+
+}  // namespace
+
 Postings Intersect(const Postings& a, const Postings& b) {
-  Postings out;
-  out.reserve(std::min(a.size(), b.size()));
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  const bool a_shorter = a.size() <= b.size();
+  Postings out = a_shorter ? a : b;
+  IntersectInPlace(&out, a_shorter ? b : a);
   return out;
 }
 
@@ -221,9 +249,40 @@ void MemPostings::set_label_order(std::shared_ptr<const LabelOrder> order) const
   order_ = std::move(order);
 }
 
+Postings MemPostings::ForAllValues(std::span<const Matcher* const> equal) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<const Postings*> lists;
+  lists.reserve(equal.size());
+  for (const Matcher* m : equal) {
+    auto name_it = index_.find(m->name());
+    if (name_it == index_.end()) return {};
+    auto it = name_it->second.find(m->value());
+    if (it == name_it->second.end()) return {};
+    lists.push_back(&it->second);
+  }
+  if (lists.empty()) return {};
+  std::sort(lists.begin(), lists.end(),
+            [](const Postings* a, const Postings* b) { return a->size() < b->size(); });
+  Postings result = *lists[0];
+  for (size_t i = 1; i < lists.size() && !result.empty(); ++i) IntersectInPlace(&result, *lists[i]);
+  return result;
+}
+
 Postings PostingsForMatchers(const MemPostings& index, std::span<const Matcher> matchers) {
   std::vector<Postings> intersect, subtract;
+  // `name="value"` matchers (value not empty), the most common kind, are intersected under the
+  // index's lock without copying their lists first.
+  std::vector<const Matcher*> equal;
   for (const Matcher& m : matchers) {
+    if (m.type() == MatchType::kEqual && !m.value().empty()) equal.push_back(&m);
+  }
+  if (!equal.empty()) {
+    Postings p = index.ForAllValues(equal);
+    if (p.empty()) return {};
+    intersect.push_back(std::move(p));
+  }
+  for (const Matcher& m : matchers) {
+    if (m.type() == MatchType::kEqual && !m.value().empty()) continue;
     if (m.MatchesEmpty()) {
       // Selects series without the label too: remove those whose value does not match.
       subtract.push_back(index.ForValues(m, false));
@@ -242,7 +301,7 @@ Postings PostingsForMatchers(const MemPostings& index, std::span<const Matcher> 
             [](const Postings& a, const Postings& b) { return a.size() < b.size(); });
   Postings result = std::move(intersect[0]);
   for (size_t i = 1; i < intersect.size() && !result.empty(); ++i) {
-    result = Intersect(result, intersect[i]);
+    IntersectInPlace(&result, intersect[i]);
   }
   for (const Postings& s : subtract) {
     if (result.empty()) break;

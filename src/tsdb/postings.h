@@ -64,6 +64,9 @@ class MemPostings {
   // The union of the lists of every value v of m.name() with m.Matches(v) == want. Uses the
   // matcher's fast paths (=, literal sets and prefixes look values up; .* and .+ take all).
   Postings ForValues(const Matcher& m, bool want) const;
+  // The refs in the lists of every `name="value"` matcher of `equal` (REQUIRES: type kEqual,
+  // value not empty), intersected without copying the lists. None: no refs.
+  Postings ForAllValues(std::span<const Matcher* const> equal) const;
 
   // Sorted label names / values of one name.
   std::vector<std::string> LabelNames() const;

@@ -1,5 +1,7 @@
 #include "tsdb/postings.h"
 
+#include <algorithm>
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
@@ -49,6 +51,25 @@ TEST(PostingsOpsTest, UnionOfManyListsMatchesReference) {
   }
 }
 
+TEST(PostingsOpsTest, IntersectOfListsOfEverySizeMatchesReference) {
+  std::mt19937_64 rng(11);
+  auto random_list = [&rng](size_t n, uint64_t range) {
+    std::set<SeriesRef> refs;
+    while (refs.size() < n) refs.insert(1 + rng() % range);
+    return Postings(refs.begin(), refs.end());
+  };
+  // Comparable sizes are walked; a list 16x longer or more is searched.
+  for (size_t small : {size_t{0}, size_t{1}, size_t{7}, size_t{100}, size_t{3000}}) {
+    for (size_t large : {size_t{50}, size_t{5000}, size_t{100000}}) {
+      const Postings a = random_list(small, 200000), b = random_list(large, 200000);
+      Postings want;
+      std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(want));
+      EXPECT_EQ(Intersect(a, b), want) << small << " " << large;
+      EXPECT_EQ(Intersect(b, a), want) << small << " " << large;
+    }
+  }
+}
+
 class MemPostingsTest : public testing::Test {
  protected:
   void SetUp() override {
@@ -78,6 +99,11 @@ TEST_F(MemPostingsTest, Equal) {
   EXPECT_THAT(Select({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kEqual, "env", "dev")}),
               ElementsAre(4));
   EXPECT_THAT(Select({M(MatchType::kEqual, "job", "nope")}), IsEmpty());
+  EXPECT_THAT(Select({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kEqual, "nope", "x")}),
+              IsEmpty());
+  EXPECT_THAT(Select({M(MatchType::kEqual, "__name__", "up"), M(MatchType::kEqual, "job", "web"),
+                      M(MatchType::kNotEqual, "env", "x")}),
+              ElementsAre(2));
   // ="" selects the series without the label.
   EXPECT_THAT(Select({M(MatchType::kEqual, "env", "")}), ElementsAre(2, 3));
   EXPECT_THAT(Select({M(MatchType::kEqual, "nope", "")}), ElementsAre(1, 2, 3, 4));
