@@ -242,9 +242,11 @@ double Quantile(double phi, std::vector<double>& vals);
 // value". Output series take over the labels of `in` (left empty there), drop __name__ when
 // drop_name is set. Windows slide forward (ends never decrease), so each series is walked once.
 // A streamed input (in.stream) sends the output series to its sink and returns none.
-// prepare(points) runs once per series before f sees its windows (spans into `points`).
-template <typename P, typename F>
-absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P prepare, F f) {
+// prepare(points) runs once per series before f sees its windows (spans into `points`);
+// done(labels, present) after them, with the input series' labels and how many steps got a value.
+template <typename P, typename F, typename D>
+absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P prepare, F f,
+                                     D done) {
   EvalValue out;
   out.type = ValueType::kVector;
   std::vector<double> v(n);
@@ -284,6 +286,7 @@ absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P
     const SeriesSink& sink = *in.stream->sink;
     RETURN_IF_ERROR(in.stream->ForEach([&](const Labels& labels, std::vector<FPoint>& points) {
       RETURN_IF_ERROR(windows(points));
+      done(labels, present);
       if (present == 0) return absl::OkStatus();
       return sink(StepSeriesView{labels, drop_name, v, has});
     }));
@@ -292,6 +295,7 @@ absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P
   out.series.reserve(in.series.size());
   for (RangeSeries& rs : in.series) {
     RETURN_IF_ERROR(windows(rs.points));
+    done(rs.labels, present);
     if (present == 0) continue;
     StepSeries& s = out.series.emplace_back();
     s.labels = std::move(rs.labels);
@@ -300,6 +304,12 @@ absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P
     s.drop_name = drop_name || rs.drop_name;
   }
   return out;
+}
+
+template <typename P, typename F>
+absl::StatusOr<EvalValue> MapWindows(RangeInput& in, size_t n, bool drop_name, P prepare, F f) {
+  return MapWindows(in, n, drop_name, std::move(prepare), std::move(f),
+                    [](const Labels&, int64_t) {});
 }
 
 template <typename F>

@@ -2,9 +2,14 @@
 // predict_linear, resets, changes.
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "base/status_macros.h"
+#include "base/str_cat.h"
+#include "base/strings.h"
 #include "promql/evaluator.h"
 #include "promql/functions.h"
 
@@ -81,6 +86,26 @@ std::pair<double, double> LinearRegression(std::span<const FPoint> w, int64_t in
   return {slope, sy / n - slope * sx / n};
 }
 
+// Prometheus 3.x's info for rate() and increase() over a series whose name does not end like a
+// counter's; each name once.
+class NonCounterNames {
+ public:
+  void Check(const Evaluator& ev, const Labels& labels, PosRange pos) {
+    const std::string_view name = labels.Get(kMetricNameLabel);
+    if (name.empty() || name.ends_with("_total") || name.ends_with("_sum") ||
+        name.ends_with("_count") || name.ends_with("_bucket") || !seen_.emplace(name).second) {
+      return;
+    }
+    ev.Info(StrCat("metric might not be a counter, name does not end in "
+                   "_total/_sum/_count/_bucket: ",
+                   GoQuote(name)),
+            pos);
+  }
+
+ private:
+  absl::flat_hash_set<std::string> seen_;
+};
+
 }  // namespace
 
 absl::StatusOr<EvalValue> CallRangeFunction(Evaluator& ev, const Call& c) {
@@ -91,6 +116,7 @@ absl::StatusOr<EvalValue> CallRangeFunction(Evaluator& ev, const Call& c) {
     const bool counter = name != "delta", rate = name == "rate";
     const FPoint* base = nullptr;
     std::vector<size_t> resets;
+    NonCounterNames non_counters;
     return MapWindows(
         in, n, true,
         [&](std::span<const FPoint> points) {
@@ -99,6 +125,9 @@ absl::StatusOr<EvalValue> CallRangeFunction(Evaluator& ev, const Call& c) {
         },
         [&](std::span<const FPoint> w, size_t i, double* out) {
           return ExtrapolatedRate(w, base, resets, in.ends[i], in.range_ms, counter, rate, out);
+        },
+        [&](const Labels& labels, int64_t present) {
+          if (counter && present > 0) non_counters.Check(ev, labels, c.args[0]->pos);
         });
   }
   if (name == "irate" || name == "idelta") {

@@ -22,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 
 // What a query handler parsed on the io thread and hands to the query pool.
 struct QueryJob {
+  std::string text;  // the query as sent: queries.active and annotation positions show it
   promql::ExprPtr expr;
   promql::EngineOptions engine_options;
   bool range = false;
@@ -164,10 +165,10 @@ void StreamQuery(const promql::Engine& engine, tsdb::Queryable* storage, const Q
     gone = true;
     return absl::CancelledError("client went away");
   };
-  promql::Result r =
-      job.range ? engine.RangeQueryStream(storage, *job.expr, job.start, job.end, job.step, control,
-                                          {}, write)
-                : engine.InstantQueryStream(storage, *job.expr, job.start, control, {}, write);
+  promql::Result r = job.range ? engine.RangeQueryStream(storage, *job.expr, job.start, job.end,
+                                                         job.step, control, job.text, write)
+                               : engine.InstantQueryStream(storage, *job.expr, job.start, control,
+                                                           job.text, write);
   Clock::time_point done = Clock::now();
   // Also after an error everything evaluated is written, so whether the answer started
   // (and is broken off below rather than answered with the error) does not depend on how far
@@ -206,8 +207,9 @@ void RunQuery(tsdb::Queryable* storage, const QueryJob& job, Responder* resp) {
     return;
   }
   promql::Result r =
-      job.range ? engine.RangeQuery(storage, *job.expr, job.start, job.end, job.step, control)
-                : engine.InstantQuery(storage, *job.expr, job.start, control);
+      job.range
+          ? engine.RangeQuery(storage, *job.expr, job.start, job.end, job.step, control, job.text)
+          : engine.InstantQuery(storage, *job.expr, job.start, control, job.text);
   Clock::time_point done = Clock::now();
   if (!r.status.ok()) {
     SendError(resp, EvalError(r.status));
@@ -248,8 +250,9 @@ bool ParseCommon(const ApiOptions& options, const HttpRequest& req, QueryJob* jo
     if (*ns > 0) job->engine_options.lookback_delta_ms = *ns / 1000000;
   }
   job->stats = !req.Param("stats").empty();
+  job->text = std::string(req.Param("query"));
   absl::StatusOr<promql::ExprPtr> expr =
-      promql::Parse(req.Param("query"), job->engine_options.parse_options);
+      promql::Parse(job->text, job->engine_options.parse_options);
   if (!expr.ok()) {
     // Prometheus 2.42 names the parameter for /query but not for /query_range.
     std::string message(AsStd(expr.status().message()));

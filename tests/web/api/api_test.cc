@@ -165,6 +165,24 @@ TEST_F(ApiTest, RfcTimesAndStats) {
   EXPECT_EQ(stats.substr(stats.size() - 3), "}}}");
 }
 
+TEST_F(ApiTest, AnnotationsGiveTheirLineAndColumnInTheQueryText) {
+  Start();
+  // rate() of a metric whose name does not say it is a counter, on the second line: Prometheus
+  // 3.x's info, at the position of rate's argument.
+  const std::string info =
+      R"("infos":["PromQL info: metric might not be a counter, name does not end in )"
+      R"(_total/_sum/_count/_bucket: \"up\" )";
+  for (const auto& [path, at] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/v1/query?query=%0Arate(up%5B5m%5D)&time=1000", "(2:6)"},
+           {"/api/v1/query?query=%0Asum(rate(up%5B5m%5D))&time=1000", "(2:10)"},
+           {"/api/v1/query_range?query=%0A%20rate(up%5B5m%5D)&start=900&end=1000&step=50",
+            "(2:7)"}}) {
+    SCOPED_TRACE(path);
+    const std::string body = Get(path);
+    EXPECT_NE(body.find(info + at + "\"]"), std::string::npos) << body;
+  }
+}
+
 TEST_F(ApiTest, LimitTruncatesWithWarning) {
   Start();
   EXPECT_EQ(Get("/api/v1/query?query=up&time=1000&limit=1"),
