@@ -202,5 +202,38 @@ TEST(MemPostingsUnsortedTest, TwoThreadsThenSortEqualsAddInRefOrder) {
   EXPECT_EQ(got.Get("odd", "1").size(), kSeries / 2);
 }
 
+// Each AddUnsorted call appends one ascending run to every list it touches; Sort merges any
+// number of runs of any length, or sorts lists of many short runs outright.
+TEST(MemPostingsUnsortedTest, SortPutsAnyRunsInOrder) {
+  std::mt19937_64 rng(5);
+  for (size_t runs : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, size_t{900}}) {
+    constexpr SeriesRef kSeries = 1000;
+    std::vector<SeriesRef> refs(kSeries);
+    for (SeriesRef i = 0; i < kSeries; ++i) refs[i] = i + 1;
+    std::shuffle(refs.begin(), refs.end(), rng);
+    std::vector<Labels> labels(kSeries + 1);
+    MemPostings index;
+    for (size_t r = 0; r < runs; ++r) {
+      const size_t begin = r * kSeries / runs, end = (r + 1) * kSeries / runs;
+      std::sort(refs.begin() + static_cast<ptrdiff_t>(begin),
+                refs.begin() + static_cast<ptrdiff_t>(end));
+      std::vector<std::pair<SeriesRef, const Labels*>> batch;
+      for (size_t i = begin; i < end; ++i) {
+        labels[refs[i]] = Labels{{"__name__", "m"}, {"even", refs[i] % 2 == 0 ? "1" : "0"}};
+        batch.emplace_back(refs[i], &labels[refs[i]]);
+      }
+      index.AddUnsorted(batch);
+    }
+    index.Sort();
+    Postings all = index.All(), even = index.Get("even", "1");
+    EXPECT_TRUE(std::is_sorted(all.begin(), all.end())) << runs;
+    EXPECT_EQ(all.size(), kSeries) << runs;
+    EXPECT_EQ(all.front(), 1u);
+    EXPECT_EQ(all.back(), kSeries);
+    EXPECT_TRUE(std::is_sorted(even.begin(), even.end())) << runs;
+    EXPECT_EQ(even.size(), kSeries / 2) << runs;
+  }
+}
+
 }  // namespace
 }  // namespace sundial::tsdb
