@@ -1,5 +1,7 @@
 #include "base/json_string.h"
 
+#include <array>
+
 namespace sundial {
 namespace {
 
@@ -42,6 +44,15 @@ size_t ValidUtf8Length(std::string_view s, size_t i) {
   return 0;
 }
 
+// The ASCII bytes Go's encoder copies as they are: printable, and none of " \ < > &.
+constexpr std::array<bool, 256> kCopied = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) {
+    t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+  }
+  return t;
+}();
+
 }  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
@@ -50,11 +61,11 @@ void AppendJsonString(std::string* out, std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (kCopied[c]) {
+      ++i;
+      continue;
+    }
     if (c < 0x80) {
-      if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
-        ++i;
-        continue;
-      }
       out->append(s.data() + start, i - start);
       switch (c) {
         case '"':

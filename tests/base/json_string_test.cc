@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 namespace sundial {
@@ -24,6 +25,41 @@ TEST(JsonStringTest, EscapesLikeGo) {
   EXPECT_EQ(Str("\x7f"), "\"\x7f\"");
   EXPECT_EQ(Str("\u2028x\u2029"), R"("\u2028x\u2029")");
   EXPECT_EQ(Str("\u2027"), "\"\u2027\"");
+}
+
+// Every ASCII byte, alone and between letters, as Go's encoding/json writes it.
+TEST(JsonStringTest, EveryAsciiByte) {
+  for (int c = 0; c < 0x80; ++c) {
+    std::string want;
+    switch (c) {
+      case '"':
+        want = "\\\"";
+        break;
+      case '\\':
+        want = "\\\\";
+        break;
+      case '\n':
+        want = "\\n";
+        break;
+      case '\r':
+        want = "\\r";
+        break;
+      case '\t':
+        want = "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          want = buf;
+        } else {
+          want = std::string(1, static_cast<char>(c));
+        }
+    }
+    const std::string byte(1, static_cast<char>(c));
+    EXPECT_EQ(Str(byte), "\"" + want + "\"") << c;
+    EXPECT_EQ(Str("ab" + byte + "cd"), "\"ab" + want + "cd\"") << c;
+  }
 }
 
 TEST(JsonStringTest, KeepsValidUtf8AndReplacesInvalidBytes) {
