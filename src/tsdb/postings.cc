@@ -34,6 +34,33 @@ void IntersectInPlace(Postings* refs, const Postings& other) {
   refs->resize(kept);
 }
 
+// Sorts a list that is a concatenation of ascending runs (each AddUnsorted call appends one run
+// to a list) by merging neighbouring runs until one is left: O(n log runs). A list of many
+// short runs is sorted outright.
+void SortRuns(Postings* list) {
+  std::vector<size_t> bounds = {0};  // where each run starts, then the end
+  for (size_t i = 1; i < list->size(); ++i) {
+    if ((*list)[i] < (*list)[i - 1]) bounds.push_back(i);
+  }
+  if (bounds.size() == 1) return;
+  if (bounds.size() > list->size() / 8) {
+    std::sort(list->begin(), list->end());
+    return;
+  }
+  bounds.push_back(list->size());
+  const auto at = [list](size_t i) { return list->begin() + static_cast<ptrdiff_t>(i); };
+  while (bounds.size() > 2) {
+    std::vector<size_t> merged = {0};
+    size_t k = 0;
+    for (; k + 2 < bounds.size(); k += 2) {
+      std::inplace_merge(at(bounds[k]), at(bounds[k + 1]), at(bounds[k + 2]));
+      merged.push_back(bounds[k + 2]);
+    }
+    if (k + 1 < bounds.size()) merged.push_back(bounds[k + 1]);  // an odd run waits a round
+    bounds = std::move(merged);
+  }
+}
+
 }  // namespace
 
 Postings Intersect(const Postings& a, const Postings& b) {
@@ -113,37 +140,6 @@ void MemPostings::AddUnsorted(std::span<const std::pair<SeriesRef, const Labels*
     AddLocked(ref, *labels, [](Postings* list, SeriesRef r) { list->push_back(r); });
   }
 }
-
-namespace {
-
-// Sorts a list that is a concatenation of ascending runs (each AddUnsorted call appends one run
-// to a list) by merging neighbouring runs until one is left: O(n log runs). A list of many
-// short runs is sorted outright.
-void SortRuns(Postings* list) {
-  std::vector<size_t> bounds = {0};  // where each run starts, then the end
-  for (size_t i = 1; i < list->size(); ++i) {
-    if ((*list)[i] < (*list)[i - 1]) bounds.push_back(i);
-  }
-  if (bounds.size() == 1) return;
-  if (bounds.size() > list->size() / 8) {
-    std::sort(list->begin(), list->end());
-    return;
-  }
-  bounds.push_back(list->size());
-  const auto at = [list](size_t i) { return list->begin() + static_cast<ptrdiff_t>(i); };
-  while (bounds.size() > 2) {
-    std::vector<size_t> merged = {0};
-    size_t k = 0;
-    for (; k + 2 < bounds.size(); k += 2) {
-      std::inplace_merge(at(bounds[k]), at(bounds[k + 1]), at(bounds[k + 2]));
-      merged.push_back(bounds[k + 2]);
-    }
-    if (k + 1 < bounds.size()) merged.push_back(bounds[k + 1]);  // an odd run waits a round
-    bounds = std::move(merged);
-  }
-}
-
-}  // namespace
 
 void MemPostings::Sort() {
   absl::MutexLock lock(&mu_);
