@@ -97,22 +97,6 @@ void MemSeries::CutHeadChunk(Timestamp mint, const ChunkOptions& options) {
   next_at_ = RangeForTimestamp(mint, options.chunk_range_ms);
 }
 
-void MemSeries::AppendInOrder(Timestamp t, double v, const ChunkOptions& options) {
-  if (head_ == nullptr) CutHeadChunk(t, options);
-  const int n = head_->NumSamples();
-  // A quarter full: predict an end time that spreads the rest of the range evenly.
-  if (n == options.samples_per_chunk / 4) {
-    next_at_ = ComputeChunkEndTime(head_mint_, max_time_, next_at_);
-  }
-  // Twice the target means the rate went up since the prediction: cut now.
-  if (t >= next_at_ || n >= 2 * options.samples_per_chunk || n >= XorChunk::kMaxSamples) {
-    CutHeadChunk(t, options);
-  }
-  head_->Append(t, v);
-  max_time_ = t;
-  last_value_ = v;
-}
-
 void MemSeries::InsertOutOfOrder(Timestamp t, double v) {
   auto it = std::lower_bound(out_of_order_.begin(), out_of_order_.end(), t,
                              [](const auto& s, Timestamp ts) { return s.first < ts; });

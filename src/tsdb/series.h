@@ -145,9 +145,23 @@ class MemSeries {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Appends an in-order sample, cutting a new head chunk as Prometheus does. REQUIRES:
-  // Appendable() returned kInOrder for it.
+  // Appendable() returned kInOrder for it. Inline: WAL replay calls it for every sample.
   void AppendInOrder(Timestamp t, double v, const ChunkOptions& options)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (head_ == nullptr) CutHeadChunk(t, options);
+    const int n = head_->NumSamples();
+    // A quarter full: predict an end time that spreads the rest of the range evenly.
+    if (n == options.samples_per_chunk / 4) {
+      next_at_ = ComputeChunkEndTime(head_mint_, max_time_, next_at_);
+    }
+    // Twice the target means the rate went up since the prediction: cut now.
+    if (t >= next_at_ || n >= 2 * options.samples_per_chunk || n >= XorChunk::kMaxSamples) {
+      CutHeadChunk(t, options);
+    }
+    head_->Append(t, v);
+    max_time_ = t;
+    last_value_ = v;
+  }
   // Inserts an out-of-order sample. REQUIRES: Appendable() returned kOutOfOrder for it.
   void InsertOutOfOrder(Timestamp t, double v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -8,11 +8,6 @@
 namespace sundial::tsdb {
 namespace {
 
-// Whether x fits the nbits bucket: Prometheus' bitRange, -(2^(n-1)-1) <= x <= 2^(n-1).
-bool InBitRange(int64_t x, int nbits) {
-  return -((int64_t{1} << (nbits - 1)) - 1) <= x && x <= (int64_t{1} << (nbits - 1));
-}
-
 void WriteUvarint(BitWriter* w, uint64_t x) {
   while (x >= 0x80) {
     w->WriteByte(static_cast<uint8_t>(x) | 0x80);
@@ -59,41 +54,20 @@ XorChunk::XorChunk() {
   stream_.WriteBits(0, 16);
 }
 
-void XorChunk::Append(Timestamp t, double v) {
-  const int num = num_;
-  uint64_t t_delta = 0;
-  if (num == 0) {
+void XorChunk::WriteStart(Timestamp t, double v, uint64_t t_delta) {
+  if (num_ == 0) {
     WriteVarint(&stream_, t);
     stream_.WriteBits(std::bit_cast<uint64_t>(v), 64);
-  } else if (num == 1) {
-    t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
+  } else {
     WriteUvarint(&stream_, t_delta);
     WriteValue(v, 0, 0);
-  } else {
-    t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
-    const int64_t dod = static_cast<int64_t>(t_delta - t_delta_);
-    // The dod's control bits and bits, handed to WriteValue to go out with the value's.
-    const auto udod = static_cast<uint64_t>(dod);
-    if (dod == 0) {
-      WriteValue(v, 0, 1);
-    } else if (InBitRange(dod, 14)) {
-      WriteValue(v, (uint64_t{0b10} << 14) | (udod & 0x3fff), 16);
-    } else if (InBitRange(dod, 17)) {
-      WriteValue(v, (uint64_t{0b110} << 17) | (udod & 0x1ffff), 20);
-    } else if (InBitRange(dod, 20)) {
-      WriteValue(v, (uint64_t{0b1110} << 20) | (udod & 0xfffff), 24);
-    } else {
-      stream_.WriteBits(0b1111, 4);
-      stream_.WriteBits(udod, 64);
-      WriteValue(v, 0, 0);
-    }
   }
-  t_ = t;
-  v_ = v;
-  t_delta_ = t_delta;
-  ++num_;
-  StoreBigEndian16(stream_.data(), static_cast<uint16_t>(num + 1));
-  if ((num + 1) % kCheckpointEvery == 0) TakeCheckpoint(num + 1);
+}
+
+void XorChunk::WriteWide(uint64_t dod, double v) {
+  stream_.WriteBits(0b1111, 4);
+  stream_.WriteBits(dod, 64);
+  WriteValue(v, 0, 0);
 }
 
 void XorChunk::TakeCheckpoint(int read) {
@@ -115,43 +89,6 @@ void XorChunk::TakeCheckpoint(int read) {
                          static_cast<uint16_t>(pos),
                          static_cast<uint8_t>(leading_ == 0xff ? 0 : leading_),
                          trailing_};
-}
-
-inline void XorChunk::WriteValue(double v, uint64_t prefix, int prefix_bits) {
-  const uint64_t delta = std::bit_cast<uint64_t>(v) ^ std::bit_cast<uint64_t>(v_);
-  if (delta == 0) {  // '0'
-    stream_.WriteBits(prefix << 1, prefix_bits + 1);
-    return;
-  }
-  // The prefix and the value's control bits (head), then its significant bits; one write when
-  // they fit 64 bits.
-  const int leading = std::min(std::countl_zero(delta), 31);  // the field is 5 bits wide
-  const int trailing = std::countr_zero(delta);
-  uint64_t head;
-  int head_bits;
-  // leading_ is 0xff (above any leading) until the first window is written.
-  if (leading >= leading_ && trailing >= trailing_) {
-    // '10' and the bits within the previous window.
-    head = (prefix << 2) | 0b10;
-    head_bits = prefix_bits + 2;
-  } else {
-    leading_ = static_cast<uint8_t>(leading);
-    trailing_ = static_cast<uint8_t>(trailing);
-    // '11', 5 bits of leading zeros, 6 of significant bits (64 does not fit: 0 never occurs
-    // otherwise, so it stands for 64), then the significant bits.
-    const auto sigbits = static_cast<uint64_t>(64 - leading - trailing);
-    head = (prefix << 13) | (uint64_t{0b11} << 11) | (static_cast<uint64_t>(leading) << 6) |
-           (sigbits & 0x3f);
-    head_bits = prefix_bits + 13;
-  }
-  const int sigbits = 64 - leading_ - trailing_;
-  const uint64_t sig = delta >> trailing_;
-  if (head_bits + sigbits <= 64) {  // then sigbits < 64
-    stream_.WriteBits((head << sigbits) | sig, head_bits + sigbits);
-  } else {
-    stream_.WriteBits(head, head_bits);
-    stream_.WriteBits(sig, sigbits);
-  }
 }
 
 XorIterator::XorIterator(std::string_view chunk) {

@@ -16,7 +16,9 @@
 #ifndef SUNDIAL_TSDB_XOR_CHUNK_H_
 #define SUNDIAL_TSDB_XOR_CHUNK_H_
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -25,6 +27,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "base/big_endian.h"
 #include "tsdb/bit_stream.h"
 #include "tsdb/value.h"
 
@@ -79,8 +82,10 @@ class XorChunk {
   XorChunk();
 
   // Appends one sample. Timestamps are not checked (the head orders samples); deltas between
-  // any int64 timestamps encode correctly. REQUIRES: NumSamples() < kMaxSamples.
-  void Append(Timestamp t, double v);
+  // any int64 timestamps encode correctly. REQUIRES: NumSamples() < kMaxSamples. Inline (WAL
+  // replay appends every sample through it): samples 0 and 1 and a delta-of-delta of more than
+  // 20 bits are written out of line.
+  [[gnu::always_inline]] void Append(Timestamp t, double v);
 
   int NumSamples() const { return num_; }
   // The encoded chunk. Invalidated by the next Append().
@@ -97,8 +102,15 @@ class XorChunk {
   // next checkpoint and fits.
   void TakeCheckpoint(int read);
   // Writes the prefix_bits low bits of prefix (the timestamp's, 0..24), then v XOR-encoded.
-  // Inlined into Append (this file only).
-  [[gnu::always_inline]] inline void WriteValue(double v, uint64_t prefix, int prefix_bits);
+  [[gnu::always_inline]] void WriteValue(double v, uint64_t prefix, int prefix_bits);
+  // Append's writes of sample 0 or 1 (t_delta: t minus sample 0's time), and of a sample whose
+  // delta-of-delta needs 64 bits.
+  [[gnu::noinline]] void WriteStart(Timestamp t, double v, uint64_t t_delta);
+  [[gnu::noinline]] void WriteWide(uint64_t dod, double v);
+  // Whether x fits the nbits bucket: Prometheus' bitRange, -(2^(n-1)-1) <= x <= 2^(n-1).
+  static bool InBitRange(int64_t x, int nbits) {
+    return -((int64_t{1} << (nbits - 1)) - 1) <= x && x <= (int64_t{1} << (nbits - 1));
+  }
 
   BitWriter stream_;
   Timestamp t_ = 0;
@@ -111,6 +123,73 @@ class XorChunk {
   // state appends do read stays dense in memory (inline, they made appends 25% slower).
   std::unique_ptr<Checkpoints> checkpoints_;
 };
+
+inline void XorChunk::Append(Timestamp t, double v) {
+  const int num = num_;
+  uint64_t t_delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
+  if (num < 2) {
+    if (num == 0) t_delta = 0;
+    WriteStart(t, v, t_delta);
+  } else {
+    const int64_t dod = static_cast<int64_t>(t_delta - t_delta_);
+    // The dod's control bits and bits, handed to WriteValue to go out with the value's.
+    const auto udod = static_cast<uint64_t>(dod);
+    if (dod == 0) {
+      WriteValue(v, 0, 1);
+    } else if (InBitRange(dod, 14)) {
+      WriteValue(v, (uint64_t{0b10} << 14) | (udod & 0x3fff), 16);
+    } else if (InBitRange(dod, 17)) {
+      WriteValue(v, (uint64_t{0b110} << 17) | (udod & 0x1ffff), 20);
+    } else if (InBitRange(dod, 20)) {
+      WriteValue(v, (uint64_t{0b1110} << 20) | (udod & 0xfffff), 24);
+    } else {
+      WriteWide(udod, v);
+    }
+  }
+  t_ = t;
+  v_ = v;
+  t_delta_ = t_delta;
+  ++num_;
+  StoreBigEndian16(stream_.data(), static_cast<uint16_t>(num + 1));
+  if ((num + 1) % kCheckpointEvery == 0) TakeCheckpoint(num + 1);
+}
+
+inline void XorChunk::WriteValue(double v, uint64_t prefix, int prefix_bits) {
+  const uint64_t delta = std::bit_cast<uint64_t>(v) ^ std::bit_cast<uint64_t>(v_);
+  if (delta == 0) {  // '0'
+    stream_.WriteBits(prefix << 1, prefix_bits + 1);
+    return;
+  }
+  // The prefix and the value's control bits (head), then its significant bits; one write when
+  // they fit 64 bits.
+  const int leading = std::min(std::countl_zero(delta), 31);  // the field is 5 bits wide
+  const int trailing = std::countr_zero(delta);
+  uint64_t head;
+  int head_bits;
+  // leading_ is 0xff (above any leading) until the first window is written.
+  if (leading >= leading_ && trailing >= trailing_) {
+    // '10' and the bits within the previous window.
+    head = (prefix << 2) | 0b10;
+    head_bits = prefix_bits + 2;
+  } else {
+    leading_ = static_cast<uint8_t>(leading);
+    trailing_ = static_cast<uint8_t>(trailing);
+    // '11', 5 bits of leading zeros, 6 of significant bits (64 does not fit: 0 never occurs
+    // otherwise, so it stands for 64), then the significant bits.
+    const auto sigbits = static_cast<uint64_t>(64 - leading - trailing);
+    head = (prefix << 13) | (uint64_t{0b11} << 11) | (static_cast<uint64_t>(leading) << 6) |
+           (sigbits & 0x3f);
+    head_bits = prefix_bits + 13;
+  }
+  const int sigbits = 64 - leading_ - trailing_;
+  const uint64_t sig = delta >> trailing_;
+  if (head_bits + sigbits <= 64) {  // then sigbits < 64
+    stream_.WriteBits((head << sigbits) | sig, head_bits + sigbits);
+  } else {
+    stream_.WriteBits(head, head_bits);
+    stream_.WriteBits(sig, sigbits);
+  }
+}
 
 // Decodes an XOR chunk. Does not own the bytes: they must outlive the iterator and not change.
 // Follows the SampleIterator contract (tsdb/storage.h) without the virtual calls.

@@ -66,15 +66,18 @@ class ReplayState {
     // the record starts (samples the head refuses are never newer than that).
     const HeadReplayer::Limits limits = replayer_.LimitsAt(max_time_);
     shards_.Begin(limits);
+    result_.samples += static_cast<int64_t>(samples.size());
+    // In locals, not stored back through this per sample (Add's stores might alias them).
+    Timestamp max_time = max_time_;
+    int64_t mmapped = 0;
     for (const wal::RefSample& s : samples) {
-      ++result_.samples;
       if (const HeadSeries* hs = wal_to_head_.Find(s.ref); hs != nullptr) {
         if (s.t <= hs->mm_maxt) {
-          ++result_.mmapped_samples;
+          ++mmapped;
           continue;
         }
         shards_.Add(hs->shard, hs->head_ref, s.t, s.v);
-        max_time_ = std::max(max_time_, s.t);
+        max_time = std::max(max_time, s.t);
         continue;
       }
       auto pending = pending_.find(s.ref);
@@ -87,8 +90,10 @@ class ReplayState {
         continue;
       }
       pending_.erase(pending);
-      max_time_ = std::max(max_time_, s.t);
+      max_time = std::max(max_time, s.t);
     }
+    max_time_ = max_time;
+    result_.mmapped_samples += mmapped;
   }
 
   // Into the head's exemplar storage (if any) through an appender, as Prometheus replays
