@@ -65,7 +65,7 @@ absl::StatusOr<Value> ToValue(const Expr& expr, Evaluator& ev, bool instant) {
   std::vector<StepSeries> merged;
   absl::flat_hash_map<std::string, size_t> index;
   for (StepSeries& s : v.series) {
-    if (s.drop_name) s.labels = LabelsBuilder(s.labels).Del(kMetricNameLabel).Build();
+    if (s.drop_name) s.labels = WithoutName(s.labels);
     auto [it, inserted] = index.try_emplace(std::string(s.labels.Bytes()), merged.size());
     if (inserted) {
       merged.push_back(std::move(s));

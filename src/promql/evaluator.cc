@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "absl/container/inlined_vector.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "promql/functions.h"
@@ -25,6 +26,14 @@ std::string FormatFloatG(double v) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, res.ptr);
+}
+
+Labels WithoutName(const Labels& labels) {
+  absl::InlinedVector<Label, 16> rest;
+  for (const Label& l : labels) {
+    if (l.name != kMetricNameLabel) rest.push_back(l);
+  }
+  return Labels::FromSorted(rest);
 }
 
 StepSeries EmptyLike(const Labels& labels, size_t n) {

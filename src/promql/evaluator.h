@@ -230,6 +230,8 @@ absl::StatusOr<EvalValue> CallInfoFunction(Evaluator& ev, const Call& c);       
 // Helpers shared by the function files.
 // A new series with labels and no values over the grid.
 StepSeries EmptyLike(const Labels& labels, size_t n);
+// labels without __name__, built in one allocation.
+Labels WithoutName(const Labels& labels);
 // Applies f to every present value; drops __name__ (delayed).
 EvalValue MapValues(EvalValue in, double (*f)(double));
 // The value of aggregation op (not topk/bottomk/limitk/limit_ratio/count_values) over vals.

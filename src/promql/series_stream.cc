@@ -94,7 +94,7 @@ absl::StatusOr<Value> StreamMatrix(const Expr& expr, Evaluator& ev, SeriesCallba
     }
     if (points.empty()) return absl::OkStatus();
     if (!s.drop_name) return each(s.labels, points);
-    return each(LabelsBuilder(s.labels).Del(kMetricNameLabel).Build(), points);
+    return each(WithoutName(s.labels), points);
   };
   if (const AggregateExpr* agg = GroupedAggregation(expr); agg != nullptr) {
     RETURN_IF_ERROR(StreamGroups(*agg, ev, write));
