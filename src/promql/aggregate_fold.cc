@@ -10,15 +10,21 @@
 
 namespace sundial::promql {
 
+namespace {
+
+// Whether label `name` is one of agg's group labels.
+bool Grouped(const AggregateExpr& agg, std::string_view name) {
+  const bool listed =
+      std::find(agg.grouping.begin(), agg.grouping.end(), name) != agg.grouping.end();
+  return agg.without ? name != kMetricNameLabel && !listed : listed;
+}
+
+}  // namespace
+
 void GroupKey(const AggregateExpr& agg, const Labels& in, std::string* key) {
-  auto grouped = [&agg](std::string_view name) {
-    return std::find(agg.grouping.begin(), agg.grouping.end(), name) != agg.grouping.end();
-  };
   key->clear();
   for (const Label& l : in) {
-    const bool keep =
-        agg.without ? l.name != kMetricNameLabel && !grouped(l.name) : grouped(l.name);
-    if (!keep) continue;
+    if (!Grouped(agg, l.name)) continue;
     for (std::string_view part : {l.name, l.value}) {
       const uint32_t len = static_cast<uint32_t>(part.size());
       key->append(reinterpret_cast<const char*>(&len), sizeof len);
@@ -28,15 +34,7 @@ void GroupKey(const AggregateExpr& agg, const Labels& in, std::string* key) {
 }
 
 Labels GroupLabels(const AggregateExpr& agg, const Labels& in) {
-  LabelsBuilder b(in);
-  if (agg.without) {
-    std::vector<std::string> drop = agg.grouping;
-    drop.emplace_back(kMetricNameLabel);
-    b.Drop(drop);
-  } else {
-    b.Keep(agg.grouping);
-  }
-  return b.Build();
+  return FilterLabels(in, [&agg](std::string_view name) { return Grouped(agg, name); });
 }
 
 bool FoldsStepwise(AggregateOp op) {

@@ -53,15 +53,12 @@ bool DropsName(BinaryOp op) { return !IsComparison(op) && !IsSetOperator(op); }
 
 // The labels two series are matched on.
 Labels MatchLabels(const VectorMatching& m, const Labels& l) {
-  LabelsBuilder b(l);
-  if (m.on) {
-    b.Keep(m.labels);
-  } else {
-    std::vector<std::string> drop = m.labels;
-    drop.emplace_back(kMetricNameLabel);
-    b.Drop(drop);
-  }
-  return b.Build();
+  auto listed = [&m](std::string_view name) {
+    return std::find(m.labels.begin(), m.labels.end(), name) != m.labels.end();
+  };
+  if (m.on) return FilterLabels(l, listed);
+  return FilterLabels(
+      l, [&](std::string_view name) { return name != kMetricNameLabel && !listed(name); });
 }
 
 // ApplyScalar for one operator, so that the operation inlines into the loop.

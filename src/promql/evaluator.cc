@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "absl/container/inlined_vector.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
 #include "promql/functions.h"
@@ -29,11 +28,7 @@ std::string FormatFloatG(double v) {
 }
 
 Labels WithoutName(const Labels& labels) {
-  absl::InlinedVector<Label, 16> rest;
-  for (const Label& l : labels) {
-    if (l.name != kMetricNameLabel) rest.push_back(l);
-  }
-  return Labels::FromSorted(rest);
+  return FilterLabels(labels, [](std::string_view name) { return name != kMetricNameLabel; });
 }
 
 StepSeries EmptyLike(const Labels& labels, size_t n) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "base/status_macros.h"
@@ -230,7 +231,16 @@ absl::StatusOr<EvalValue> CallInfoFunction(Evaluator& ev, const Call& c);       
 // Helpers shared by the function files.
 // A new series with labels and no values over the grid.
 StepSeries EmptyLike(const Labels& labels, size_t n);
-// labels without __name__, built in one allocation.
+// The labels of `labels` whose names keep(name) accepts, built in one allocation.
+template <typename Keep>
+Labels FilterLabels(const Labels& labels, Keep keep) {
+  absl::InlinedVector<Label, 16> kept;
+  for (const Label& l : labels) {
+    if (keep(l.name)) kept.push_back(l);
+  }
+  return Labels::FromSorted(kept);
+}
+// labels without __name__.
 Labels WithoutName(const Labels& labels);
 // Applies f to every present value; drops __name__ (delayed).
 EvalValue MapValues(EvalValue in, double (*f)(double));
