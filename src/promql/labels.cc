@@ -9,6 +9,7 @@
 #include "base/str_cat.h"
 #include "promql/evaluator.h"
 #include "promql/functions.h"
+#include "promql/regex_cache.h"
 #include "re2/re2.h"
 
 namespace sundial::promql {
@@ -167,10 +168,8 @@ absl::StatusOr<EvalValue> CallLabelFunction(Evaluator& ev, const Call& c) {
   };
   if (name == "label_replace") {
     const std::string dst = str_arg(1), repl = str_arg(2), src = str_arg(3), regex = str_arg(4);
-    RE2::Options opts;
-    opts.set_dot_nl(true);
-    opts.set_log_errors(false);
-    RE2 re(StrCat("^(?s:", regex, ")$"), opts);
+    const std::shared_ptr<const RE2> compiled = LabelReplaceRegex(regex);
+    const RE2& re = *compiled;
     if (!re.ok()) {
       return absl::InvalidArgumentError(
           StrCat("invalid regular expression in label_replace(): ", regex));
