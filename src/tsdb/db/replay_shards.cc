@@ -1,6 +1,7 @@
 #include "tsdb/db/replay_shards.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace sundial::tsdb {
@@ -32,6 +33,37 @@ void ReplayShards::AddCreation(uint32_t shard_index, Creation c) {
   b.items[b.size++] = {ref << kTagBits | kCreationTag,
                        static_cast<Timestamp>(b.creations.size() - 1), 0};
   if (b.size >= shard.hand_at) Hand(&shard);
+}
+
+bool ReplayShards::Hold(size_t n) {
+  if (n > kMaxBatch) return false;
+  for (auto& shard : shards_) {
+    Shard& s = *shard;
+    if (s.batch.size + n > kMaxBatch) Hand(&s);
+    s.held_size = s.batch.size;
+    s.held_limits = s.batch.limits.size();
+    s.held_gen = s.limits_gen;
+    s.held_hand_at = std::exchange(s.hand_at, SIZE_MAX);
+  }
+  return true;
+}
+
+void ReplayShards::Undo() {
+  for (auto& shard : shards_) {
+    Shard& s = *shard;
+    s.batch.size = s.held_size;
+    s.batch.limits.resize(s.held_limits);
+    s.limits_gen = s.held_gen;
+    s.hand_at = s.held_hand_at;
+  }
+}
+
+void ReplayShards::Release() {
+  for (auto& shard : shards_) {
+    Shard& s = *shard;
+    s.hand_at = s.held_hand_at;
+    if (s.batch.size >= s.hand_at) Hand(&s);
+  }
 }
 
 MemSeries* ReplayShards::SeriesOf(SeriesRef head_ref) const {

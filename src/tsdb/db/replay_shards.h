@@ -27,6 +27,7 @@
 #ifndef SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
 #define SUNDIAL_TSDB_DB_REPLAY_SHARDS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -85,6 +86,12 @@ class ReplayShards {
     b.items[b.size++] = {head_ref << kTagBits | (b.limits.size() - 1), t, v};
     if (b.size >= shard.hand_at) Hand(&shard);
   }
+  // A record applied as it is decoded, all or nothing: Hold(n) defers the hand-overs of the
+  // next n Adds at most (false, holding nothing, if a batch cannot take them), Undo() drops
+  // what was added since, Release() keeps it. In between, only Begin and Add.
+  bool Hold(size_t n);
+  void Undo();
+  void Release();
   // Whether a series is due to be created: a Create since the last Drain.
   bool creating() const { return creating_; }
   // Hands every sample added so far over to the workers.
@@ -132,7 +139,10 @@ class ReplayShards {
   struct Shard {
     Batch batch;                   // being filled by the reading thread
     uint64_t limits_gen = 0;       // the Begin whose limits batch.limits ends with; 0: none
-    size_t hand_at = kFirstBatch;  // items at which batch is handed over
+    size_t hand_at = kFirstBatch;  // items at which batch is handed over; SIZE_MAX: held
+    // What Hold found: batch's size and limits, limits_gen and hand_at.
+    size_t held_size = 0, held_limits = 0, held_hand_at = 0;
+    uint64_t held_gen = 0;
     absl::Mutex mu;
     std::deque<Batch> queue ABSL_GUARDED_BY(mu);
     std::vector<Batch> free ABSL_GUARDED_BY(mu);  // emptied batches, for reuse

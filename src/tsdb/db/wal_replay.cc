@@ -4,6 +4,8 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -61,39 +63,51 @@ class ReplayState {
     }
   }
 
-  void OnSamples(const std::vector<wal::RefSample>& samples) {
-    // The limits of the appender that committed these samples: the head's newest sample when
-    // the record starts (samples the head refuses are never newer than that).
+  // Samples record rec (its type checked) applied as it is decoded: true. False, with nothing
+  // applied, if it is malformed or too large to hold in the batches: the caller decodes it
+  // (Replayer::DecodeSamples) to apply it with OnSamples or report it.
+  bool OnSamplesRecord(std::string_view rec) {
+    wal::SamplesReader reader(rec);
+    if (!shards_.Hold(reader.MaxLeft())) return false;
     const HeadReplayer::Limits limits = replayer_.LimitsAt(max_time_);
     shards_.Begin(limits);
-    result_.samples += static_cast<int64_t>(samples.size());
     // In locals, not stored back through this per sample (Add's stores might alias them).
     Timestamp max_time = max_time_;
-    int64_t mmapped = 0;
-    for (const wal::RefSample& s : samples) {
-      if (const HeadSeries* hs = wal_to_head_.Find(s.ref); hs != nullptr) {
-        if (s.t <= hs->mm_maxt) {
-          ++mmapped;
-          continue;
-        }
-        shards_.Add(hs->shard, hs->head_ref, s.t, s.v);
-        max_time = std::max(max_time, s.t);
+    int64_t read = 0, mmapped = 0;
+    wal::RefSample s;
+    bool more;
+    while ((more = reader.Next(&s))) {
+      const HeadSeries* hs = wal_to_head_.Find(s.ref);
+      if (hs == nullptr) break;
+      ++read;
+      if (s.t <= hs->mm_maxt) {
+        ++mmapped;
         continue;
       }
-      auto pending = pending_.find(s.ref);
-      if (pending == pending_.end()) {
-        ++result_.unknown_ref_samples;
-        continue;
-      }
-      if (!FirstSample(&pending->second, s, limits)) {
-        ++result_.rejected_samples;
-        continue;
-      }
-      pending_.erase(pending);
+      shards_.Add(hs->shard, hs->head_ref, s.t, s.v);
       max_time = std::max(max_time, s.t);
     }
+    // From the first sample of a ref not mapped, the rest is decoded before any of it is applied
+    // (FirstSample cannot be undone).
+    rest_.clear();
+    if (more) {
+      rest_.push_back(s);
+      for (wal::RefSample x; reader.Next(&x);) rest_.push_back(x);
+    }
+    if (!reader.ok()) {
+      shards_.Undo();
+      return false;
+    }
+    shards_.Release();
     max_time_ = max_time;
+    result_.samples += read;
     result_.mmapped_samples += mmapped;
+    Apply(rest_, limits);
+    return true;
+  }
+
+  void OnSamples(const std::vector<wal::RefSample>& samples) {
+    Apply(samples, replayer_.LimitsAt(max_time_));
   }
 
   // Into the head's exemplar storage (if any) through an appender, as Prometheus replays
@@ -139,6 +153,34 @@ class ReplayState {
     Timestamp mm_maxt;  // newest time in its chunks from chunks_head; INT64_MIN: none
     uint32_t shard;     // ReplayShards::ShardOf(head_ref), computed once
   };
+
+  // The samples of one record, with the limits of its commit.
+  void Apply(std::span<const wal::RefSample> samples, const HeadReplayer::Limits& limits) {
+    shards_.Begin(limits);
+    result_.samples += static_cast<int64_t>(samples.size());
+    for (const wal::RefSample& s : samples) {
+      if (const HeadSeries* hs = wal_to_head_.Find(s.ref); hs != nullptr) {
+        if (s.t <= hs->mm_maxt) {
+          ++result_.mmapped_samples;
+          continue;
+        }
+        shards_.Add(hs->shard, hs->head_ref, s.t, s.v);
+        max_time_ = std::max(max_time_, s.t);
+        continue;
+      }
+      auto pending = pending_.find(s.ref);
+      if (pending == pending_.end()) {
+        ++result_.unknown_ref_samples;
+        continue;
+      }
+      if (!FirstSample(&pending->second, s, limits)) {
+        ++result_.rejected_samples;
+        continue;
+      }
+      pending_.erase(pending);
+      max_time_ = std::max(max_time_, s.t);
+    }
+  }
 
   // The first sample of the series record *labels under WAL ref s.ref, with the limits of its
   // commit: maps the WAL ref to the head series if the head takes the sample (true; *labels
@@ -238,6 +280,7 @@ class ReplayState {
   Timestamp max_time_ = INT64_MIN;                 // the head's newest sample once all is in
   HeadReplayer::Range direct_range_;               // appended by FirstSample itself
   std::vector<SeriesRef> mapped_series_;           // one per entry
+  std::vector<wal::RefSample> rest_;               // OnSamplesRecord's, reused
   // The labels hash of every series created so far or due to be created by a worker.
   absl::flat_hash_set<uint64_t> label_hashes_;
   ReplayResult result_;
@@ -275,13 +318,15 @@ absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, H
   std::optional<wal::Corruption> corruption;
   {
     ASSIGN_OR_RETURN(std::unique_ptr<wal::Replayer> r, wal::Replayer::Open(fs, dir));
+    r->set_decode_samples(false);
     while (r->Next()) {
       switch (r->type()) {
         case wal::RecordType::kSeries:
           state.OnSeries(&r->mutable_series());
           break;
         case wal::RecordType::kSamples:
-          state.OnSamples(r->samples());
+          // A malformed record fails DecodeSamples, and the next Next().
+          if (!state.OnSamplesRecord(r->raw()) && r->DecodeSamples()) state.OnSamples(r->samples());
           break;
         case wal::RecordType::kExemplars:
           state.OnExemplars(r->exemplars());

@@ -29,23 +29,6 @@ class Decoder : public ByteReader {
  public:
   using ByteReader::ByteReader;
 
-  // One sample of a samples record (ref delta, time delta, value bits) if at least 28 bytes are
-  // left, decoded without a bounds check per byte; false (nothing read) otherwise or if a
-  // varint overflows, for the checked reads to take it.
-  bool FastSample(int64_t* dref, int64_t* dt, uint64_t* bits) {
-    const std::string_view rest = this->rest();
-    if (rest.size() < 28) return false;
-    const auto* begin = reinterpret_cast<const uint8_t*>(rest.data());
-    const uint8_t* p = begin;
-    uint64_t uref, ut;
-    if (!GetUvarintUnbounded(&p, &uref) || !GetUvarintUnbounded(&p, &ut)) return false;
-    *bits = LoadBigEndian64(p);
-    *dref = ZigZagDecode(uref);
-    *dt = ZigZagDecode(ut);
-    Skip(static_cast<size_t>(p + 8 - begin));
-    return true;
-  }
-
   // A label set as written (sorted, unique names) is built from views into the record in one
   // allocation; any other goes through LabelsBuilder (sorted, the last of a name wins).
   Labels DecodeLabels() {
@@ -193,27 +176,48 @@ absl::Status DecodeSeries(std::string_view rec, std::vector<RefSeries>* out) {
   return dec.ok() ? absl::OkStatus() : Malformed("series");
 }
 
+SamplesReader::SamplesReader(std::string_view rec)
+    : p_(reinterpret_cast<const uint8_t*>(rec.data())), end_(p_ + rec.size()) {
+  ByteReader dec(rec);
+  if (static_cast<RecordType>(dec.Byte()) != RecordType::kSamples) ok_ = false;
+  // The first sample's ref and time, the bases of the deltas.
+  if (ok_ && !dec.empty()) {
+    base_ref_ = dec.BigEndian64();
+    base_t_ = static_cast<int64_t>(dec.BigEndian64());
+  }
+  ok_ = ok_ && dec.ok();
+  if (!ok_) {
+    p_ = end_;
+    return;
+  }
+  p_ = end_ - dec.remaining();
+}
+
+bool SamplesReader::NextChecked(RefSample* s) {
+  if (p_ == end_) return false;  // also after a failure
+  ByteReader dec(
+      std::string_view(reinterpret_cast<const char*>(p_), static_cast<size_t>(end_ - p_)));
+  const int64_t dref = dec.Varint();
+  const int64_t dt = dec.Varint();
+  const uint64_t bits = dec.BigEndian64();
+  if (!dec.ok()) {
+    ok_ = false;
+    p_ = end_;
+    return false;
+  }
+  p_ = end_ - dec.remaining();
+  *s =
+      RefSample{base_ref_ + static_cast<uint64_t>(dref), base_t_ + dt, std::bit_cast<double>(bits)};
+  return true;
+}
+
 absl::Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out) {
   Decoder dec(rec);
   if (absl::Status s = CheckType(dec, RecordType::kSamples, "samples"); !s.ok()) return s;
-  if (dec.empty()) return absl::OkStatus();
-  const uint64_t base_ref = dec.BigEndian64();
-  const auto base_t = static_cast<int64_t>(dec.BigEndian64());
-  // A sample takes at least 10 bytes.
-  out->reserve(out->size() + rec.size() / 10);
-  while (!dec.empty() && dec.ok()) {
-    int64_t dref, dt;
-    uint64_t bits;
-    if (!dec.FastSample(&dref, &dt, &bits)) {
-      dref = dec.Varint();
-      dt = dec.Varint();
-      bits = dec.BigEndian64();
-      if (!dec.ok()) break;
-    }
-    out->push_back(RefSample{base_ref + static_cast<uint64_t>(dref), base_t + dt,
-                             std::bit_cast<double>(bits)});
-  }
-  return dec.ok() ? absl::OkStatus() : Malformed("samples");
+  SamplesReader reader(rec);
+  out->reserve(out->size() + reader.MaxLeft());
+  for (RefSample s; reader.Next(&s);) out->push_back(s);
+  return reader.ok() ? absl::OkStatus() : Malformed("samples");
 }
 
 absl::Status DecodeTombstones(std::string_view rec, std::vector<Stone>* out) {

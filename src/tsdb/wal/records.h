@@ -14,6 +14,8 @@
 #ifndef SUNDIAL_TSDB_WAL_RECORDS_H_
 #define SUNDIAL_TSDB_WAL_RECORDS_H_
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -21,6 +23,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "base/big_endian.h"
+#include "base/varint.h"
 #include "model/labels.h"
 #include "model/metric_type.h"
 
@@ -101,6 +105,46 @@ void EncodeTombstones(std::span<const Stone> stones, std::string* out);
 void EncodeExemplars(std::span<const RefExemplar> exemplars, std::string* out);
 void EncodeMmapMarkers(std::span<const RefMmapMarker> markers, std::string* out);
 void EncodeMetadata(std::span<const RefMetadata> metadata, std::string* out);
+
+// Reads a samples record one sample at a time, for a caller that applies each as it is decoded
+// (WAL replay) instead of collecting them (DecodeSamples). A malformed record ends with ok()
+// false after the samples before the damage: a caller that wants the record all or nothing
+// undoes what it took.
+//
+//   SamplesReader r(rec);
+//   for (RefSample s; r.Next(&s);) ...
+//   if (!r.ok()) ... malformed (or not a samples record)
+class SamplesReader {
+ public:
+  explicit SamplesReader(std::string_view rec);
+  // At most this many samples are left (a sample takes at least 10 bytes).
+  size_t MaxLeft() const { return static_cast<size_t>(end_ - p_) / 10; }
+  // The next sample; false at the end of the record or at a malformed sample (ok() false).
+  // Inline, as replay reads every sample through it: a sample with 28 bytes or more after its
+  // start is decoded without a bounds check per byte.
+  [[gnu::always_inline]] bool Next(RefSample* s) {
+    if (end_ - p_ < 28) return NextChecked(s);
+    const uint8_t* p = p_;
+    uint64_t uref, ut;
+    if (!GetUvarintUnbounded(&p, &uref) || !GetUvarintUnbounded(&p, &ut)) return NextChecked(s);
+    s->ref = base_ref_ + static_cast<uint64_t>(ZigZagDecode(uref));
+    s->t = base_t_ + ZigZagDecode(ut);
+    s->v = std::bit_cast<double>(LoadBigEndian64(p));
+    p_ = p + 8;
+    return true;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  // Next with every read checked; false at the end, and (failing) at a malformed sample.
+  bool NextChecked(RefSample* s);
+
+  const uint8_t* p_;  // the next sample
+  const uint8_t* end_;
+  uint64_t base_ref_ = 0;
+  int64_t base_t_ = 0;
+  bool ok_ = true;
+};
 
 absl::Status DecodeSeries(std::string_view rec, std::vector<RefSeries>* out);
 absl::Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out);

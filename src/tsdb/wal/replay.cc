@@ -51,8 +51,9 @@ absl::Status Replayer::Decode() {
       s = DecodeSeries(rec, &series_);
       break;
     case RecordType::kSamples:
+      if (!decode_samples_) break;
       samples_.clear();
-      s = DecodeSamples(rec, &samples_);
+      s = wal::DecodeSamples(rec, &samples_);
       break;
     case RecordType::kTombstones:
       tombstones_.clear();
@@ -75,7 +76,19 @@ absl::Status Replayer::Decode() {
     case RecordType::kUnknown:
       break;
   }
-  if (s.ok()) return s;
+  return s.ok() ? s : Corrupt(s);
+}
+
+bool Replayer::DecodeSamples() {
+  samples_.clear();
+  if (absl::Status s = wal::DecodeSamples(reader_->record(), &samples_); !s.ok()) {
+    status_ = Corrupt(s);
+    return false;
+  }
+  return true;
+}
+
+absl::Status Replayer::Corrupt(const absl::Status& s) const {
   return CorruptionError(reader_->dir(), reader_->segment(), reader_->offset(),
                          StrCat("decode: ", AsStd(s.message())));
 }

@@ -51,6 +51,14 @@ class Replayer {
   // The same entries, whose labels the caller may move out.
   std::vector<RefSeries>& mutable_series() { return series_; }
   const std::vector<RefSample>& samples() const { return samples_; }
+  // Whether Next() decodes samples records into samples() (the default). Without, the caller
+  // reads raw() itself (SamplesReader) and calls DecodeSamples() for the records it wants
+  // decoded here, or reported: one that applies samples as it reads them, and undoes them when
+  // the record turns out malformed.
+  void set_decode_samples(bool decode) { decode_samples_ = decode; }
+  // Decodes the current samples record into samples(); false if it is malformed, status() then
+  // being the CorruptionError Next() would have returned (and the next Next() false).
+  bool DecodeSamples();
   const std::vector<Stone>& tombstones() const { return tombstones_; }
   const std::vector<RefExemplar>& exemplars() const { return exemplars_; }
   const std::vector<RefMmapMarker>& mmap_markers() const { return mmap_markers_; }
@@ -72,12 +80,15 @@ class Replayer {
  private:
   Replayer(FileSystem* fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
   absl::Status Decode();
+  // s, a decoding error of the current record, as a CorruptionError at its position.
+  absl::Status Corrupt(const absl::Status& s) const;
 
   FileSystem* const fs_;
   const std::string dir_;
   std::optional<CheckpointRef> checkpoint_;
   std::unique_ptr<Reader> reader_;
   bool in_checkpoint_ = false;
+  bool decode_samples_ = true;
   absl::Status status_;
 
   RecordType type_ = RecordType::kUnknown;

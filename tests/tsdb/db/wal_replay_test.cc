@@ -425,5 +425,46 @@ TEST(ReplayWal, CorruptionInAMiddleSegmentKeepsTheRecordsBeforeIt) {
   EXPECT_TRUE(*got == want.dump);
 }
 
+// A samples record that decodes half-way (its CRC is fine: written so) adds none of its samples,
+// whether all its refs are mapped (applied as decoded, then undone) or one is new in its middle
+// (decoded from there on before its series is created), and the repair truncates the log there.
+TEST(ReplayWal, MalformedSamplesRecordAddsNoneOfItsSamples) {
+  for (const bool new_series : {false, true}) {
+    SCOPED_TRACE(new_series ? "a new series in the middle" : "mapped refs only");
+    std::vector<std::string> records = OrderedWal(6);
+    const uint64_t new_ref = kSeries + 1;
+    records.emplace_back();
+    wal::EncodeSeries(std::vector<wal::RefSeries>{{new_ref, SeriesLabels(kSeries + 1)}},
+                      &records.back());
+    const std::vector<std::string> good = records;
+    std::vector<wal::RefSample> samples;
+    for (uint64_t ref = 1; ref <= kSeries; ++ref) {
+      samples.push_back({ref, 20'000'000, 1.5});
+      if (new_series && ref == kSeries / 2) samples.push_back({new_ref, 20'000'000, 2.5});
+    }
+    std::string bad;
+    wal::EncodeSamples(samples, &bad);
+    bad.resize(bad.size() - 3);  // the last sample's value is cut
+    records.push_back(bad);
+    records.push_back(good[2]);  // after the damage: dropped by the repair
+
+    MemFileSystem fs;
+    WriteWal(&fs, records);
+    const Expected want = Model(good, ChunkOptions().chunk_range_ms);
+    Head head;
+    absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, 2);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->corruptions, 1);
+    EXPECT_EQ(r->samples, want.samples);
+    absl::StatusOr<Dump> got = ReadAll(head);
+    ASSERT_TRUE(got.ok());
+    EXPECT_TRUE(*got == want.dump);
+    EXPECT_EQ(head.NumSeries(), static_cast<size_t>(kSeries));
+    absl::Status status;
+    EXPECT_EQ(SequentialRecords(&fs, &status), good);
+    EXPECT_TRUE(status.ok()) << status;
+  }
+}
+
 }  // namespace
 }  // namespace sundial::tsdb

@@ -6,7 +6,9 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sundial::tsdb::wal {
@@ -182,6 +184,42 @@ TEST(Records, MalformedRecordsAreErrorsNotCrashes) {
                               0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0}),
                        &stones)
           .ok());
+}
+
+TEST(Records, SamplesReaderYieldsTheSamplesBeforeTheDamage) {
+  std::vector<RefSample> want;
+  for (uint64_t i = 0; i < 50; ++i) {
+    // Ref and time deltas of one to three bytes, either sign.
+    const int64_t sign = i % 2 == 0 ? -1 : 1;
+    want.push_back({static_cast<uint64_t>(100'000 + sign * static_cast<int64_t>(i * i * 7)),
+                    200'000 + sign * static_cast<int64_t>(i * i * i), static_cast<double>(i) / 3});
+  }
+  std::string rec;
+  EncodeSamples(want, &rec);
+  std::vector<RefSample> got;
+  SamplesReader whole(rec);
+  for (RefSample s; whole.Next(&s);) got.push_back(s);
+  EXPECT_TRUE(whole.ok());
+  EXPECT_EQ(got, want);
+  // Cut 5 bytes into sample 20 (of at least 10), and inside the last one's value: the samples
+  // before the cut, then the failure.
+  std::string first20;
+  EncodeSamples(std::span<const RefSample>(want).first(20), &first20);
+  for (const auto& [cut, before] :
+       {std::pair{first20.size() + 5, size_t{20}}, std::pair{rec.size() - 1, want.size() - 1}}) {
+    got.clear();
+    SamplesReader cut_reader(std::string_view(rec).substr(0, cut));
+    for (RefSample s; cut_reader.Next(&s);) got.push_back(s);
+    EXPECT_FALSE(cut_reader.ok()) << cut;
+    EXPECT_EQ(got, std::vector<RefSample>(want.begin(), want.begin() + before)) << cut;
+  }
+  SamplesReader wrong_type(kSeriesBytes);
+  RefSample s;
+  EXPECT_FALSE(wrong_type.Next(&s));
+  EXPECT_FALSE(wrong_type.ok());
+  SamplesReader empty(Bytes({0x02}));
+  EXPECT_FALSE(empty.Next(&s));
+  EXPECT_TRUE(empty.ok());
 }
 
 TEST(Records, UnknownTypes) {
