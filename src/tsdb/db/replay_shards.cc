@@ -43,6 +43,7 @@ bool ReplayShards::Hold(size_t n) {
     s.held_size = s.batch.size;
     s.held_limits = s.batch.limits.size();
     s.held_gen = s.limits_gen;
+    s.held_tag = s.limits_tag;
     s.held_hand_at = std::exchange(s.hand_at, SIZE_MAX);
   }
   return true;
@@ -54,6 +55,7 @@ void ReplayShards::Undo() {
     s.batch.size = s.held_size;
     s.batch.limits.resize(s.held_limits);
     s.limits_gen = s.held_gen;
+    s.limits_tag = s.held_tag;
     s.hand_at = s.held_hand_at;
   }
 }

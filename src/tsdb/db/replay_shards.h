@@ -82,8 +82,9 @@ class ReplayShards {
     if (shard.limits_gen != limits_gen_) {
       b.limits.push_back(limits_);
       shard.limits_gen = limits_gen_;
+      shard.limits_tag = b.limits.size() - 1;
     }
-    b.items[b.size++] = {head_ref << kTagBits | (b.limits.size() - 1), t, v};
+    b.items[b.size++] = {head_ref << kTagBits | shard.limits_tag, t, v};
     if (b.size >= shard.hand_at) Hand(&shard);
   }
   // A record applied as it is decoded, all or nothing: Hold(n) defers the hand-overs of the
@@ -139,10 +140,11 @@ class ReplayShards {
   struct Shard {
     Batch batch;                   // being filled by the reading thread
     uint64_t limits_gen = 0;       // the Begin whose limits batch.limits ends with; 0: none
+    uint64_t limits_tag = 0;       // then batch.limits.size() - 1
     size_t hand_at = kFirstBatch;  // items at which batch is handed over; SIZE_MAX: held
     // What Hold found: batch's size and limits, limits_gen and hand_at.
     size_t held_size = 0, held_limits = 0, held_hand_at = 0;
-    uint64_t held_gen = 0;
+    uint64_t held_gen = 0, held_tag = 0;
     absl::Mutex mu;
     std::deque<Batch> queue ABSL_GUARDED_BY(mu);
     std::vector<Batch> free ABSL_GUARDED_BY(mu);  // emptied batches, for reuse

@@ -74,10 +74,11 @@ class ReplayState {
     // In locals, not stored back through this per sample (Add's stores might alias them).
     Timestamp max_time = max_time_;
     int64_t read = 0, mmapped = 0;
+    const WalRefIndex::Finder wal_to_head(wal_to_head_);
     wal::RefSample s;
     bool more;
     while ((more = reader.Next(&s))) {
-      const HeadSeries* hs = wal_to_head_.Find(s.ref);
+      const HeadSeries* hs = wal_to_head.Find(s.ref);
       if (hs == nullptr) break;
       ++read;
       if (s.t <= hs->mm_maxt) {
@@ -231,16 +232,6 @@ class ReplayState {
   // them, which only a foreign or damaged WAL has, goes to a hash map.
   class WalRefIndex {
    public:
-    [[gnu::always_inline]] const HeadSeries* Find(uint64_t ref) const {
-      const uint64_t p = ref >> kPageBits;
-      if (p < pages_.size() && pages_[p] != nullptr) {
-        const HeadSeries& hs = (*pages_[p])[ref & kPageMask];
-        return hs.head_ref != 0 ? &hs : nullptr;
-      }
-      if (ref < kDenseLimit) return nullptr;
-      auto it = sparse_.find(ref);
-      return it == sparse_.end() ? nullptr : &it->second;
-    }
     // REQUIRES: hs.head_ref != 0.
     void Set(uint64_t ref, const HeadSeries& hs) {
       if (ref >= kDenseLimit) {
@@ -268,6 +259,32 @@ class ReplayState {
     using Page = std::array<HeadSeries, size_t{1} << kPageBits>;  // value-initialized: absent
     std::vector<std::unique_ptr<Page>> pages_;                    // by ref >> kPageBits
     absl::flat_hash_map<uint64_t, HeadSeries> sparse_;
+
+   public:
+    // Find for a loop that only looks refs up (no Set or Erase meanwhile): the page table is
+    // held in locals, so the loop's other stores do not make it reload it per ref.
+    class Finder {
+     public:
+      explicit Finder(const WalRefIndex& index)
+          : index_(&index), pages_(index.pages_.data()), size_(index.pages_.size()) {}
+      [[gnu::always_inline]] const HeadSeries* Find(uint64_t ref) const {
+        const uint64_t p = ref >> kPageBits;
+        if (p < size_ && pages_[p] != nullptr) {
+          const HeadSeries& hs = (*pages_[p])[ref & kPageMask];
+          return hs.head_ref != 0 ? &hs : nullptr;
+        }
+        if (ref < kDenseLimit) return nullptr;
+        auto it = index_->sparse_.find(ref);
+        return it == index_->sparse_.end() ? nullptr : &it->second;
+      }
+
+     private:
+      const WalRefIndex* index_;
+      const std::unique_ptr<Page>* pages_;
+      size_t size_;
+    };
+    // The head series the WAL ref maps to, null if none.
+    const HeadSeries* Find(uint64_t ref) const { return Finder(*this).Find(ref); }
   };
 
   static inline const Labels kNoLabels;
