@@ -466,5 +466,32 @@ TEST(ReplayWal, MalformedSamplesRecordAddsNoneOfItsSamples) {
   }
 }
 
+// A samples record too large for the workers' batches to hold (a million samples and more) is
+// decoded whole first, then applied as the head would take it.
+TEST(ReplayWal, RecordLargerThanABatchGivesTheAppenderByAppenderHead) {
+  std::vector<std::string> records = OrderedWal(2);
+  std::vector<wal::RefSample> samples;
+  for (int round = 0; round < 350; ++round) {
+    for (uint64_t ref = 1; ref <= kSeries; ++ref) {
+      samples.push_back({ref, 20'000'000 + Timestamp{round} * 1'000, static_cast<double>(round)});
+    }
+  }
+  records.emplace_back();
+  wal::EncodeSamples(samples, &records.back());
+  ASSERT_GT(records.back().size(), size_t{12} << 20);  // over 2^20 samples of 10 bytes
+  MemFileSystem fs;
+  WriteWal(&fs, records);
+  const Expected want = Model(records, ChunkOptions().chunk_range_ms);
+  Head head;
+  absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->corruptions, 0);
+  EXPECT_EQ(r->samples, want.samples);
+  EXPECT_EQ(r->rejected_samples, want.rejected);
+  absl::StatusOr<Dump> got = ReadAll(head);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(*got == want.dump);
+}
+
 }  // namespace
 }  // namespace sundial::tsdb
