@@ -149,6 +149,20 @@ void WriteWal(FileSystem* fs, const std::vector<std::string>& records,
   ASSERT_TRUE((*w)->Close().ok());
 }
 
+// Replays the WAL in fs into *head with `workers` workers, meeting `corruptions` corrupt records,
+// and checks the result against the model: samples read and rejected, and the head's contents.
+void ExpectReplaysAsModel(FileSystem* fs, const Expected& want, int workers, int corruptions,
+                          Head* head) {
+  absl::StatusOr<ReplayResult> r = ReplayWal(fs, kWal, head, nullptr, workers);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->corruptions, corruptions);
+  EXPECT_EQ(r->samples, want.samples);
+  EXPECT_EQ(r->rejected_samples, want.rejected);
+  absl::StatusOr<Dump> got = ReadAll(*head);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(*got == want.dump);
+}
+
 TEST(ReplayWal, AnyWorkerCountGivesTheAppenderByAppenderHead) {
   const std::vector<std::string> records = MessyWal();
   MemFileSystem fs;
@@ -369,14 +383,7 @@ TEST(ReplayWal, ManySegmentsGiveTheHeadOfTheSequentialRecords) {
   for (int workers : {1, 3}) {
     SCOPED_TRACE(StrCat("workers=", workers));
     Head head;
-    absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, workers);
-    ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_EQ(r->corruptions, 0);
-    EXPECT_EQ(r->samples, want.samples);
-    EXPECT_EQ(r->rejected_samples, want.rejected);
-    absl::StatusOr<Dump> got = ReadAll(head);
-    ASSERT_TRUE(got.ok());
-    EXPECT_TRUE(*got == want.dump);
+    ExpectReplaysAsModel(&fs, want, workers, 0, &head);
   }
 }
 
@@ -403,13 +410,7 @@ TEST(ReplayWal, CorruptionInAMiddleSegmentKeepsTheRecordsBeforeIt) {
 
   const Expected want = Model(good, ChunkOptions().chunk_range_ms);
   Head head;
-  absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, 2);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->corruptions, 1);
-  EXPECT_EQ(r->samples, want.samples);
-  absl::StatusOr<Dump> got = ReadAll(head);
-  ASSERT_TRUE(got.ok());
-  EXPECT_TRUE(*got == want.dump);
+  ExpectReplaysAsModel(&fs, want, 2, 1, &head);
   // Repaired: the log ends at the last good record, and replays without corruption.
   segments = wal::ListSegments(&fs, kWal);
   ASSERT_TRUE(segments.ok());
@@ -417,12 +418,7 @@ TEST(ReplayWal, CorruptionInAMiddleSegmentKeepsTheRecordsBeforeIt) {
   EXPECT_EQ(SequentialRecords(&fs, &status), good);
   EXPECT_TRUE(status.ok()) << status;
   Head again;
-  r = ReplayWal(&fs, kWal, &again, nullptr, 2);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->corruptions, 0);
-  got = ReadAll(again);
-  ASSERT_TRUE(got.ok());
-  EXPECT_TRUE(*got == want.dump);
+  ExpectReplaysAsModel(&fs, want, 2, 0, &again);
 }
 
 // A samples record that decodes half-way (its CRC is fine: written so) adds none of its samples,
@@ -452,13 +448,7 @@ TEST(ReplayWal, MalformedSamplesRecordAddsNoneOfItsSamples) {
     WriteWal(&fs, records);
     const Expected want = Model(good, ChunkOptions().chunk_range_ms);
     Head head;
-    absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, 2);
-    ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_EQ(r->corruptions, 1);
-    EXPECT_EQ(r->samples, want.samples);
-    absl::StatusOr<Dump> got = ReadAll(head);
-    ASSERT_TRUE(got.ok());
-    EXPECT_TRUE(*got == want.dump);
+    ExpectReplaysAsModel(&fs, want, 2, 1, &head);
     EXPECT_EQ(head.NumSeries(), static_cast<size_t>(kSeries));
     absl::Status status;
     EXPECT_EQ(SequentialRecords(&fs, &status), good);
@@ -483,14 +473,7 @@ TEST(ReplayWal, RecordLargerThanABatchGivesTheAppenderByAppenderHead) {
   WriteWal(&fs, records);
   const Expected want = Model(records, ChunkOptions().chunk_range_ms);
   Head head;
-  absl::StatusOr<ReplayResult> r = ReplayWal(&fs, kWal, &head, nullptr, 2);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->corruptions, 0);
-  EXPECT_EQ(r->samples, want.samples);
-  EXPECT_EQ(r->rejected_samples, want.rejected);
-  absl::StatusOr<Dump> got = ReadAll(head);
-  ASSERT_TRUE(got.ok());
-  EXPECT_TRUE(*got == want.dump);
+  ExpectReplaysAsModel(&fs, want, 2, 0, &head);
 }
 
 }  // namespace
