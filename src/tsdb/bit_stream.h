@@ -31,7 +31,7 @@ class BitWriter {
     uint64_t left = u << (64 - nbits);  // left-aligned, zeros below
     // With up to 7 bits of the byte already written, more than 57 bits span two words.
     if (nbits > 57) {
-      WriteLeft(left, 32);
+      WriteLeft(left & ~uint64_t{0xffffffff}, 32);
       left <<= 32;
       nbits -= 32;
     }

@@ -130,8 +130,9 @@ class ReplayShards {
   };
   struct Batch {
     std::vector<HeadReplayer::Limits> limits;
-    // Room for kMaxBatch items (null until the batch is first filled), the first `size` added,
-    // in order. Add writes without a capacity check: a batch is handed over at hand_at items.
+    // Room for kMaxBatch items (allocated when the batch starts being filled), the first `size`
+    // added, in order. Add writes without a capacity check: a batch is handed over at hand_at
+    // items.
     std::unique_ptr<Item[]> items;
     size_t size = 0;
     std::span<const Item> added() const { return {items.get(), size}; }
