@@ -64,9 +64,11 @@ class Endpoint {
 
 class ScrapeManagerTest : public ::testing::Test {
  protected:
+  // The timeout is the whole interval: under ASan on a loaded 2-core machine, scrapes of a local
+  // endpoint have taken over 150 ms, and tests other than the timeout test need them to succeed.
   void Apply(const std::string& scrape_configs) {
     absl::StatusOr<config::Config> cfg = config::Parse(
-        "global:\n  scrape_interval: 200ms\n  scrape_timeout: 150ms\nscrape_configs:\n" +
+        "global:\n  scrape_interval: 250ms\n  scrape_timeout: 250ms\nscrape_configs:\n" +
             scrape_configs,
         "test.yml");
     ASSERT_TRUE(cfg.ok()) << cfg.status();
@@ -127,8 +129,8 @@ TEST_F(ScrapeManagerTest, SamplesLandWithTargetLabelsTimestampsAndReport) {
   ASSERT_GE(a[0].samples.size(), 2u);
   EXPECT_EQ(a[0].samples[0].second, 5);
   const int64_t gap = a[0].samples[1].first - a[0].samples[0].first;
-  EXPECT_GE(gap, 100);  // 200ms interval, give or take scheduling on a loaded machine
-  EXPECT_LE(gap, 600);
+  EXPECT_GE(gap, 125);  // 250ms interval, give or take scheduling on a loaded machine
+  EXPECT_LE(gap, 750);
 
   std::vector<StoredSeries> b = Series({{"__name__", "b"}});
   ASSERT_EQ(b.size(), 1u);
@@ -148,7 +150,7 @@ TEST_F(ScrapeManagerTest, SamplesLandWithTargetLabelsTimestampsAndReport) {
   EXPECT_EQ(first("scrape_samples_post_metric_relabeling"), 2);
   EXPECT_EQ(first("scrape_series_added"), 2);
   EXPECT_GT(first("scrape_duration_seconds"), 0);
-  EXPECT_LT(first("scrape_duration_seconds"), 0.15);
+  EXPECT_LT(first("scrape_duration_seconds"), 0.25);
   EXPECT_EQ(Series({{"__name__", "scrape_series_added"}})[0].samples[1].second, 0);
 
   TargetStatus t = Target("j");
@@ -158,8 +160,8 @@ TEST_F(ScrapeManagerTest, SamplesLandWithTargetLabelsTimestampsAndReport) {
   EXPECT_EQ(t.labels, (Labels{{"instance", ep.address()}, {"job", "j"}}));
   EXPECT_EQ(t.discovered_labels.Get("__address__"), ep.address());
   EXPECT_GT(t.last_scrape_ms, 0);
-  EXPECT_EQ(t.interval, 200ms);
-  EXPECT_EQ(t.timeout, 150ms);
+  EXPECT_EQ(t.interval, 250ms);
+  EXPECT_EQ(t.timeout, 250ms);
   EXPECT_THAT(ep.accept(), HasSubstr("application/openmetrics-text;version=1.0.0;q=0.5"));
 }
 
@@ -240,7 +242,12 @@ TEST_F(ScrapeManagerTest, StaleMarkersForVanishedSeriesFailuresAndRemovedTargets
   const int requests = ep.requests();
   std::this_thread::sleep_for(500ms);
   EXPECT_LE(ep.requests(), requests + 1);  // at most one scrape was in flight
-  EXPECT_EQ(stale_count("o", "k"), 0);
+  // k kept running: its series went stale only where one of its scrapes failed (a timeout on a
+  // loaded machine), never because j was removed.
+  int k_failures = 0;
+  const std::vector<double> k_up = Up("k");
+  for (size_t i = 1; i < k_up.size(); ++i) k_failures += k_up[i - 1] == 1 && k_up[i] == 0;
+  EXPECT_EQ(stale_count("o", "k"), k_failures);
   ASSERT_EQ(manager_.Targets().active.size(), 1u);
 }
 
