@@ -326,6 +326,49 @@ TEST(ReplayWal, SeriesCreatedByWorkersAreNumberedAndIndexedAsByOneThread) {
   }
 }
 
+// The index a replay builds (each worker's series merged in at its end) lists every series under
+// each of its labels, in ref order, whatever the worker count; and still does once an appender
+// adds series after the replay, with new values and with values of replayed series.
+TEST(ReplayWal, IndexListsEverySeriesUnderEachOfItsLabelsBeforeAndAfterAppends) {
+  const std::vector<std::string> records = MessyWal();
+  MemFileSystem fs;
+  WriteWal(&fs, records);
+  absl::StatusOr<Matcher> all = Matcher::Create(MatchType::kRegexp, "__name__", ".+");
+  ASSERT_TRUE(all.ok());
+  for (int workers : {1, 2, 5}) {
+    SCOPED_TRACE(StrCat("workers=", workers));
+    Head head;
+    ASSERT_TRUE(ReplayWal(&fs, kWal, &head, nullptr, workers).ok());
+    auto expect_index_matches_series = [&](size_t want_series) {
+      const std::vector<std::pair<SeriesRef, Labels>> series = head.SeriesMatching({&*all, 1});
+      ASSERT_EQ(series.size(), want_series);
+      ASSERT_EQ(head.NumSeries(), want_series);
+      std::map<std::pair<std::string, std::string>, std::vector<SeriesRef>> want;
+      for (const auto& [ref, labels] : series) {
+        for (const Label& l : labels) {
+          want[{std::string(l.name), std::string(l.value)}].push_back(ref);
+        }
+      }
+      for (const auto& [pair, refs] : want) {
+        absl::StatusOr<Matcher> m = Matcher::Create(MatchType::kEqual, pair.first, pair.second);
+        ASSERT_TRUE(m.ok());
+        std::vector<SeriesRef> got;
+        for (const auto& [ref, labels] : head.SeriesMatching({&*m, 1})) got.push_back(ref);
+        ASSERT_EQ(got, refs) << pair.first << "=" << pair.second;
+      }
+    };
+    const size_t replayed = head.NumSeries();
+    ASSERT_GT(replayed, size_t{kSeries / 2});
+    expect_index_matches_series(replayed);
+    std::unique_ptr<Appender> app = head.NewAppender();
+    for (int k = kSeries + 1; k <= kSeries + 300; ++k) {
+      ASSERT_TRUE(app->Append(0, SeriesLabels(k), 1'000'000'000, 1).ok());
+    }
+    ASSERT_TRUE(app->Commit().ok());
+    expect_index_matches_series(replayed + 300);
+  }
+}
+
 TEST(ReplayWal, RestartedDbHoldsExactlyWhatItHeld) {
   MemFileSystem fs;
   DbOptions options;
