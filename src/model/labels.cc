@@ -23,6 +23,21 @@ inline const char* GetUvarint(const char* p, size_t* v) {
   return reinterpret_cast<const char*>(u);
 }
 
+size_t UvarintSize(size_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
+// Writes varint(s.size()) s at w, as PutUvarint and append would; returns the end.
+char* PutString(char* w, std::string_view s) {
+  size_t v = s.size();
+  for (; v >= 0x80; v >>= 7) *w++ = static_cast<char>(v | 0x80);
+  *w++ = static_cast<char>(v);
+  std::memcpy(w, s.data(), s.size());
+  return w + s.size();
+}
+
 }  // namespace
 
 Labels::Iterator::Iterator(const char* pos, const char* end) : pos_(pos), end_(end) { Decode(); }
@@ -63,15 +78,22 @@ std::string_view Labels::Get(std::string_view name) const {
 bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
 
 uint64_t Labels::Hash() const {
-  thread_local std::string buf;
-  buf.clear();
-  for (const Label& l : *this) {
-    buf.append(l.name);
-    buf.push_back('\xff');
-    buf.append(l.value);
-    buf.push_back('\xff');
+  // The bytes hashed are the encoding with each string's length replaced by a 0xff after it:
+  // no longer than the encoding (a length takes at least one byte).
+  char small[256];
+  thread_local std::string large;
+  char* const out =
+      data_.size() <= sizeof(small) ? small : (large.resize(data_.size()), large.data());
+  char* w = out;
+  for (const char *p = data_.data(), *end = p + data_.size(); p < end;) {
+    size_t len;
+    p = GetUvarint(p, &len);
+    std::memcpy(w, p, len);
+    w += len;
+    *w++ = '\xff';
+    p += len;
   }
-  return XxHash64(buf);
+  return XxHash64(std::string_view(out, static_cast<size_t>(w - out)));
 }
 
 std::string Labels::ToString() const {
@@ -134,10 +156,17 @@ void Labels::AppendSorted(std::string_view name, std::string_view value) {
 Labels Labels::FromSorted(std::span<const Label> pairs) {
   Labels out;
   size_t bytes = 0;
-  for (const Label& l : pairs) bytes += l.name.size() + l.value.size() + 4;
-  out.data_.reserve(bytes);
   for (const Label& l : pairs) {
-    if (!l.value.empty()) out.AppendSorted(l.name, l.value);
+    if (l.value.empty()) continue;
+    bytes += UvarintSize(l.name.size()) + l.name.size();
+    bytes += UvarintSize(l.value.size()) + l.value.size();
+  }
+  out.data_.resize(bytes);
+  char* w = out.data_.data();
+  for (const Label& l : pairs) {
+    if (l.value.empty()) continue;
+    w = PutString(w, l.name);
+    w = PutString(w, l.value);
   }
   return out;
 }

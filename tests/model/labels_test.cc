@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "base/xxhash.h"
+
 namespace sundial {
 namespace {
 
@@ -81,6 +83,38 @@ TEST(Labels, HashMatchesPrometheusDefinition) {
   // the separator keeps {a="bc"} apart from {ab="c"}.
   EXPECT_EQ((Labels{{"a", "1"}, {"b", "2"}}).Hash(), (Labels{{"b", "2"}, {"a", "1"}}).Hash());
   EXPECT_NE((Labels{{"a", "bc"}}).Hash(), (Labels{{"ab", "c"}}).Hash());
+}
+
+// Hash walks the encoding itself: lengths of one and two varint bytes, and sets longer than
+// its stack buffer, hash as the definition's bytes do.
+TEST(Labels, HashIsXxHash64OfNamesAndValuesWithSeparators) {
+  for (size_t len : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{300}, size_t{5000}}) {
+    const std::string long_value(len, 'v');
+    Labels l{{"__name__", "up"}, {"job", long_value}, {std::string(len, 'n'), "x"}};
+    std::string want;
+    for (const Label& x : l) {
+      want.append(x.name);
+      want.push_back('\xff');
+      want.append(x.value);
+      want.push_back('\xff');
+    }
+    EXPECT_EQ(l.Hash(), XxHash64(want)) << len;
+  }
+}
+
+// FromSorted writes the same encoding as the builder, empty values dropped, for names and
+// values of one- and two-byte lengths.
+TEST(Labels, FromSortedEqualsBuilt) {
+  for (size_t len : {size_t{1}, size_t{127}, size_t{128}, size_t{20000}}) {
+    const std::string a(len, 'a'), v(len, 'v');
+    const Label pairs[] = {{"__name__", "up"}, {a, v}, {"b", ""}, {"c", v}};
+    const Labels got = Labels::FromSorted(pairs);
+    const Labels want{{"__name__", "up"}, {a, v}, {"c", v}};
+    EXPECT_EQ(got, want) << len;
+    EXPECT_EQ(got.Get(a), v) << len;
+    EXPECT_EQ(got.size(), 3u) << len;
+  }
+  EXPECT_TRUE(Labels::FromSorted({}).empty());
 }
 
 TEST(LabelsBuilder, SetDelKeepDrop) {
