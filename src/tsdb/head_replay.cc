@@ -24,7 +24,7 @@ HeadReplayer::Limits HeadReplayer::LimitsAt(Timestamp max_time) const {
 
 MemSeries* HeadReplayer::GetOrCreate(Labels labels, bool* created) {
   MemSeries* s = head_->series_.CreateOrPin(std::move(labels), created);
-  if (*created) head_->postings_.Add(s->ref(), s->labels());
+  if (*created) Index({&s, 1});
   // Nothing garbage-collects the head during replay (REQUIRES above).
   s->Unpin();
   return s;
@@ -40,8 +40,11 @@ MemSeries* HeadReplayer::Create(SeriesRef ref, Labels labels, uint64_t hash, uin
   return s;
 }
 
-void HeadReplayer::Index(std::span<PostingsBuilder* const> builders) {
-  head_->postings_.Merge(builders);
+void HeadReplayer::Index(std::span<MemSeries* const> series) {
+  std::vector<std::pair<SeriesRef, const Labels*>> refs;
+  refs.reserve(series.size());
+  for (MemSeries* s : series) refs.emplace_back(s->ref(), &s->labels());
+  head_->postings_.AddUnsorted(refs);
 }
 
 absl::Status HeadReplayer::Append(MemSeries* s, Timestamp t, double v, const Limits& limits,
@@ -93,6 +96,8 @@ Timestamp HeadReplayer::NewestTime(MemSeries* s) {
   absl::MutexLock lock(&s->mu());
   return s->newest_time();
 }
+
+void HeadReplayer::SortIndex() { head_->postings_.Sort(); }
 
 void HeadReplayer::ExtendTimeRange(const Range& range) {
   if (range.mint != INT64_MAX) head_->ExtendTimeRange(range.mint, range.maxt);

@@ -5,12 +5,12 @@
 //   HeadReplayer r(&head);
 //   MemSeries* s = r.GetOrCreate(labels, &created);
 //   MemSeries* s = r.Create(r.ReserveRef(), labels, labels.Hash(), wal_ref);  // known new
-//   builder.Add(s->ref(), s->labels());   // a PostingsBuilder per thread, then Seal
+//   r.Index({&s, 1});
 //   HeadReplayer::Limits lim = r.LimitsAt(newest_time_so_far);   // per logged commit
 //   HeadReplayer::Range range;
 //   absl::Status st = r.Append(s, t, v, lim, &range);            // any thread, series lock
 //   r.ExtendTimeRange(range);                                    // once the samples are in
-//   r.Index({&builder, 1});                                      // once the series are in
+//   r.SortIndex();                                               // once the series are in
 //
 // REQUIRES: while a HeadReplayer is used nothing else appends to, truncates or garbage-collects
 // the head, so series pointers stay valid without pins. Create, Append and AttachChunks are
@@ -27,7 +27,6 @@
 
 #include "absl/status/status.h"
 #include "tsdb/head.h"
-#include "tsdb/postings.h"
 
 namespace sundial::tsdb {
 
@@ -50,19 +49,17 @@ class HeadReplayer {
   };
 
   // The series with these labels, created (labels moved into it) and indexed if absent
-  // (*created tells which). REQUIRES: labels non-empty; called from one thread.
+  // (*created tells which). REQUIRES: labels non-empty.
   MemSeries* GetOrCreate(Labels labels, bool* created);
   // A head ref for a series Create makes later, perhaps on another thread (refs follow the
   // order of ReserveRef and GetOrCreate calls, not of the creations).
   SeriesRef ReserveRef() { return head_->series_.ReserveRef(); }
   // Creates the series with these labels (of this hash) under a reserved ref, carrying
-  // chunks_head ref chunk_ref; it must be added to a PostingsBuilder that Index takes before
-  // the head is read. Thread-safe. REQUIRES: labels non-empty, and no series has them or gets
-  // them meanwhile (the caller knows every label set it created).
+  // chunks_head ref chunk_ref; Index must follow. Thread-safe. REQUIRES: labels non-empty, and
+  // no series has them or gets them meanwhile (the caller knows every label set it created).
   MemSeries* Create(SeriesRef ref, Labels labels, uint64_t hash, uint64_t chunk_ref);
-  // Adds the series of sealed builders (made by Create) to the postings index, under one lock.
-  // REQUIRES: before the head is read.
-  void Index(std::span<PostingsBuilder* const> builders);
+  // Adds series made by Create to the postings index, under one lock. Thread-safe.
+  void Index(std::span<MemSeries* const> series);
 
   // Appends one sample to s as an appender with these limits would, Append and Commit in one:
   // OK if it was appended or ignored (the same value again), else the appender's error. Extends
@@ -91,6 +88,10 @@ class HeadReplayer {
   static Timestamp NewestTime(MemSeries* s);
 
   void ExtendTimeRange(const Range& range);
+  // Puts the postings of the series created in order (Create and GetOrCreate index them
+  // unsorted, as they come from several threads). REQUIRES: after the last of them, before
+  // the head is read.
+  void SortIndex();
 
  private:
   // Append's placement and append, with s->mu() held.

@@ -34,6 +34,33 @@ void IntersectInPlace(Postings* refs, const Postings& other) {
   refs->resize(kept);
 }
 
+// Sorts a list that is a concatenation of ascending runs (each AddUnsorted call appends one run
+// to a list) by merging neighbouring runs until one is left: O(n log runs). A list of many
+// short runs is sorted outright.
+void SortRuns(Postings* list) {
+  std::vector<size_t> bounds = {0};  // where each run starts, then the end
+  for (size_t i = 1; i < list->size(); ++i) {
+    if ((*list)[i] < (*list)[i - 1]) bounds.push_back(i);
+  }
+  if (bounds.size() == 1) return;
+  if (bounds.size() > list->size() / 8) {
+    std::sort(list->begin(), list->end());
+    return;
+  }
+  bounds.push_back(list->size());
+  const auto at = [list](size_t i) { return list->begin() + static_cast<ptrdiff_t>(i); };
+  while (bounds.size() > 2) {
+    std::vector<size_t> merged = {0};
+    size_t k = 0;
+    for (; k + 2 < bounds.size(); k += 2) {
+      std::inplace_merge(at(bounds[k]), at(bounds[k + 1]), at(bounds[k + 2]));
+      merged.push_back(bounds[k + 2]);
+    }
+    if (k + 1 < bounds.size()) merged.push_back(bounds[k + 1]);  // an odd run waits a round
+    bounds = std::move(merged);
+  }
+}
+
 }  // namespace
 
 Postings Intersect(const Postings& a, const Postings& b) {
@@ -104,6 +131,26 @@ void InsertSorted(Postings* list, SeriesRef ref) {
 
 void MemPostings::Add(SeriesRef ref, const Labels& labels) {
   absl::MutexLock lock(&mu_);
+  AddLocked(ref, labels, InsertSorted);
+}
+
+void MemPostings::AddUnsorted(std::span<const std::pair<SeriesRef, const Labels*>> series) {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [ref, labels] : series) {
+    AddLocked(ref, *labels, [](Postings* list, SeriesRef r) { list->push_back(r); });
+  }
+}
+
+void MemPostings::Sort() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [name, values] : index_) {
+    for (auto& [value, list] : values) SortRuns(&list);
+  }
+  SortRuns(&all_);
+}
+
+template <typename Insert>
+void MemPostings::AddLocked(SeriesRef ref, const Labels& labels, Insert insert) {
   for (const Label& l : labels) {
     // One descent each: the lookup's position is the insertion hint of a new name or value.
     auto name_it = index_.lower_bound(l.name);
@@ -115,103 +162,9 @@ void MemPostings::Add(SeriesRef ref, const Labels& labels) {
     if (value_it == values.end() || value_it->first != l.value) {
       value_it = values.emplace_hint(value_it, std::string(l.value), Postings());
     }
-    InsertSorted(&value_it->second, ref);
+    insert(&value_it->second, ref);
   }
-  InsertSorted(&all_, ref);
-}
-
-PostingsBuilder::Name* PostingsBuilder::NameAt(size_t position, std::string_view name) {
-  if (position < last_.size() && last_[position]->name == name) return last_[position];
-  auto [it, inserted] = by_name_.try_emplace(name, nullptr);
-  if (inserted) {
-    names_.push_back(std::make_unique<Name>());
-    names_.back()->name = name;
-    it->second = names_.back().get();
-  }
-  if (position >= last_.size()) last_.resize(position + 1);
-  last_[position] = it->second;
-  return it->second;
-}
-
-void PostingsBuilder::Add(SeriesRef ref, const Labels& labels) {
-  size_t position = 0;
-  for (const Label& l : labels) NameAt(position++, l.name)->values[l.value].push_back(ref);
-  all_.push_back(ref);
-}
-
-void PostingsBuilder::Seal() {
-  auto by_first = [](const auto& a, const auto& b) { return a.first < b.first; };
-  for (const std::unique_ptr<Name>& n : names_) {
-    n->sorted.reserve(n->values.size());
-    for (auto& [value, refs] : n->values) {
-      if (!std::is_sorted(refs.begin(), refs.end())) std::sort(refs.begin(), refs.end());
-      n->sorted.emplace_back(value, std::move(refs));
-    }
-    n->values = {};
-    std::sort(n->sorted.begin(), n->sorted.end(), by_first);
-  }
-  std::sort(names_.begin(), names_.end(),
-            [](const auto& a, const auto& b) { return a->name < b->name; });
-  by_name_ = {};
-  last_ = {};
-  if (!std::is_sorted(all_.begin(), all_.end())) std::sort(all_.begin(), all_.end());
-}
-
-namespace {
-
-// Adds the ascending refs `more` (none of them in *list) to the ascending *list.
-void MergeInto(Postings* list, Postings more) {
-  if (more.empty()) return;
-  if (list->empty()) {
-    *list = std::move(more);
-    return;
-  }
-  const auto middle = static_cast<ptrdiff_t>(list->size());
-  list->insert(list->end(), more.begin(), more.end());
-  if (more.front() < (*list)[static_cast<size_t>(middle) - 1]) {
-    std::inplace_merge(list->begin(), list->begin() + middle, list->end());
-  }
-}
-
-// Adds the values of `sorted` (ascending) with their refs to `values`. A list of many fewer
-// values than `values` holds looks each one up; otherwise the walk goes alongside, inserting
-// each new value at the position reached (amortized O(1) in a btree).
-template <typename Values>
-void MergeValues(Values* values, std::vector<std::pair<std::string_view, Postings>>* sorted) {
-  const bool look_up = values->size() > 8 * sorted->size();
-  auto it = values->begin();
-  for (auto& [value, refs] : *sorted) {
-    if (look_up) {
-      it = values->lower_bound(value);
-    } else {
-      while (it != values->end() && it->first < value) ++it;
-    }
-    if (it == values->end() || it->first != value) {
-      it = values->emplace_hint(it, std::string(value), std::move(refs));
-    } else {
-      MergeInto(&it->second, std::move(refs));
-    }
-    ++it;
-  }
-  sorted->clear();
-}
-
-}  // namespace
-
-void MemPostings::Merge(std::span<PostingsBuilder* const> builders) {
-  absl::MutexLock lock(&mu_);
-  for (PostingsBuilder* b : builders) {
-    for (const std::unique_ptr<PostingsBuilder::Name>& n : b->names_) {
-      auto name_it = index_.lower_bound(n->name);
-      if (name_it == index_.end() || name_it->first != n->name) {
-        name_it = index_.emplace_hint(name_it, std::string(n->name), Values());
-      }
-      MergeValues(&name_it->second, &n->sorted);
-    }
-    b->names_.clear();
-    if (!b->all_.empty()) MergeInto(&all_, std::move(b->all_));
-    b->all_ = {};
-  }
+  insert(&all_, ref);
 }
 
 void MemPostings::Delete(const std::vector<std::pair<SeriesRef, Labels>>& series) {

@@ -18,7 +18,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/btree_map.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "model/labels.h"
@@ -45,43 +44,6 @@ struct LabelOrder {
   std::vector<uint32_t> ranks;  // ranks[i]: the position of refs[i] in labels order
 };
 
-// Series collected for MemPostings::Merge (WAL replay creates series on several threads): each
-// thread fills its own builder, then seals it, which orders what it holds, so the merge is one
-// ordered walk. A label costs a hash lookup here instead of a btree descent in the index.
-//
-//   PostingsBuilder b;                  // one per thread
-//   b.Add(ref, series->labels());       // ...
-//   b.Seal();                           // on any one thread, before the merge
-//   index.Merge({&b});
-//
-// Keeps views into the labels added: REQUIRES they outlive the Merge. Not thread-safe.
-class PostingsBuilder {
- public:
-  PostingsBuilder() = default;
-  PostingsBuilder(const PostingsBuilder&) = delete;
-  PostingsBuilder& operator=(const PostingsBuilder&) = delete;
-
-  void Add(SeriesRef ref, const Labels& labels);
-  // Orders names, values and refs. REQUIRES: no Add after it.
-  void Seal();
-  bool empty() const { return all_.empty(); }
-
- private:
-  friend class MemPostings;
-  struct Name {
-    std::string_view name;
-    absl::flat_hash_map<std::string_view, Postings> values;     // until Seal
-    std::vector<std::pair<std::string_view, Postings>> sorted;  // by value, after Seal
-  };
-  // The entry of `name`, found first where the label at `position` of the last series was.
-  Name* NameAt(size_t position, std::string_view name);
-
-  std::vector<std::unique_ptr<Name>> names_;  // by name after Seal
-  absl::flat_hash_map<std::string_view, Name*> by_name_;
-  std::vector<Name*> last_;  // by label position, the names of the last series added
-  Postings all_;
-};
-
 // The head's inverted index. Thread-safe: lookups share a reader lock, changes take it
 // exclusively. Lookups return copies, so results stay valid while the index changes.
 class MemPostings {
@@ -89,10 +51,11 @@ class MemPostings {
   // Adds ref under every label of `labels` and to the all-refs list. Refs may arrive slightly out
   // of order (concurrent series creation); lists stay sorted.
   void Add(SeriesRef ref, const Labels& labels);
-  // Adds the series of sealed builders (any number, refs distinct from each other's and from
-  // the index's), under one lock: each list's values are inserted in order, walking the index
-  // alongside, instead of one lookup per label. Leaves the builders empty.
-  void Merge(std::span<PostingsBuilder* const> builders);
+  // Add for series created on several threads at once (WAL replay), whose refs interleave: each
+  // ref goes to the end of its lists, which Sort() must then put in order before any lookup.
+  // Takes the lock once for all.
+  void AddUnsorted(std::span<const std::pair<SeriesRef, const Labels*>> series);
+  void Sort();
   // Removes the given series (refs with the labels they were added with).
   void Delete(const std::vector<std::pair<SeriesRef, Labels>>& series);
 
@@ -117,6 +80,10 @@ class MemPostings {
 
  private:
   using Values = absl::btree_map<std::string, Postings, std::less<>>;
+  // Add's work under mu_; insert(list, ref) puts ref into a list.
+  template <typename Insert>
+  void AddLocked(SeriesRef ref, const Labels& labels, Insert insert)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   absl::btree_map<std::string, Values, std::less<>> index_ ABSL_GUARDED_BY(mu_);

@@ -160,122 +160,79 @@ TEST_F(MemPostingsTest, Delete) {
   EXPECT_THAT(index_.LabelNames(), ElementsAre("__name__", "job"));
 }
 
-// The index `got` holds the same names, values and lists as `want`.
-void ExpectSameIndex(const MemPostings& got, const MemPostings& want) {
+// Series created on two threads at once, each in ascending ref order as replay workers create
+// them, index as if added one by one in ref order once sorted.
+TEST(MemPostingsUnsortedTest, TwoThreadsThenSortEqualsAddInRefOrder) {
+  constexpr SeriesRef kSeries = 20'000;
+  auto labels = [](SeriesRef ref) {
+    return Labels{{"__name__", StrCat("m", ref % 3)}, {"i", StrCat(ref)}, {"odd", StrCat(ref & 1)}};
+  };
+  MemPostings want;
+  for (SeriesRef ref = 1; ref <= kSeries; ++ref) want.Add(ref, labels(ref));
+  MemPostings got;
+  // Runs of 64 refs alternate between the threads, as ReplayShards::ShardOf deals them.
+  // Each thread adds its series a few at a time, under one lock each time.
+  auto add_runs = [&](SeriesRef parity) {
+    std::vector<Labels> kept;
+    std::vector<std::pair<SeriesRef, const Labels*>> batch;
+    kept.reserve(kSeries);
+    for (SeriesRef ref = 1; ref <= kSeries; ++ref) {
+      if ((ref >> 6) % 2 != parity) continue;
+      kept.push_back(labels(ref));
+      batch.emplace_back(ref, &kept.back());
+      if (batch.size() == 100) {
+        got.AddUnsorted(batch);
+        batch.clear();
+      }
+    }
+    got.AddUnsorted(batch);
+  };
+  std::thread other(add_runs, 1);
+  add_runs(0);
+  other.join();
+  got.Sort();
   EXPECT_EQ(got.All(), want.All());
-  ASSERT_EQ(got.LabelNames(), want.LabelNames());
+  EXPECT_EQ(got.LabelNames(), want.LabelNames());
   for (const std::string& name : want.LabelNames()) {
     ASSERT_EQ(got.LabelValues(name), want.LabelValues(name)) << name;
     for (const std::string& value : want.LabelValues(name)) {
       ASSERT_EQ(got.Get(name, value), want.Get(name, value)) << name << "=" << value;
     }
   }
-}
-
-Labels ReplayLabels(SeriesRef ref) {
-  return Labels{{"__name__", StrCat("m", ref % 3)},
-                {"i", StrCat(ref)},
-                {"odd", StrCat(ref & 1)},
-                {ref % 5 == 0 ? "five" : "other", "x"}};
-}
-
-// As WAL replay indexes: series created on two threads (runs of 64 refs alternate between
-// them, as ReplayShards::ShardOf deals them) go to one builder per thread, sealed on two
-// threads, then merged into an index that already holds series added one by one (those the
-// replay creates on its own thread, some with the same values). Equal to Add in ref order.
-TEST(PostingsBuilderTest, MergeOfTwoThreadsEqualsAddInRefOrder) {
-  constexpr SeriesRef kSeries = 20'000;
-  std::vector<Labels> labels(kSeries + 1);
-  for (SeriesRef ref = 1; ref <= kSeries; ++ref) labels[ref] = ReplayLabels(ref);
-  MemPostings want;
-  for (SeriesRef ref = 1; ref <= kSeries; ++ref) want.Add(ref, labels[ref]);
-
-  MemPostings got;
-  auto added_directly = [](SeriesRef ref) { return ref % 97 == 0; };
-  for (SeriesRef ref = 1; ref <= kSeries; ++ref) {
-    if (added_directly(ref)) got.Add(ref, labels[ref]);
-  }
-  PostingsBuilder builders[2];
-  auto fill = [&](SeriesRef parity) {
-    for (SeriesRef ref = 1; ref <= kSeries; ++ref) {
-      if ((ref >> 6) % 2 == parity && !added_directly(ref)) builders[parity].Add(ref, labels[ref]);
-    }
-    builders[parity].Seal();
-  };
-  std::thread other(fill, 1);
-  fill(0);
-  other.join();
-  PostingsBuilder* both[] = {&builders[0], &builders[1]};
-  got.Merge(both);
-  ExpectSameIndex(got, want);
   EXPECT_EQ(got.Get("odd", "1").size(), kSeries / 2);
-  EXPECT_TRUE(builders[0].empty());
-  EXPECT_TRUE(builders[1].empty());
-
-  // Series added after the merge (by appenders) and deleted ones keep the index consistent.
-  for (SeriesRef ref = kSeries + 1; ref <= kSeries + 50; ++ref) {
-    labels.push_back(ReplayLabels(ref));
-    got.Add(ref, labels.back());
-    want.Add(ref, labels.back());
-  }
-  got.Delete({{7, labels[7]}, {kSeries + 3, labels[kSeries + 3]}});
-  want.Delete({{7, labels[7]}, {kSeries + 3, labels[kSeries + 3]}});
-  ExpectSameIndex(got, want);
 }
 
-// A builder's refs in any order, and a merge of few values into a large index (which looks
-// each value up instead of walking the index) or of values interleaving with the index's.
-TEST(PostingsBuilderTest, MergeSortsRefsAndMergesIntoExistingLists) {
+// Each AddUnsorted call appends one ascending run to every list it touches; Sort merges any
+// number of runs of any length, or sorts lists of many short runs outright.
+TEST(MemPostingsUnsortedTest, SortPutsAnyRunsInOrder) {
   std::mt19937_64 rng(5);
-  for (size_t merged : {size_t{3}, size_t{500}, size_t{1000}}) {
+  for (size_t runs : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, size_t{900}}) {
     constexpr SeriesRef kSeries = 1000;
     std::vector<SeriesRef> refs(kSeries);
     for (SeriesRef i = 0; i < kSeries; ++i) refs[i] = i + 1;
     std::shuffle(refs.begin(), refs.end(), rng);
     std::vector<Labels> labels(kSeries + 1);
-    MemPostings got, want;
-    PostingsBuilder b;
-    for (size_t i = 0; i < kSeries; ++i) {
-      const SeriesRef ref = refs[i];
-      labels[ref] = Labels{{"__name__", "m"}, {"even", StrCat(ref % 2)}, {"v", StrCat(ref % 600)}};
-      want.Add(ref, labels[ref]);
-      if (i < kSeries - merged) {
-        got.Add(ref, labels[ref]);
-      } else {
-        b.Add(ref, labels[ref]);
+    MemPostings index;
+    for (size_t r = 0; r < runs; ++r) {
+      const size_t begin = r * kSeries / runs, end = (r + 1) * kSeries / runs;
+      std::sort(refs.begin() + static_cast<ptrdiff_t>(begin),
+                refs.begin() + static_cast<ptrdiff_t>(end));
+      std::vector<std::pair<SeriesRef, const Labels*>> batch;
+      for (size_t i = begin; i < end; ++i) {
+        labels[refs[i]] = Labels{{"__name__", "m"}, {"even", refs[i] % 2 == 0 ? "1" : "0"}};
+        batch.emplace_back(refs[i], &labels[refs[i]]);
       }
+      index.AddUnsorted(batch);
     }
-    b.Seal();
-    PostingsBuilder* one[] = {&b};
-    got.Merge(one);
-    ExpectSameIndex(got, want);
-    Postings all = got.All();
-    EXPECT_TRUE(std::is_sorted(all.begin(), all.end())) << merged;
-    EXPECT_EQ(all.size(), kSeries) << merged;
+    index.Sort();
+    Postings all = index.All(), even = index.Get("even", "1");
+    EXPECT_TRUE(std::is_sorted(all.begin(), all.end())) << runs;
+    EXPECT_EQ(all.size(), kSeries) << runs;
+    EXPECT_EQ(all.front(), 1u);
+    EXPECT_EQ(all.back(), kSeries);
+    EXPECT_TRUE(std::is_sorted(even.begin(), even.end())) << runs;
+    EXPECT_EQ(even.size(), kSeries / 2) << runs;
   }
-}
-
-// An empty builder, and merges into an empty index.
-TEST(PostingsBuilderTest, EmptyBuildersAndEmptyIndex) {
-  MemPostings index;
-  PostingsBuilder empty;
-  empty.Seal();
-  PostingsBuilder* one[] = {&empty};
-  index.Merge(one);
-  EXPECT_THAT(index.All(), IsEmpty());
-  EXPECT_THAT(index.LabelNames(), IsEmpty());
-  Labels a{{"__name__", "up"}, {"job", "api"}}, b{{"__name__", "up"}, {"job", "db"}};
-  PostingsBuilder builder;
-  builder.Add(4, b);
-  builder.Add(2, a);
-  builder.Seal();
-  PostingsBuilder* both[] = {&builder, &empty};
-  index.Merge(both);
-  EXPECT_THAT(index.All(), ElementsAre(2, 4));
-  EXPECT_THAT(index.Get("__name__", "up"), ElementsAre(2, 4));
-  EXPECT_THAT(index.LabelValues("job"), ElementsAre("api", "db"));
-  EXPECT_THAT(PostingsForMatchers(index, std::vector<Matcher>{M(MatchType::kEqual, "job", "db")}),
-              ElementsAre(4));
 }
 
 }  // namespace

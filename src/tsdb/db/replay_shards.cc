@@ -106,27 +106,6 @@ void ReplayShards::Drain() {
   }
 }
 
-void ReplayShards::Index() {
-  Flush();
-  creating_ = false;
-  for (auto& shard : shards_) {
-    absl::MutexLock lock(&shard->mu);
-    shard->seal = true;
-  }
-  for (auto& shard : shards_) {
-    Shard* s = shard.get();
-    {
-      absl::MutexLock lock(&s->mu);
-      s->mu.Await(absl::Condition(
-          +[](Shard* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return s->in_flight == 0 && s->sealed; },
-          s));
-    }
-    // The hand-off through s->mu ordered the worker's writes to its builder before this.
-    PostingsBuilder* builder = &s->index;
-    replayer_->Index({&builder, 1});
-  }
-}
-
 int64_t ReplayShards::rejected() const {
   int64_t n = 0;
   for (const auto& shard : shards_) {
@@ -166,26 +145,17 @@ void ReplayShards::Work(Shard* shard) {
     {
       absl::MutexLock lock(&shard->mu);
       shard->mu.Await(absl::Condition(
-          +[](Shard* s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return !s->queue.empty() || s->closing || (s->seal && !s->sealed);
-          },
+          +[](Shard* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !s->queue.empty() || s->closing; },
           shard));
-      if (shard->queue.empty() && shard->closing) return;
-      if (!shard->queue.empty()) {
-        b = std::move(shard->queue.front());
-        shard->queue.pop_front();
-      }
-    }
-    if (b.items == nullptr) {  // nothing queued: Index asked for the builder
-      shard->index.Seal();
-      absl::MutexLock lock(&shard->mu);
-      shard->sealed = true;
-      continue;
+      if (shard->queue.empty()) return;
+      b = std::move(shard->queue.front());
+      shard->queue.pop_front();
     }
     Group(b, shard);
     int64_t rejected = 0;
     HeadReplayer::Range range;
     std::vector<MemSeries*>& series = shard->series;
+    std::vector<MemSeries*> created;  // by this batch, not yet indexed
     const std::vector<Item>& items = shard->grouped;
     // Series are scattered in memory: their lines are fetched in three dependent stages
     // (series, open chunk, chunk bytes) some samples ahead.
@@ -207,13 +177,19 @@ void ReplayShards::Work(Shard* shard) {
         Creation& c = b.creations[static_cast<size_t>(it.t)];
         if (c.series == nullptr) {
           c.series = replayer_->Create(c.ref, std::move(c.labels), c.hash, c.chunk_ref);
-          shard->index.Add(c.ref, c.series->labels());
+          created.push_back(c.series);
         }
         if (ref >= series.size()) series.resize(std::max(ref + 1, 2 * series.size()));
         series[ref] = c.series;
       } else if (!replayer_->AppendExclusive(series[ref], it.t, it.v, b.limits[tag], &range).ok()) {
         // This worker is the only thread touching the series until Drain (see Add).
         ++rejected;
+      }
+      // Indexed a block at a time: one postings lock per block, not per series.
+      if (!created.empty() &&
+          (i + 1 == n || (items[i + 1].key >> (kTagBits + kBlockBits)) != (ref >> kBlockBits))) {
+        replayer_->Index(created);
+        created.clear();
       }
     }
     b.limits.clear();

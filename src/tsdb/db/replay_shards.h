@@ -10,7 +10,6 @@
 //   shards.Bind(shards.ShardOf(s->ref()), s);      // or: a series made on this thread
 //   shards.Add(shards.ShardOf(ref), ref, t, v);    // ...
 //   shards.Drain();                                // everything added is appended
-//   shards.Index();                                // the series created are in the postings
 //   shards.rejected(), shards.range(), shards.SeriesOf(ref)   // after Drain
 //
 // A worker gets large batches spanning many records and appends a batch one block of
@@ -21,10 +20,7 @@
 // series' samples, and its creation before them, in WAL order. The first batches are small, so
 // the workers start while the reading thread is still on the first records. A worker appends
 // without series locks: a series is only ever touched by its worker between the hand-offs
-// through the shard mutex (and by the calling thread only after Drain). A worker collects the
-// series it creates in its own PostingsBuilder and seals it once its last batch is appended;
-// Index merges each builder into the head's postings as soon as it is sealed, while the other
-// workers may still be appending.
+// through the shard mutex (and by the calling thread only after Drain).
 //
 // One thread calls everything; workers only run HeadReplayer::Create and AppendExclusive. Memory
 // is bounded: a worker holds at most a few batches queued before Add waits for it.
@@ -43,7 +39,6 @@
 #include "absl/synchronization/mutex.h"
 #include "model/labels.h"
 #include "tsdb/head_replay.h"
-#include "tsdb/postings.h"
 
 namespace sundial::tsdb {
 
@@ -104,9 +99,6 @@ class ReplayShards {
   void Flush();
   // Flush, then waits until the workers appended everything.
   void Drain();
-  // Drain, and adds the series the workers created to the head's postings (HeadReplayer::Index).
-  // REQUIRES: before the head is read; called once, with no Create after it.
-  void Index();
 
   // Samples the head refused, and what was appended. REQUIRES: Drain() since the last Add.
   int64_t rejected() const;
@@ -159,13 +151,10 @@ class ReplayShards {
     std::vector<Batch> free ABSL_GUARDED_BY(mu);  // emptied batches, for reuse
     int in_flight ABSL_GUARDED_BY(mu) = 0;        // queued or being appended
     bool closing ABSL_GUARDED_BY(mu) = false;
-    bool seal ABSL_GUARDED_BY(mu) = false;    // Index asks the worker to seal `index` when idle
-    bool sealed ABSL_GUARDED_BY(mu) = false;  // and it did
     int64_t rejected ABSL_GUARDED_BY(mu) = 0;
     HeadReplayer::Range range ABSL_GUARDED_BY(mu);
     // By head ref, the series this worker appends to: its own between hand-offs (see Add).
     std::vector<MemSeries*> series;
-    PostingsBuilder index;         // the series this worker created; the caller's once sealed
     std::vector<Item> grouped;     // the worker's batch, by block
     std::vector<uint32_t> starts;  // the worker's counting sort: per block, its first item
     std::thread thread;

@@ -137,10 +137,11 @@ class ReplayState {
   }
 
   ReplayResult Finish() && {
-    shards_.Index();
+    shards_.Drain();
     result_.rejected_samples += shards_.rejected();
     replayer_.ExtendTimeRange(shards_.range());
     replayer_.ExtendTimeRange(direct_range_);
+    replayer_.SortIndex();
     for (const SeriesRef head_ref : mapped_series_) {
       result_.entries[head_ref].max_t = HeadReplayer::NewestTime(shards_.SeriesOf(head_ref));
     }
