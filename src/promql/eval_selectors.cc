@@ -1,5 +1,7 @@
 // Vector selectors (lookback, staleness), matrix selectors and subqueries.
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "base/status_macros.h"
 #include "promql/evaluator.h"
@@ -72,6 +74,7 @@ absl::Status Evaluator::SelectStepSeries(const VectorSelector& vs, bool timestam
   ASSIGN_OR_RETURN(std::vector<int64_t> ts, ModifiedTimes(vs.mods));
   const int64_t lookback = ctx_->options->lookback_delta_ms;
   auto [lo, hi] = std::minmax_element(ts.begin(), ts.end());
+  if (*lo == *hi) return SelectLatest(vs, *hi, timestamps, sink);
   const bool sorted = std::is_sorted(ts.begin(), ts.end());
   std::vector<double> v(grid_.n);
   std::vector<uint8_t> has(grid_.n);
@@ -101,6 +104,38 @@ absl::Status Evaluator::SelectStepSeries(const VectorSelector& vs, bool timestam
         if (present == 0) return absl::OkStatus();
         return sink(StepSeriesView{labels, false, v, has});
       });
+}
+
+absl::Status Evaluator::SelectLatest(const VectorSelector& vs, int64_t t, bool timestamps,
+                                     SeriesSink sink) {
+  const int64_t mint = t - ctx_->options->lookback_delta_ms + 1;
+  if (mint > t) return absl::OkStatus();
+  tsdb::SelectHints hints;
+  hints.start = mint;
+  hints.end = t;
+  hints.step_ms = grid_.step;
+  std::unique_ptr<tsdb::SeriesSet> set = ctx_->querier->Select(hints, vs.matchers);
+  std::vector<double> v(grid_.n);
+  const std::vector<uint8_t> has(grid_.n, 1);
+  int64_t loaded = 0;
+  std::unique_ptr<tsdb::SampleIterator> it;  // reused from series to series
+  for (size_t k = 0; set->Next(); ++k) {
+    if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
+    const tsdb::Series& s = set->At();
+    it = s.IteratorReusing(std::move(it));
+    const std::optional<std::pair<tsdb::Timestamp, double>> last = it->LastFloatIn(mint, t);
+    RETURN_IF_ERROR(it->Err());
+    if (!last.has_value()) continue;
+    ++loaded;
+    if (tsdb::IsStaleNaN(last->second)) continue;
+    std::fill(v.begin(), v.end(),
+              timestamps ? static_cast<double>(last->first) / 1000.0 : last->second);
+    RETURN_IF_ERROR(CountSamples(static_cast<int64_t>(grid_.n), 0));
+    RETURN_IF_ERROR(sink(StepSeriesView{s.labels(), false, v, has}));
+  }
+  RETURN_IF_ERROR(set->Err());
+  ctx_->stats->samples_loaded += loaded;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<EvalValue> Evaluator::EvalVectorSelector(const VectorSelector& vs, bool timestamps) {

@@ -193,6 +193,10 @@ class Evaluator {
  private:
   // The instant-vector selector's values per series, computed from each series' samples.
   absl::Status SelectStepSeries(const VectorSelector& vs, bool timestamps, SeriesSink sink);
+  // SelectStepSeries when every step evaluates at time t: each series' newest sample in the
+  // lookback window before t, which storage may find without decoding the window. Counts one
+  // sample loaded per series that has one, as Prometheus counts one per step.
+  absl::Status SelectLatest(const VectorSelector& vs, int64_t t, bool timestamps, SeriesSink sink);
   // The time a selector or subquery is evaluated at for grid step i (@ and offset applied).
   absl::StatusOr<std::vector<int64_t>> ModifiedTimes(const TimeModifiers& mods) const;
 

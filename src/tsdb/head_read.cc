@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -85,6 +86,28 @@ class HeadSeriesIterator final : public SampleIterator {
   std::pair<Timestamp, double> At() const override { return cur_; }
   Timestamp AtT() const override { return cur_.first; }
   absl::Status Err() const override { return err_; }
+
+  // The snapshot knows the open chunk's two newest samples, and out-of-order samples are never
+  // newer than the newest (an in-order sample wins a tie): when the answer is one of those two
+  // and no out-of-order sample comes after it, nothing is decoded.
+  std::optional<std::pair<Timestamp, double>> LastFloatIn(Timestamp mint, Timestamp maxt) override {
+    const SnapshotRange& r = view_.range;
+    const Timestamp lo = std::max(mint, mint_), hi = std::min(maxt, maxt_);
+    if (state_ == State::kFresh && r.open_size > 0 && lo <= hi) {
+      const Timestamp ooo_newest = ooo_.empty() ? INT64_MIN : ooo_.back().first;
+      if (r.open_maxt <= hi && ooo_newest <= r.open_maxt) {
+        state_ = State::kDone;
+        if (r.open_maxt < lo) return std::nullopt;
+        return std::make_pair(r.open_maxt, r.open_last);
+      }
+      if (r.open_prev_t != INT64_MIN && r.open_prev_t <= hi && ooo_newest <= r.open_prev_t) {
+        state_ = State::kDone;
+        if (r.open_prev_t < lo) return std::nullopt;
+        return std::make_pair(r.open_prev_t, r.open_prev);
+      }
+    }
+    return SampleIterator::LastFloatIn(mint, maxt);
+  }
 
   // While only in-order samples are left, whole runs of the current chunk are decoded at once;
   // chunk boundaries and out-of-order merging go through Next().

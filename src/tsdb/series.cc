@@ -162,6 +162,9 @@ bool MemSeries::Snapshot(Timestamp mint, Timestamp maxt, SnapshotArena* arena,
     out->open_offset = arena->open_bytes.size();
     out->open_size = bytes.size();
     out->open_maxt = max_time_;
+    out->open_last = last_value_;
+    out->open_prev_t = prev_time_;
+    out->open_prev = prev_value_;
     arena->open_bytes.append(bytes);
   }
   out->ooo_begin = static_cast<uint32_t>(arena->out_of_order.size());

@@ -114,7 +114,9 @@ struct SnapshotRange {
   uint32_t chunks_begin = 0, chunks_end = 0;
   uint32_t ooo_begin = 0, ooo_end = 0;
   size_t open_offset = 0, open_size = 0;  // open_size 0: no open chunk in range
-  Timestamp open_maxt = 0;
+  // The open chunk's newest sample, and the one before it (open_prev_t INT64_MIN if none).
+  Timestamp open_maxt = 0, open_prev_t = INT64_MIN;
+  double open_last = 0, open_prev = 0;
   // resume_read > 0: the range's first chunk (of resume_total samples) is read from checkpoint
   // `resume`, taken after its sample resume_read at or before the range's start. If that chunk
   // is the open one, the arena holds only its XorTail.
@@ -158,6 +160,9 @@ class MemSeries {
     if (t >= next_at_ || n >= 2 * options.samples_per_chunk || n >= XorChunk::kMaxSamples) {
       CutHeadChunk(t, options);
     }
+    // The newest sample becomes the one before, while the open chunk holds both.
+    prev_time_ = head_->NumSamples() > 0 ? max_time_ : INT64_MIN;
+    prev_value_ = last_value_;
     head_->Append(t, v);
     max_time_ = t;
     last_value_ = v;
@@ -245,9 +250,11 @@ class MemSeries {
   std::vector<std::shared_ptr<const ClosedChunk>> closed_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<XorChunk> head_ ABSL_GUARDED_BY(mu_);  // null until the first sample
   Timestamp head_mint_ ABSL_GUARDED_BY(mu_) = 0;
-  Timestamp next_at_ ABSL_GUARDED_BY(mu_) = INT64_MIN;   // cut the head chunk at or after this
-  Timestamp max_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // newest in-order sample ever
-  double last_value_ ABSL_GUARDED_BY(mu_) = 0;           // valid while the open chunk has samples
+  Timestamp next_at_ ABSL_GUARDED_BY(mu_) = INT64_MIN;    // cut the head chunk at or after this
+  Timestamp max_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;   // newest in-order sample ever
+  double last_value_ ABSL_GUARDED_BY(mu_) = 0;            // valid while the open chunk has samples
+  Timestamp prev_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // the sample before the newest in the
+  double prev_value_ ABSL_GUARDED_BY(mu_) = 0;            // open chunk; INT64_MIN if none
   uint64_t chunk_series_ref_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::pair<Timestamp, double>> out_of_order_ ABSL_GUARDED_BY(mu_);  // sorted
   std::atomic<int> pins_{0};

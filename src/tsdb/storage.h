@@ -16,9 +16,11 @@
 #ifndef SUNDIAL_TSDB_STORAGE_H_
 #define SUNDIAL_TSDB_STORAGE_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -131,6 +133,23 @@ class SampleIterator {
       ++k;
     }
     return k;
+  }
+  // The newest float sample with mint <= timestamp <= maxt from the current position on, or
+  // nullopt if there is none; the iterator is used up (or past maxt) afterwards. Iterators that
+  // know their newest sample without decoding the older ones (the head's) override it.
+  virtual std::optional<std::pair<Timestamp, double>> LastFloatIn(Timestamp mint, Timestamp maxt) {
+    std::optional<std::pair<Timestamp, double>> last;
+    const ValueType first = Seek(mint);
+    if (first == ValueType::kNone || AtT() > maxt) return last;
+    if (first == ValueType::kFloat) last = At();
+    Timestamp t[64];
+    double v[64];
+    for (size_t n; (n = NextFloats(t, v, 64)) > 0;) {
+      const size_t keep = static_cast<size_t>(std::upper_bound(t, t + n, maxt) - t);
+      if (keep > 0) last = std::make_pair(t[keep - 1], v[keep - 1]);
+      if (keep < n) break;
+    }
+    return last;
   }
 };
 
