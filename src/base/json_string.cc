@@ -55,6 +55,13 @@ constexpr std::array<bool, 256> kCopied = [] {
 
 }  // namespace
 
+bool IsPlainJsonString(std::string_view s) {
+  for (char c : s) {
+    if (!kCopied[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
+}
+
 void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   size_t start = 0;  // first byte not yet copied

@@ -13,6 +13,10 @@ namespace sundial {
 // and U+2029 escaped, each byte of invalid UTF-8 replaced by \ufffd.
 void AppendJsonString(std::string* out, std::string_view s);
 
+// Whether s is printable ASCII without `"` `\` `<` `>` `&`: then AppendJsonString writes it
+// unchanged between the quotes.
+bool IsPlainJsonString(std::string_view s);
+
 }  // namespace sundial
 
 #endif  // SUNDIAL_BASE_JSON_STRING_H_

@@ -62,6 +62,18 @@ TEST(JsonStringTest, EveryAsciiByte) {
   }
 }
 
+// Among strings of one byte between letters, IsPlainJsonString holds exactly where
+// AppendJsonString copies the string unchanged.
+TEST(JsonStringTest, PlainStringsAreCopiedUnchanged) {
+  for (int c = 0; c < 0x100; ++c) {
+    const std::string s = "ab" + std::string(1, static_cast<char>(c)) + "cd";
+    EXPECT_EQ(IsPlainJsonString(s), Str(s) == "\"" + s + "\"") << c;
+  }
+  EXPECT_TRUE(IsPlainJsonString(""));
+  EXPECT_TRUE(IsPlainJsonString("http_requests_total"));
+  EXPECT_FALSE(IsPlainJsonString("caf\xc3\xa9"));  // copied unchanged too, but not ASCII
+}
+
 TEST(JsonStringTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(Str("é😀€"), "\"é😀€\"");
   EXPECT_EQ(Str("\xff"), R"("\ufffd")");

@@ -138,6 +138,33 @@ void AppendScalarValue(std::string* out, double v) {
 }
 
 void AppendLabels(std::string* out, const Labels& labels) {
+  // Usually no name or value needs escaping: then the object's size is known up front and it
+  // is written in place.
+  size_t size = 2;  // {}
+  bool plain = true;
+  for (const Label& l : labels) {
+    size += (size > 2 ? 1 : 0) + l.name.size() + l.value.size() + 5;  // ,"name":"value"
+    plain = plain && IsPlainJsonString(l.name) && IsPlainJsonString(l.value);
+  }
+  if (plain) {
+    const size_t at = out->size();
+    out->resize(at + size);
+    char* p = out->data() + at;
+    *p++ = '{';
+    auto quoted = [&p](std::string_view s) {
+      *p++ = '"';
+      p = std::copy(s.begin(), s.end(), p);
+      *p++ = '"';
+    };
+    for (const Label& l : labels) {
+      if (p != out->data() + at + 1) *p++ = ',';
+      quoted(l.name);
+      *p++ = ':';
+      quoted(l.value);
+    }
+    *p = '}';
+    return;
+  }
   out->push_back('{');
   bool first = true;
   for (const Label& l : labels) {

@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sundial::web::api {
 namespace {
@@ -163,6 +164,32 @@ TEST(JsonLabelsTest, ObjectInLabelOrder) {
   out.clear();
   AppendLabels(&out, Labels{});
   EXPECT_EQ(out, "{}");
+}
+
+// Labels with nothing to escape are written in place after what out holds; one string to
+// escape anywhere makes the whole object take the escaping path. Both spell the same JSON.
+TEST(JsonLabelsTest, InPlaceAndEscapingPathsAgree) {
+  const std::vector<Labels> sets = {
+      Labels{{"a", "1"}},
+      Labels{{"__name__", "http_requests_total"}, {"code", "200"}, {"pod", "svc-1-abc"}},
+      Labels{{"__name__", "m"}, {"path", "/a?b=c&d"}},
+      Labels{{"__name__", "m"}, {"quote\"d", "x"}, {"z", "\n"}},
+  };
+  for (const Labels& labels : sets) {
+    std::string want = "prefix{";
+    bool first = true;
+    for (const Label& l : labels) {
+      if (!first) want += ',';
+      first = false;
+      AppendJsonString(&want, l.name);
+      want += ':';
+      AppendJsonString(&want, l.value);
+    }
+    want += '}';
+    std::string out = "prefix";
+    AppendLabels(&out, labels);
+    EXPECT_EQ(out, want);
+  }
 }
 
 }  // namespace
