@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -433,6 +436,55 @@ TEST_F(ServerTest, AsyncCompletionFromAnotherThread) {
   }
   std::lock_guard<std::mutex> lock(mu);
   for (std::thread& t : workers) t.join();
+}
+
+// A closing response written whole from a worker thread ends there: the client sees EOF even
+// while every io thread is busy, instead of waiting for one to close the connection.
+TEST_F(ServerTest, ClosingResponseFromAnotherThreadEndsWithoutAnIoThread) {
+  std::promise<void> handled;
+  std::atomic<bool> io_busy{false}, release{false};
+  std::atomic<int> blocked{0};
+  std::thread worker;
+  auto wait_for = [](const std::atomic<bool>& flag) {
+    while (!flag.load()) std::this_thread::sleep_for(milliseconds(1));
+  };
+  router_.Get("/x", [&](const HttpRequest&, std::shared_ptr<Responder> resp) {
+    worker = std::thread([&, resp] {
+      wait_for(io_busy);
+      resp->SendText(200, "done");
+    });
+    handled.set_value();
+  });
+  StartServer();
+  // Whatever fails below, the worker and the io threads are let go.
+  struct LetGo {
+    std::atomic<bool>& io_busy;
+    std::atomic<bool>& release;
+    std::atomic<int>& blocked;
+    std::thread& worker;
+    ~LetGo() {
+      io_busy = true;
+      release = true;
+      while (blocked.load() > 0) std::this_thread::sleep_for(milliseconds(1));
+      if (worker.joinable()) worker.join();
+    }
+  } let_go{io_busy, release, blocked, worker};
+  TestConnection conn(port_);
+  ASSERT_TRUE(conn.Send(Get("/x", "Connection: close\r\n")));
+  ASSERT_EQ(handled.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  for (int i = 0; i < pool_.threads(); ++i) {
+    boost::asio::post(pool_.context(), [&] {
+      ++blocked;
+      wait_for(release);
+      --blocked;
+    });
+  }
+  while (blocked.load() < pool_.threads()) std::this_thread::sleep_for(milliseconds(1));
+  io_busy = true;
+  std::optional<TestResponse> r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "done");
+  EXPECT_TRUE(conn.WaitClosed(2000));
 }
 
 // Responses written from a worker thread (sent there when the socket takes them) keep the

@@ -384,6 +384,10 @@ bool Connection::Enqueue(std::string data, bool last) {
     size_t sent = SendNow(data);
     if (sent == data.size()) {
       if (!last) return true;
+      // A client reading to the end of a closing connection learns the response is over from
+      // the FIN: send it now rather than after the hand-off to an io thread, which closes (or
+      // first drains the input) as before.
+      if (close_after_response_) ::shutdown(stream_.tcp().socket().native_handle(), SHUT_WR);
       lock.unlock();
       asio::post(stream_.get_executor(), [self = shared_from_this()] { self->OnResponseDone(); });
       return true;
