@@ -326,9 +326,9 @@ TEST(ReplayWal, SeriesCreatedByWorkersAreNumberedAndIndexedAsByOneThread) {
   }
 }
 
-// The index a replay builds (each worker's series merged in at its end) lists every series under
-// each of its labels, in ref order, whatever the worker count; and still does once an appender
-// adds series after the replay, with new values and with values of replayed series.
+// The index a replay builds lists every series under each of its labels, in ref order, whatever
+// the worker count; and still does once an appender adds series after the replay, with new
+// values and with values of replayed series.
 TEST(ReplayWal, IndexListsEverySeriesUnderEachOfItsLabelsBeforeAndAfterAppends) {
   const std::vector<std::string> records = MessyWal();
   MemFileSystem fs;
