@@ -9,49 +9,60 @@
 
 namespace sundial::promql {
 
-absl::Status Evaluator::SelectEach(
+absl::Status Evaluator::ForEachSelected(
     const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
-    absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f) {
-  if (mint > maxt) return absl::OkStatus();
+    absl::FunctionRef<absl::Status(const tsdb::Series&, tsdb::SampleIterator&)> f) {
   tsdb::SelectHints hints;
   hints.start = mint;
   hints.end = maxt;
   hints.step_ms = grid_.step;
   hints.range_ms = range_ms;
   std::unique_ptr<tsdb::SeriesSet> set = ctx_->querier->Select(hints, vs.matchers);
+  std::unique_ptr<tsdb::SampleIterator> it;  // reused from series to series
+  for (size_t k = 0; set->Next(); ++k) {
+    if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
+    const tsdb::Series& s = set->At();
+    it = s.IteratorReusing(std::move(it));
+    RETURN_IF_ERROR(f(s, *it));
+  }
+  return set->Err();
+}
+
+absl::Status Evaluator::SelectEach(
+    const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+    absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f) {
+  if (mint > maxt) return absl::OkStatus();
   int64_t total = 0;
   std::vector<FPoint> scratch;
   constexpr size_t kBatch = 256;
   tsdb::Timestamp tb[kBatch];
   double vb[kBatch];
-  std::unique_ptr<tsdb::SampleIterator> it;  // reused from series to series
-  for (size_t k = 0; set->Next(); ++k) {
-    if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
-    const tsdb::Series& s = set->At();
-    scratch.clear();
-    it = s.IteratorReusing(std::move(it));
-    tsdb::ValueType vt = it->Seek(mint);
-    if (vt == tsdb::ValueType::kFloat && it->AtT() <= maxt) {
-      auto [t, v] = it->At();
-      scratch.push_back(FPoint{t, v});
-    }
-    // After the first sample, batches of decoded samples (non-float ones skipped).
-    bool past = vt == tsdb::ValueType::kNone || it->AtT() > maxt;
-    for (size_t n; !past && (n = it->NextFloats(tb, vb, kBatch)) > 0;) {
-      for (size_t i = 0; i < n; ++i) {
-        if (tb[i] > maxt) {
-          past = true;
-          break;
-        }
-        scratch.push_back(FPoint{tb[i], vb[i]});
-      }
-    }
-    RETURN_IF_ERROR(it->Err());
-    if (scratch.empty()) continue;
-    total += static_cast<int64_t>(scratch.size());
-    RETURN_IF_ERROR(f(s.labels(), scratch));
-  }
-  RETURN_IF_ERROR(set->Err());
+  RETURN_IF_ERROR(
+      ForEachSelected(vs, mint, maxt, range_ms,
+                      [&](const tsdb::Series& s, tsdb::SampleIterator& it) -> absl::Status {
+                        scratch.clear();
+                        tsdb::ValueType vt = it.Seek(mint);
+                        if (vt == tsdb::ValueType::kFloat && it.AtT() <= maxt) {
+                          auto [t, v] = it.At();
+                          scratch.push_back(FPoint{t, v});
+                        }
+                        // After the first sample, batches of decoded samples (non-float ones
+                        // skipped).
+                        bool past = vt == tsdb::ValueType::kNone || it.AtT() > maxt;
+                        for (size_t n; !past && (n = it.NextFloats(tb, vb, kBatch)) > 0;) {
+                          for (size_t i = 0; i < n; ++i) {
+                            if (tb[i] > maxt) {
+                              past = true;
+                              break;
+                            }
+                            scratch.push_back(FPoint{tb[i], vb[i]});
+                          }
+                        }
+                        RETURN_IF_ERROR(it.Err());
+                        if (scratch.empty()) return absl::OkStatus();
+                        total += static_cast<int64_t>(scratch.size());
+                        return f(s.labels(), scratch);
+                      }));
   ctx_->stats->samples_loaded += total;
   return absl::OkStatus();
 }
@@ -110,30 +121,21 @@ absl::Status Evaluator::SelectLatest(const VectorSelector& vs, int64_t t, bool t
                                      SeriesSink sink) {
   const int64_t mint = t - ctx_->options->lookback_delta_ms + 1;
   if (mint > t) return absl::OkStatus();
-  tsdb::SelectHints hints;
-  hints.start = mint;
-  hints.end = t;
-  hints.step_ms = grid_.step;
-  std::unique_ptr<tsdb::SeriesSet> set = ctx_->querier->Select(hints, vs.matchers);
   std::vector<double> v(grid_.n);
   const std::vector<uint8_t> has(grid_.n, 1);
   int64_t loaded = 0;
-  std::unique_ptr<tsdb::SampleIterator> it;  // reused from series to series
-  for (size_t k = 0; set->Next(); ++k) {
-    if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
-    const tsdb::Series& s = set->At();
-    it = s.IteratorReusing(std::move(it));
-    const std::optional<std::pair<tsdb::Timestamp, double>> last = it->LastFloatIn(mint, t);
-    RETURN_IF_ERROR(it->Err());
-    if (!last.has_value()) continue;
-    ++loaded;
-    if (tsdb::IsStaleNaN(last->second)) continue;
-    std::fill(v.begin(), v.end(),
-              timestamps ? static_cast<double>(last->first) / 1000.0 : last->second);
-    RETURN_IF_ERROR(CountSamples(static_cast<int64_t>(grid_.n), 0));
-    RETURN_IF_ERROR(sink(StepSeriesView{s.labels(), false, v, has}));
-  }
-  RETURN_IF_ERROR(set->Err());
+  RETURN_IF_ERROR(ForEachSelected(
+      vs, mint, t, 0, [&](const tsdb::Series& s, tsdb::SampleIterator& it) -> absl::Status {
+        const std::optional<std::pair<tsdb::Timestamp, double>> last = it.LastFloatIn(mint, t);
+        RETURN_IF_ERROR(it.Err());
+        if (!last.has_value()) return absl::OkStatus();
+        ++loaded;
+        if (tsdb::IsStaleNaN(last->second)) return absl::OkStatus();
+        std::fill(v.begin(), v.end(),
+                  timestamps ? static_cast<double>(last->first) / 1000.0 : last->second);
+        RETURN_IF_ERROR(CountSamples(static_cast<int64_t>(grid_.n), 0));
+        return sink(StepSeriesView{s.labels(), false, v, has});
+      }));
   ctx_->stats->samples_loaded += loaded;
   return absl::OkStatus();
 }

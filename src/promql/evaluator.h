@@ -191,6 +191,11 @@ class Evaluator {
                           absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f);
 
  private:
+  // Selects vs's series for [mint, maxt] and calls f with each and an iterator over it (one
+  // iterator reused from series to series), checking for cancellation as it goes.
+  absl::Status ForEachSelected(
+      const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
+      absl::FunctionRef<absl::Status(const tsdb::Series&, tsdb::SampleIterator&)> f);
   // The instant-vector selector's values per series, computed from each series' samples.
   absl::Status SelectStepSeries(const VectorSelector& vs, bool timestamps, SeriesSink sink);
   // SelectStepSeries when every step evaluates at time t: each series' newest sample in the
