@@ -95,15 +95,16 @@ class HeadSeriesIterator final : public SampleIterator {
     const Timestamp lo = std::max(mint, mint_), hi = std::min(maxt, maxt_);
     if (state_ == State::kFresh && r.open_size > 0 && lo <= hi) {
       const Timestamp ooo_newest = ooo_.empty() ? INT64_MIN : ooo_.back().first;
-      if (r.open_maxt <= hi && ooo_newest <= r.open_maxt) {
+      // Ends the iteration on (t, v), the newest sample at or before hi: the answer unless before
+      // lo.
+      auto answer = [&](Timestamp t, double v) -> std::optional<std::pair<Timestamp, double>> {
         state_ = State::kDone;
-        if (r.open_maxt < lo) return std::nullopt;
-        return std::make_pair(r.open_maxt, r.open_last);
-      }
+        if (t < lo) return std::nullopt;
+        return std::make_pair(t, v);
+      };
+      if (r.open_maxt <= hi && ooo_newest <= r.open_maxt) return answer(r.open_maxt, r.open_last);
       if (r.open_prev_t != INT64_MIN && r.open_prev_t <= hi && ooo_newest <= r.open_prev_t) {
-        state_ = State::kDone;
-        if (r.open_prev_t < lo) return std::nullopt;
-        return std::make_pair(r.open_prev_t, r.open_prev);
+        return answer(r.open_prev_t, r.open_prev);
       }
     }
     return SampleIterator::LastFloatIn(mint, maxt);

@@ -250,11 +250,12 @@ class MemSeries {
   std::vector<std::shared_ptr<const ClosedChunk>> closed_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<XorChunk> head_ ABSL_GUARDED_BY(mu_);  // null until the first sample
   Timestamp head_mint_ ABSL_GUARDED_BY(mu_) = 0;
-  Timestamp next_at_ ABSL_GUARDED_BY(mu_) = INT64_MIN;    // cut the head chunk at or after this
-  Timestamp max_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;   // newest in-order sample ever
-  double last_value_ ABSL_GUARDED_BY(mu_) = 0;            // valid while the open chunk has samples
-  Timestamp prev_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // the sample before the newest in the
-  double prev_value_ ABSL_GUARDED_BY(mu_) = 0;            // open chunk; INT64_MIN if none
+  Timestamp next_at_ ABSL_GUARDED_BY(mu_) = INT64_MIN;   // cut the head chunk at or after this
+  Timestamp max_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;  // newest in-order sample ever
+  double last_value_ ABSL_GUARDED_BY(mu_) = 0;           // valid while the open chunk has samples
+  // The open chunk's sample before its newest; prev_time_ INT64_MIN while it has fewer than two.
+  Timestamp prev_time_ ABSL_GUARDED_BY(mu_) = INT64_MIN;
+  double prev_value_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t chunk_series_ref_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::pair<Timestamp, double>> out_of_order_ ABSL_GUARDED_BY(mu_);  // sorted
   std::atomic<int> pins_{0};
