@@ -10,7 +10,7 @@ ReplayShards::ReplayShards(HeadReplayer* replayer, int workers) : replayer_(repl
   shards_.reserve(static_cast<size_t>(std::max(workers, 1)));
   for (int i = 0; i < std::max(workers, 1); ++i) {
     shards_.push_back(std::make_unique<Shard>());
-    shards_.back()->batch.items = std::make_unique_for_overwrite<Item[]>(kMaxBatch);
+    shards_.back()->batch.items = HugeArray<Item>(kMaxBatch);
   }
   for (auto& shard : shards_) shard->thread = std::thread([this, s = shard.get()] { Work(s); });
 }
@@ -91,7 +91,7 @@ void ReplayShards::Hand(Shard* s) {
     s->free.pop_back();
   } else {
     s->batch = Batch();
-    s->batch.items = std::make_unique_for_overwrite<Item[]>(kMaxBatch);
+    s->batch.items = HugeArray<Item>(kMaxBatch);
   }
 }
 
@@ -135,7 +135,6 @@ void ReplayShards::Group(const Batch& b, Shard* shard) {
   }
   uint32_t start = 0;
   for (uint32_t& n : starts) start += std::exchange(n, start);
-  shard->grouped.resize(b.size);
   for (const Item& it : b.added()) shard->grouped[starts[it.key >> (kTagBits + kBlockBits)]++] = it;
 }
 
@@ -156,10 +155,10 @@ void ReplayShards::Work(Shard* shard) {
     HeadReplayer::Range range;
     std::vector<MemSeries*>& series = shard->series;
     std::vector<MemSeries*> created;  // by this batch, not yet indexed
-    const std::vector<Item>& items = shard->grouped;
+    const Item* const items = shard->grouped.data();
     // Series are scattered in memory: their lines are fetched in three dependent stages
     // (series, open chunk, chunk bytes) some samples ahead.
-    const size_t n = items.size();
+    const size_t n = b.size;
     for (size_t i = 0; i < n; ++i) {
       if (i + 12 < n) {
         if (MemSeries* s = Lookup(*shard, items[i + 12].key >> kTagBits)) s->Prefetch(0);

@@ -38,6 +38,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "model/labels.h"
+#include "tsdb/db/huge_array.h"
 #include "tsdb/head_replay.h"
 
 namespace sundial::tsdb {
@@ -133,9 +134,9 @@ class ReplayShards {
     // Room for kMaxBatch items (allocated when the batch starts being filled), the first `size`
     // added, in order. Add writes without a capacity check: a batch is handed over at hand_at
     // items.
-    std::unique_ptr<Item[]> items;
+    HugeArray<Item> items;
     size_t size = 0;
-    std::span<const Item> added() const { return {items.get(), size}; }
+    std::span<const Item> added() const { return {items.data(), size}; }
     std::vector<Creation> creations;
   };
   struct Shard {
@@ -155,8 +156,8 @@ class ReplayShards {
     HeadReplayer::Range range ABSL_GUARDED_BY(mu);
     // By head ref, the series this worker appends to: its own between hand-offs (see Add).
     std::vector<MemSeries*> series;
-    std::vector<Item> grouped;     // the worker's batch, by block
-    std::vector<uint32_t> starts;  // the worker's counting sort: per block, its first item
+    HugeArray<Item> grouped{kMaxBatch};  // the worker's batch, by block (its first items)
+    std::vector<uint32_t> starts;        // the worker's counting sort: per block, its first item
     std::thread thread;
   };
 
