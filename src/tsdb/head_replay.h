@@ -13,9 +13,10 @@
 //   r.SortIndex();                                               // once the series are in
 //
 // REQUIRES: while a HeadReplayer is used nothing else appends to, truncates or garbage-collects
-// the head, so series pointers stay valid without pins. Create, Append and AttachChunks are
-// thread-safe (Append takes the series lock; AppendExclusive needs the series to itself); the
-// rest must be called from one thread.
+// the head, so series pointers stay valid without pins. Create, Index, Append, AttachChunks,
+// NewestTime and SortIndex are thread-safe (Append and NewestTime take the series lock, Index and
+// SortIndex the postings lock; AppendExclusive needs the series to itself); the rest must be
+// called from one thread.
 #ifndef SUNDIAL_TSDB_HEAD_REPLAY_H_
 #define SUNDIAL_TSDB_HEAD_REPLAY_H_
 

@@ -141,10 +141,13 @@ class ReplayState {
     result_.rejected_samples += shards_.rejected();
     replayer_.ExtendTimeRange(shards_.range());
     replayer_.ExtendTimeRange(direct_range_);
-    replayer_.SortIndex();
+    // The postings are sorted beside the series' newest times: neither reads what the other
+    // writes, and the workers are done.
+    std::thread sort([this] { replayer_.SortIndex(); });
     for (const SeriesRef head_ref : mapped_series_) {
       result_.entries[head_ref].max_t = HeadReplayer::NewestTime(shards_.SeriesOf(head_ref));
     }
+    sort.join();
     return std::move(result_);
   }
 
