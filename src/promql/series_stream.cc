@@ -17,7 +17,8 @@ bool FixesName(const VectorSelector& vs) {
 
 }  // namespace
 
-const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name) {
+const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name,
+                                      const MatrixSelector** windows) {
   const Expr& x = UnwrapParens(expr);
   switch (x.kind) {
     case Kind::kVectorSelector:
@@ -25,12 +26,13 @@ const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name) {
     case Kind::kUnary: {
       const auto& u = static_cast<const UnaryExpr&>(x);
       if (u.negate) *drops_name = true;
-      return PerSeriesSource(*u.expr, drops_name);
+      return PerSeriesSource(*u.expr, drops_name, windows);
     }
     case Kind::kCall: {
       const MatrixSelector* ms = StreamableRangeArg(static_cast<const Call&>(x));
       if (ms == nullptr) return nullptr;
       *drops_name = true;
+      if (windows != nullptr) *windows = ms;
       return &ms->vector_selector();
     }
     case Kind::kBinary: {
@@ -41,7 +43,7 @@ const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name) {
       const bool lhs_scalar = b.lhs->Type() == ValueType::kScalar;
       if (lhs_scalar == (b.rhs->Type() == ValueType::kScalar)) return nullptr;
       if (b.return_bool || !IsComparison(b.op)) *drops_name = true;
-      return PerSeriesSource(lhs_scalar ? *b.rhs : *b.lhs, drops_name);
+      return PerSeriesSource(lhs_scalar ? *b.rhs : *b.lhs, drops_name, windows);
     }
     default:
       return nullptr;
