@@ -1,8 +1,9 @@
 // Side-by-side PromQL timing through the HTTP API: Sundial against the Debian Prometheus 2.42.
 // Both servers start empty on ephemeral ports with the remote write receiver on and get the SAME
 // generated RED dataset (tests/integration/api/peers.h supplies the process, HTTP and remote
-// write helpers); then every query runs interleaved (Sundial, Prometheus, Sundial, ...) N times
-// per server and the medians are printed as a table. A benchmark, not a test: nothing is
+// write helpers); then every query runs interleaved (Sundial, Prometheus, Sundial, ...) R times
+// per server (--runs=R, and more until the query has taken --min_ms of both servers' time; 250 by
+// default) and the medians are printed as a table. A benchmark, not a test: nothing is
 // asserted about speed. The first answers of both servers are compared (same series, values
 // within 1e-9 relative; the table's last column) and the differences are listed at the end.
 // Besides wall-time medians it prints each server's mean CPU ms per query (/proc/<pid>/stat,
@@ -58,11 +59,17 @@ using sundial::testing::api::PickFreePort;
 using sundial::testing::api::RemoteWrite;
 using namespace std::chrono_literals;
 
+// The most times one query is run per server (see Options::min_ms).
+constexpr int kMaxRuns = 200;
+
 struct Options {
   int series = 10000;
   double hours = 2;
   int interval_s = 15;
   int runs = 5;
+  // A query is also repeated until both servers together spent this long on it (at most
+  // kMaxRuns times), so a sub-millisecond query's median is not that of a handful of runs.
+  double min_ms = 250;
   std::string ranges = "1h,24h";  // range query spans to time (besides the instant queries)
   std::string rules_glob = "/work/shared/user-configs";
   std::string prometheus = "/usr/bin/prometheus";
@@ -299,6 +306,8 @@ int main(int argc, char** argv) {
       o.interval_s = std::atoi(v);
     } else if (const char* v = val("--runs")) {
       o.runs = std::atoi(v);
+    } else if (const char* v = val("--min_ms")) {
+      o.min_ms = std::atof(v);
     } else if (const char* v = val("--ranges")) {
       o.ranges = v;
     } else if (const char* v = val("--rules_dir")) {
@@ -317,7 +326,7 @@ int main(int argc, char** argv) {
       o.gzip = true;
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--series=N] [--hours=H] [--interval_s=S] [--runs=R] "
+                   "usage: %s [--series=N] [--hours=H] [--interval_s=S] [--runs=R] [--min_ms=M] "
                    "[--ranges=1h,24h] [--rules_dir=D] [--prometheus=P] [--sundial=S] "
                    "[--data_dir=DIR [--reuse_data]] [--filter=REGEX] [--gzip]\n",
                    argv[0]);
@@ -451,7 +460,8 @@ int main(int argc, char** argv) {
       if (!diff.empty()) {
         mismatches.push_back(k.name + " " + q + "\n    " + diff.substr(0, 600));
       }
-      for (int r = 0; r < o.runs; ++r) {
+      int n = 0;  // interleaved pairs run
+      for (double spent = 0; n < o.runs || (spent < o.min_ms && n < kMaxRuns); ++n) {
         const double s0 = CpuMs(sun->pid());
         auto [a, na] = Time(sun_port, target, o.gzip);
         const double s1 = CpuMs(sun->pid());
@@ -461,14 +471,15 @@ int main(int argc, char** argv) {
         cs += s1 - s0;
         ts.push_back(a);
         tp.push_back(b);
+        spent += a + b;
         ns = na;
         np = nb;
       }
       const double ms = Median(ts), mp = Median(tp);
       std::printf(
           "%-10s | %-90.90s | %10.1f | %10.1f | %6.2fx | %10.0f | %10.0f | %6.2fx | %d/%d %s\n",
-          k.name.c_str(), q.c_str(), ms, mp, mp / ms, cs / o.runs, cp / o.runs,
-          cs > 0 ? cp / cs : 0.0, ns, np, diff.empty() ? "same" : "DIFFERENT");
+          k.name.c_str(), q.c_str(), ms, mp, mp / ms, cs / n, cp / n, cs > 0 ? cp / cs : 0.0, ns,
+          np, diff.empty() ? "same" : "DIFFERENT");
       std::fflush(stdout);
     }
   }
