@@ -178,38 +178,6 @@ const VectorSelector* ShardSource(const Expr& expr) {
   return windows != nullptr && Selectors(expr) == 1 ? vs : nullptr;
 }
 
-// One half of a split query: its evaluation, with its own annotations.
-using Half = absl::FunctionRef<Result(std::vector<Annotation>*)>;
-
-// Evaluates `left` here and `right` on a new thread at the same time. Returns the first failure
-// of the two (left's first), or the join of their values (which it may move from) with
-// samples_loaded and peak_samples summed.
-// The annotations of both are appended to *annotations, left's first. nullopt, with annotations
-// cleared, when the summed peak is over max_samples: together the halves held that much at
-// once, and only an evaluation of the whole query can tell whether it would too.
-std::optional<Result> EvaluateHalves(Half left, Half right,
-                                     absl::FunctionRef<Value(Value& left, Value& right)> join,
-                                     int64_t max_samples, std::vector<Annotation>* annotations) {
-  std::vector<Annotation> right_annotations;
-  Result r;
-  std::thread second([&] { r = right(&right_annotations); });
-  Result l = left(annotations);
-  second.join();
-  annotations->insert(annotations->end(), right_annotations.begin(), right_annotations.end());
-  if (!l.status.ok()) return l;
-  if (!r.status.ok()) return r;
-  const int64_t peak = l.stats.peak_samples + r.stats.peak_samples;
-  if (max_samples > 0 && peak > max_samples) {
-    annotations->clear();
-    return std::nullopt;
-  }
-  Result result;
-  result.stats.samples_loaded = l.stats.samples_loaded + r.stats.samples_loaded;
-  result.stats.peak_samples = peak;
-  result.value = join(l.value, r.value);
-  return result;
-}
-
 // Hands a collected Matrix or Vector to each, series by series, in its order.
 absl::Status HandOver(const Value& value, const SeriesCallback& each) {
   if (const auto* m = std::get_if<Matrix>(&value)) {
@@ -426,17 +394,28 @@ std::optional<Result> Engine::EvaluateSplit(tsdb::Queryable* storage, const Expr
   const size_t left_n = grid.n / 2;
   const Grid left_grid = Grid::Make(grid.start, grid.T(left_n - 1), grid.step);
   const Grid right_grid = Grid::Make(grid.T(left_n), grid.end, grid.step);
-  return EvaluateHalves(
-      [&](std::vector<Annotation>* a) {
-        return Evaluate(storage, expr, span, left_grid, nullptr, a);
-      },
-      [&](std::vector<Annotation>* a) {
-        return Evaluate(storage, expr, span, right_grid, nullptr, a);
-      },
-      [](Value& left, Value& right) -> Value {
-        return JoinSteps(std::get<Matrix>(std::move(left)), std::get<Matrix>(std::move(right)));
-      },
-      options_.max_samples, annotations);
+  std::vector<Annotation> right_annotations;
+  Result right;
+  std::thread second(
+      [&] { right = Evaluate(storage, expr, span, right_grid, nullptr, &right_annotations); });
+  Result left = Evaluate(storage, expr, span, left_grid, nullptr, annotations);
+  second.join();
+  annotations->insert(annotations->end(), right_annotations.begin(), right_annotations.end());
+  if (!left.status.ok()) return left;
+  if (!right.status.ok()) return right;
+  // The halves ran at the same time, so together they held the sum of their peaks. A query
+  // that whole evaluation might refuse is left to it, to answer exactly as it does.
+  const int64_t peak = left.stats.peak_samples + right.stats.peak_samples;
+  if (options_.max_samples > 0 && peak > options_.max_samples) {
+    annotations->clear();
+    return std::nullopt;
+  }
+  Result result;
+  result.stats.samples_loaded = left.stats.samples_loaded + right.stats.samples_loaded;
+  result.stats.peak_samples = peak;
+  result.value =
+      JoinSteps(std::get<Matrix>(std::move(left.value)), std::get<Matrix>(std::move(right.value)));
+  return result;
 }
 
 std::optional<Result> Engine::EvaluateSharded(tsdb::Queryable* storage, const Expr& expr,
@@ -453,31 +432,43 @@ std::optional<Result> Engine::EvaluateSharded(tsdb::Queryable* storage, const Ex
     if (!n.ok() || *n < kMinShardSeries) return std::nullopt;
   }
   // Every output series comes from one selected series, and each selected series is in exactly
-  // one half, so the halves' answers together are the whole's. Each half streams its series
-  // (in the selector's order) into its own vector.
-  auto half = [&](uint64_t index, Vector* out, std::vector<Annotation>* a) {
-    auto collect = [out](const Labels& labels, std::span<const FPoint> points) {
+  // one half, so the halves' answers together are the whole's.
+  Vector left_v, right_v;
+  auto collect = [](Vector* out) {
+    return [out](const Labels& labels, std::span<const FPoint> points) {
       out->push_back(Sample{labels, points[0].t, points[0].v});
       return absl::OkStatus();
     };
-    const SeriesCallback each = collect;
-    const SeriesShard shard{&source, index, 2};
-    return Evaluate(storage, expr, span, grid, &each, a, &shard);
   };
-  Vector left_v, right_v;
-  return EvaluateHalves(
-      [&](std::vector<Annotation>* a) { return half(0, &left_v, a); },
-      [&](std::vector<Annotation>* a) { return half(1, &right_v, a); },
-      [&](Value&, Value&) -> Value {
-        Vector merged;
-        merged.reserve(left_v.size() + right_v.size());
-        std::merge(std::make_move_iterator(left_v.begin()), std::make_move_iterator(left_v.end()),
-                   std::make_move_iterator(right_v.begin()), std::make_move_iterator(right_v.end()),
-                   std::back_inserter(merged),
-                   [](const Sample& a, const Sample& b) { return a.labels < b.labels; });
-        return merged;
-      },
-      options_.max_samples, annotations);
+  auto left_collect = collect(&left_v), right_collect = collect(&right_v);
+  const SeriesCallback left_each = left_collect, right_each = right_collect;
+  const SeriesShard left_shard{&source, 0, 2}, right_shard{&source, 1, 2};
+  std::vector<Annotation> right_annotations;
+  Result right;
+  std::thread second([&] {
+    right = Evaluate(storage, expr, span, grid, &right_each, &right_annotations, &right_shard);
+  });
+  Result left = Evaluate(storage, expr, span, grid, &left_each, annotations, &left_shard);
+  second.join();
+  annotations->insert(annotations->end(), right_annotations.begin(), right_annotations.end());
+  if (!left.status.ok()) return left;
+  if (!right.status.ok()) return right;
+  const int64_t peak = left.stats.peak_samples + right.stats.peak_samples;
+  if (options_.max_samples > 0 && peak > options_.max_samples) {
+    annotations->clear();
+    return std::nullopt;
+  }
+  Result result;
+  result.stats.samples_loaded = left.stats.samples_loaded + right.stats.samples_loaded;
+  result.stats.peak_samples = peak;
+  Vector merged;
+  merged.reserve(left_v.size() + right_v.size());
+  std::merge(std::make_move_iterator(left_v.begin()), std::make_move_iterator(left_v.end()),
+             std::make_move_iterator(right_v.begin()), std::make_move_iterator(right_v.end()),
+             std::back_inserter(merged),
+             [](const Sample& a, const Sample& b) { return a.labels < b.labels; });
+  result.value = std::move(merged);
+  return result;
 }
 
 }  // namespace sundial::promql
