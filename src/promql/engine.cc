@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <iterator>
 #include <optional>
 #include <thread>
 
@@ -125,9 +124,6 @@ Matrix JoinSteps(Matrix left, Matrix right) {
 
 // A range query of this many steps or more is split in two when a core is free.
 constexpr size_t kMinSplitSteps = 64;
-// An instant query of a range function per series is split in two when a core is free and its
-// selector selects this many series or more.
-constexpr size_t kMinShardSeries = 256;
 
 // How many queries are being evaluated in this process now.
 std::atomic<int> running_queries{0};
@@ -146,49 +142,19 @@ class RunningQuery {
   const int count_;
 };
 
-// Whether a query may be split in two now: the `running` queries leave a core free for it.
-bool MaySplit(SplitQueries when, int running) {
+// Whether a range query of `steps` steps is split: it is long enough to pay for a thread, and
+// the `running` queries leave a core free for it.
+bool ShouldSplit(SplitRangeQueries when, size_t steps, int running) {
   static const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return when == SplitQueries::kAlways ||
-         (when == SplitQueries::kWhenCoreFree && 2 * running <= cores);
-}
-
-// Whether a range query of `steps` steps is split: it is long enough to pay for a thread.
-bool ShouldSplit(SplitQueries when, size_t steps, int running) {
-  if (!MaySplit(when, running)) return false;
-  return steps >= (when == SplitQueries::kAlways ? 2 : kMinSplitSteps);
-}
-
-// How many vector selectors expr reads (those of matrix selectors included).
-int Selectors(const Expr& expr) {
-  int n = expr.kind == Kind::kVectorSelector ? 1 : 0;
-  ForEachChild(expr, [&n](const Expr& child) { n += Selectors(child); });
-  return n;
-}
-
-// The selector an instant query of expr may be split by: expr applies a range function to each
-// of its series (rate(x[5m]), -quantile_over_time(0.9, x[30m]) * 2) and keeps their order, so
-// the two halves' answers merge by labels, and reads no other selector (which both halves
-// would read whole). Null otherwise.
-const VectorSelector* ShardSource(const Expr& expr) {
-  if (!StreamsInVectorOrder(expr)) return nullptr;
-  bool drops_name = false;
-  const MatrixSelector* windows = nullptr;
-  const VectorSelector* vs = PerSeriesSource(expr, &drops_name, &windows);
-  return windows != nullptr && Selectors(expr) == 1 ? vs : nullptr;
-}
-
-// Hands a collected Matrix or Vector to each, series by series, in its order.
-absl::Status HandOver(const Value& value, const SeriesCallback& each) {
-  if (const auto* m = std::get_if<Matrix>(&value)) {
-    for (const Series& s : *m) RETURN_IF_ERROR(each(s.labels, s.points));
-  } else if (const auto* v = std::get_if<Vector>(&value)) {
-    for (const Sample& s : *v) {
-      const FPoint p{s.t, s.v};
-      RETURN_IF_ERROR(each(s.labels, std::span<const FPoint>(&p, 1)));
-    }
+  switch (when) {
+    case SplitRangeQueries::kNever:
+      return false;
+    case SplitRangeQueries::kWhenCoreFree:
+      return steps >= kMinSplitSteps && 2 * running <= cores;
+    case SplitRangeQueries::kAlways:
+      return steps >= 2;
   }
-  return absl::OkStatus();
+  return false;
 }
 
 // How far before a step expr reads samples, or -1 when that is not fixed (an @ modifier, a
@@ -325,22 +291,22 @@ Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, in
   const Grid grid = Grid::Make(start, end, step);
   // A per-series answer is written while it is computed; the halves would have to hold it.
   const bool split = !instant && (each == nullptr || !StreamsInVectorOrder(expr)) &&
-                     ShouldSplit(options_.split_queries, grid.n, running.count()) &&
+                     ShouldSplit(options_.split_range_queries, grid.n, running.count()) &&
                      Splittable(expr, grid, options_.lookback_delta_ms);
-  const VectorSelector* shard_source = instant ? ShardSource(expr) : nullptr;
   Result result;
   std::optional<Result> halves;
-  if (split) {
-    halves = EvaluateSplit(storage, expr, span, grid, &annotations);
-  } else if (shard_source != nullptr && MaySplit(options_.split_queries, running.count())) {
-    halves = EvaluateSharded(storage, expr, span, grid, *shard_source, &annotations);
-  }
+  if (split) halves = EvaluateSplit(storage, expr, span, grid, &annotations);
   if (!halves.has_value()) {
     result = Evaluate(storage, expr, span, grid, each, &annotations);
   } else {
     result = *std::move(halves);
     if (each != nullptr && result.status.ok()) {
-      result.status = HandOver(result.value, *each);
+      for (const Series& s : std::get<Matrix>(result.value)) {
+        if (absl::Status st = (*each)(s.labels, s.points); !st.ok()) {
+          result.status = st;
+          break;
+        }
+      }
       result.value = Value();
     }
   }
@@ -348,21 +314,9 @@ Result Engine::Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, in
   return result;
 }
 
-void Engine::InitContext(const Span& span, tsdb::Querier* querier, QueryContext* ctx) const {
-  ctx->options = &options_;
-  ctx->querier = querier;
-  ctx->control = span.control;
-  ctx->has_deadline = options_.timeout_ms > 0;
-  ctx->deadline = span.deadline;
-  ctx->query_start = span.start;
-  ctx->query_end = span.end;
-  ctx->query_step = span.instant ? 0 : span.step;
-  ctx->range_query = !span.instant;
-}
-
 Result Engine::Evaluate(tsdb::Queryable* storage, const Expr& expr, const Span& span,
                         const Grid& grid, const SeriesCallback* each,
-                        std::vector<Annotation>* annotations, const SeriesShard* shard) const {
+                        std::vector<Annotation>* annotations) const {
   Result result;
   absl::StatusOr<std::unique_ptr<tsdb::Querier>> querier =
       storage->NewQuerier(INT64_MIN, INT64_MAX);
@@ -371,10 +325,17 @@ Result Engine::Evaluate(tsdb::Queryable* storage, const Expr& expr, const Span& 
     return result;
   }
   QueryContext ctx;
-  InitContext(span, querier->get(), &ctx);
+  ctx.options = &options_;
+  ctx.querier = querier->get();
+  ctx.control = span.control;
+  ctx.has_deadline = options_.timeout_ms > 0;
+  ctx.deadline = span.deadline;
+  ctx.query_start = span.start;
+  ctx.query_end = span.end;
+  ctx.query_step = span.instant ? 0 : span.step;
   ctx.stats = &result.stats;
+  ctx.range_query = !span.instant;
   ctx.annotations = annotations;
-  if (shard != nullptr) ctx.shard = *shard;
   Evaluator ev(&ctx, grid);
   absl::StatusOr<Value> v =
       each != nullptr ? StreamMatrix(expr, ev, *each) : ToValue(expr, ev, span.instant);
@@ -415,59 +376,6 @@ std::optional<Result> Engine::EvaluateSplit(tsdb::Queryable* storage, const Expr
   result.stats.peak_samples = peak;
   result.value =
       JoinSteps(std::get<Matrix>(std::move(left.value)), std::get<Matrix>(std::move(right.value)));
-  return result;
-}
-
-std::optional<Result> Engine::EvaluateSharded(tsdb::Queryable* storage, const Expr& expr,
-                                              const Span& span, const Grid& grid,
-                                              const VectorSelector& source,
-                                              std::vector<Annotation>* annotations) const {
-  if (options_.split_queries != SplitQueries::kAlways) {
-    absl::StatusOr<std::unique_ptr<tsdb::Querier>> querier =
-        storage->NewQuerier(INT64_MIN, INT64_MAX);
-    if (!querier.ok()) return std::nullopt;
-    QueryContext ctx;
-    InitContext(span, querier->get(), &ctx);
-    absl::StatusOr<size_t> n = Evaluator(&ctx, grid).CountSelected(source, kMinShardSeries);
-    if (!n.ok() || *n < kMinShardSeries) return std::nullopt;
-  }
-  // Every output series comes from one selected series, and each selected series is in exactly
-  // one half, so the halves' answers together are the whole's.
-  Vector left_v, right_v;
-  auto collect = [](Vector* out) {
-    return [out](const Labels& labels, std::span<const FPoint> points) {
-      out->push_back(Sample{labels, points[0].t, points[0].v});
-      return absl::OkStatus();
-    };
-  };
-  auto left_collect = collect(&left_v), right_collect = collect(&right_v);
-  const SeriesCallback left_each = left_collect, right_each = right_collect;
-  const SeriesShard left_shard{&source, 0, 2}, right_shard{&source, 1, 2};
-  std::vector<Annotation> right_annotations;
-  Result right;
-  std::thread second([&] {
-    right = Evaluate(storage, expr, span, grid, &right_each, &right_annotations, &right_shard);
-  });
-  Result left = Evaluate(storage, expr, span, grid, &left_each, annotations, &left_shard);
-  second.join();
-  annotations->insert(annotations->end(), right_annotations.begin(), right_annotations.end());
-  if (!left.status.ok()) return left;
-  if (!right.status.ok()) return right;
-  const int64_t peak = left.stats.peak_samples + right.stats.peak_samples;
-  if (options_.max_samples > 0 && peak > options_.max_samples) {
-    annotations->clear();
-    return std::nullopt;
-  }
-  Result result;
-  result.stats.samples_loaded = left.stats.samples_loaded + right.stats.samples_loaded;
-  result.stats.peak_samples = peak;
-  Vector merged;
-  merged.reserve(left_v.size() + right_v.size());
-  std::merge(std::make_move_iterator(left_v.begin()), std::make_move_iterator(left_v.end()),
-             std::make_move_iterator(right_v.begin()), std::make_move_iterator(right_v.end()),
-             std::back_inserter(merged),
-             [](const Sample& a, const Sample& b) { return a.labels < b.labels; });
-  result.value = std::move(merged);
   return result;
 }
 

@@ -37,15 +37,11 @@ namespace sundial::promql {
 class ActiveQueryTracker;  // promql/query_tracker.h
 struct Annotation;         // promql/evaluator.h
 struct Grid;               // promql/evaluator.h
-struct QueryContext;       // promql/evaluator.h
-struct SeriesShard;        // promql/evaluator.h
 
-// When a query is evaluated in two parts on two threads (Engine::Run): a range query as two
-// halves of its steps, an instant query of a range function per series (rate(x[5m]),
-// quantile_over_time(0.9, x[30m]) * 2) as two halves of the selector's series.
-enum class SplitQueries {
+// When a range query is evaluated as two halves of its steps on two threads (Engine::Run).
+enum class SplitRangeQueries {
   kNever,
-  kWhenCoreFree,  // when no other query keeps the second core busy, and the query is big enough
+  kWhenCoreFree,  // when no other query keeps the second core busy
   kAlways,        // for tests
 };
 
@@ -64,7 +60,7 @@ struct EngineOptions {
   ParseOptions parse_options = ParseOptions::AllEnabled();
   // Records every query while it runs (the data dir's queries.active); not owned, may be null.
   ActiveQueryTracker* active_query_tracker = nullptr;
-  SplitQueries split_queries = SplitQueries::kWhenCoreFree;
+  SplitRangeQueries split_range_queries = SplitRangeQueries::kWhenCoreFree;
 };
 
 struct QueryStats {
@@ -146,8 +142,7 @@ class Engine {
   // With `each`, the result goes to it series by series instead of into Result::value.
   // A range query of many steps whose selectors look back little compared with its span, and
   // whose answer is not written series by series, may be evaluated as two halves of its steps
-  // on two threads (EvaluateSplit); an instant query of a range function per series over many
-  // series as two halves of them (EvaluateSharded). options_.split_queries says when.
+  // on two threads (EvaluateSplit, options_.split_range_queries).
   Result Run(tsdb::Queryable* storage, const Expr& expr, int64_t start, int64_t end, int64_t step,
              bool instant, const QueryControl& control, std::string_view query_text,
              const SeriesCallback* each = nullptr) const;
@@ -159,13 +154,9 @@ class Engine {
     const QueryControl* control;
     std::chrono::steady_clock::time_point deadline;
   };
-  // The context of one evaluation of the query with its own querier.
-  void InitContext(const Span& span, tsdb::Querier* querier, QueryContext* ctx) const;
-  // Evaluates the steps of grid on this thread, with its own querier, reading only the series
-  // of `shard` from its selector when one is given.
+  // Evaluates the steps of grid on this thread, with its own querier.
   Result Evaluate(tsdb::Queryable* storage, const Expr& expr, const Span& span, const Grid& grid,
-                  const SeriesCallback* each, std::vector<Annotation>* annotations,
-                  const SeriesShard* shard = nullptr) const;
+                  const SeriesCallback* each, std::vector<Annotation>* annotations) const;
   // Evaluates the first half of grid's steps here and the second on a new thread, and joins the
   // two matrices. Status, points and annotations are those of Evaluate over the whole grid;
   // samples_loaded counts the samples both halves read twice, peak_samples is the sum of
@@ -173,16 +164,6 @@ class Engine {
   // although neither half was: only an evaluation of the whole grid can tell whether it is.
   std::optional<Result> EvaluateSplit(tsdb::Queryable* storage, const Expr& expr, const Span& span,
                                       const Grid& grid, std::vector<Annotation>* annotations) const;
-  // Evaluates an instant query whose answer comes series for series from `source`, in its
-  // order (StreamsInVectorOrder), as two halves of source's series (by label hash), one here and
-  // one on a new thread, and merges the two vectors by labels. Status, samples and annotations
-  // are those of Evaluate; peak_samples is the sum of the halves' peaks. nullopt, with
-  // annotations cleared, when source selects too few series to pay for a thread (unless
-  // split_queries is kAlways) or that sum is over max_samples although neither half was.
-  std::optional<Result> EvaluateSharded(tsdb::Queryable* storage, const Expr& expr,
-                                        const Span& span, const Grid& grid,
-                                        const VectorSelector& source,
-                                        std::vector<Annotation>* annotations) const;
 
   EngineOptions options_;
 };

@@ -17,36 +17,15 @@ absl::Status Evaluator::ForEachSelected(
   hints.end = maxt;
   hints.step_ms = grid_.step;
   hints.range_ms = range_ms;
-  const SeriesShard& shard = ctx_->shard;
-  if (&vs == shard.selector) {
-    hints.shard_index = shard.index;
-    hints.shard_count = shard.count;
-  }
   std::unique_ptr<tsdb::SeriesSet> set = ctx_->querier->Select(hints, vs.matchers);
   std::unique_ptr<tsdb::SampleIterator> it;  // reused from series to series
   for (size_t k = 0; set->Next(); ++k) {
     if (k % 256 == 0) RETURN_IF_ERROR(CheckInterrupt());
     const tsdb::Series& s = set->At();
-    if (&vs == shard.selector && s.labels().Hash() % shard.count != shard.index) continue;
     it = s.IteratorReusing(std::move(it));
     RETURN_IF_ERROR(f(s, *it));
   }
   return set->Err();
-}
-
-absl::StatusOr<size_t> Evaluator::CountSelected(const VectorSelector& vs, size_t limit) {
-  ASSIGN_OR_RETURN(std::vector<int64_t> ts, ModifiedTimes(vs.mods));
-  auto [lo, hi] = std::minmax_element(ts.begin(), ts.end());
-  tsdb::SelectHints hints;
-  hints.start = *lo - ctx_->options->lookback_delta_ms + 1;
-  hints.end = *hi;
-  hints.step_ms = grid_.step;
-  hints.func = "series";  // labels only: nothing of the samples is copied
-  std::unique_ptr<tsdb::SeriesSet> set = ctx_->querier->Select(hints, vs.matchers);
-  size_t n = 0;
-  while (n < limit && set->Next()) ++n;
-  RETURN_IF_ERROR(set->Err());
-  return n;
 }
 
 absl::Status Evaluator::SelectEach(

@@ -113,15 +113,6 @@ struct Annotation {
   PosRange pos;
 };
 
-// The part of one selector's series an evaluator reads when a query's series are split among
-// threads (Engine::EvaluateSharded): those whose Labels::Hash() is `index` modulo `count`.
-// Every other selector reads all its series.
-struct SeriesShard {
-  const VectorSelector* selector = nullptr;  // null: no split
-  uint64_t index = 0;
-  uint64_t count = 1;
-};
-
 // Shared by the evaluators of one query (subqueries create nested evaluators).
 struct QueryContext {
   const EngineOptions* options = nullptr;
@@ -138,7 +129,6 @@ struct QueryContext {
   // --query.max-samples accounting, see Evaluator::CountSamples.
   int64_t held_samples = 0;
   int64_t widest_window = 0;
-  SeriesShard shard;
 };
 
 class Evaluator {
@@ -157,9 +147,6 @@ class Evaluator {
   // The selector's values, or with timestamps=true the timestamps (seconds) of the samples the
   // values come from (for timestamp()).
   absl::StatusOr<EvalValue> EvalVectorSelector(const VectorSelector& vs, bool timestamps = false);
-
-  // How many series vs selects at the grid's times, counting no further than `limit`.
-  absl::StatusOr<size_t> CountSelected(const VectorSelector& vs, size_t limit);
 
   const Grid& grid() const { return grid_; }
   QueryContext* ctx() const { return ctx_; }
@@ -204,9 +191,8 @@ class Evaluator {
                           absl::FunctionRef<absl::Status(const Labels&, std::vector<FPoint>&)> f);
 
  private:
-  // Selects vs's series for [mint, maxt] (those of ctx_->shard when vs is its selector) and
-  // calls f with each and an iterator over it (one iterator reused from series to series),
-  // checking for cancellation as it goes.
+  // Selects vs's series for [mint, maxt] and calls f with each and an iterator over it (one
+  // iterator reused from series to series), checking for cancellation as it goes.
   absl::Status ForEachSelected(
       const VectorSelector& vs, int64_t mint, int64_t maxt, int64_t range_ms,
       absl::FunctionRef<absl::Status(const tsdb::Series&, tsdb::SampleIterator&)> f);

@@ -17,8 +17,7 @@ bool FixesName(const VectorSelector& vs) {
 
 }  // namespace
 
-const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name,
-                                      const MatrixSelector** windows) {
+const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name) {
   const Expr& x = UnwrapParens(expr);
   switch (x.kind) {
     case Kind::kVectorSelector:
@@ -26,13 +25,12 @@ const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name,
     case Kind::kUnary: {
       const auto& u = static_cast<const UnaryExpr&>(x);
       if (u.negate) *drops_name = true;
-      return PerSeriesSource(*u.expr, drops_name, windows);
+      return PerSeriesSource(*u.expr, drops_name);
     }
     case Kind::kCall: {
       const MatrixSelector* ms = StreamableRangeArg(static_cast<const Call&>(x));
       if (ms == nullptr) return nullptr;
       *drops_name = true;
-      if (windows != nullptr) *windows = ms;
       return &ms->vector_selector();
     }
     case Kind::kBinary: {
@@ -43,7 +41,7 @@ const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name,
       const bool lhs_scalar = b.lhs->Type() == ValueType::kScalar;
       if (lhs_scalar == (b.rhs->Type() == ValueType::kScalar)) return nullptr;
       if (b.return_bool || !IsComparison(b.op)) *drops_name = true;
-      return PerSeriesSource(lhs_scalar ? *b.rhs : *b.lhs, drops_name, windows);
+      return PerSeriesSource(lhs_scalar ? *b.rhs : *b.lhs, drops_name);
     }
     default:
       return nullptr;

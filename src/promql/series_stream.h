@@ -14,10 +14,8 @@ namespace sundial::promql {
 // The selector whose series expr's output series come from, one for one and in its order: expr
 // is an instant-vector selector, a range function over a matrix selector (rate, *_over_time,
 // ...), unary minus, or `vector op scalar` of those. Null otherwise. Sets *drops_name when some
-// step of expr may remove __name__, and *windows (when not null) to the matrix selector of the
-// range function, if expr has one.
-const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name,
-                                      const MatrixSelector** windows = nullptr);
+// step of expr may remove __name__.
+const VectorSelector* PerSeriesSource(const Expr& expr, bool* drops_name);
 
 // Evaluates a per-series expression (PerSeriesSource(expr) != null) series by series in the
 // selector's order, with unary minus applied on top of Evaluator::StreamSeries.

@@ -370,11 +370,9 @@ class HeadQuerier final : public Querier {
       out.reserve(refs.size());
       if (!labels_only) arena->chunks.reserve(refs.size() * 2);
       SnapshotRange range;
-      const bool sharded = hints.shard_count > 1;
       for (SeriesRef ref : refs) {
         const bool found =
             head_->series_.WithSeries(ref, [&](const MemSeries& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-              if (sharded && s.labels().Hash() % hints.shard_count != hints.shard_index) return;
               if (labels_only) {
                 if (s.Overlaps(mint, maxt)) out.push_back({ref, s.labels(), {}});
               } else if (s.Snapshot(mint, maxt, arena.get(), &range)) {

@@ -193,10 +193,6 @@ struct SelectHints {
   std::string func;                   // the surrounding function ("rate", "series" for metadata)
   std::vector<std::string> grouping;  // aggregation labels
   bool by = false;                    // grouping is by (true) or without (false)
-  // With shard_count > 1 the caller reads only the series whose Labels::Hash() is shard_index
-  // modulo shard_count; a querier may leave the others out (the caller filters either way).
-  uint64_t shard_index = 0;
-  uint64_t shard_count = 0;
 };
 
 // A consistent view of [mint, maxt]. Thread-compatible: one user at a time. Results (series

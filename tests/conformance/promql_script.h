@@ -10,8 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include "promql/engine.h"
-
 namespace sundial::promql::conformance {
 
 enum class EvalStatus { kPass, kFail, kSkip };
@@ -28,14 +26,10 @@ struct ScriptReport {
   std::string error;  // a script error that stopped the file (its evals are then missing)
 };
 
-// Runs the script text (name is used for reports and feature skips). `split` is the engine's
-// EngineOptions::split_queries (kAlways splits every query it can, to check that the split
-// answers what the whole does).
-ScriptReport RunScript(std::string_view name, std::string_view text,
-                       SplitQueries split = SplitQueries::kWhenCoreFree);
+// Runs the script text (name is used for reports and feature skips).
+ScriptReport RunScript(std::string_view name, std::string_view text);
 // Reads and runs a file; a read error is reported in ScriptReport::error.
-ScriptReport RunScriptFile(const std::string& path,
-                           SplitQueries split = SplitQueries::kWhenCoreFree);
+ScriptReport RunScriptFile(const std::string& path);
 
 }  // namespace sundial::promql::conformance
 

@@ -1,17 +1,13 @@
-// A range query evaluated as two halves of its steps on two threads, and an instant query
-// evaluated as two halves of its selector's series (SplitQueries), must answer exactly what one
-// evaluation answers: the same series in the same order, bit-identical values, the same
-// annotations and errors.
-#include <algorithm>
+// A range query evaluated as two halves of its steps on two threads (SplitRangeQueries) must
+// answer exactly what one evaluation of all steps answers: the same series, bit-identical
+// points, the same annotations and errors.
 #include <cmath>
 #include <cstring>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "promql/engine.h"
-#include "promql/parser.h"
 #include "tsdb/head.h"
 #include "tsdb/value.h"
 
@@ -62,19 +58,12 @@ std::string Dump(const Result& r) {
       out += "\n";
     }
   }
-  if (const auto* v = std::get_if<Vector>(&r.value)) {
-    for (const Sample& s : *v) {
-      uint64_t bits;
-      std::memcpy(&bits, &s.v, sizeof bits);
-      out += s.labels.ToString() + ": " + std::to_string(s.t) + "=" + std::to_string(bits) + "\n";
-    }
-  }
   return out;
 }
 
-EngineOptions With(SplitQueries split) {
+EngineOptions With(SplitRangeQueries split) {
   EngineOptions o;
-  o.split_queries = split;
+  o.split_range_queries = split;
   return o;
 }
 
@@ -85,8 +74,8 @@ class EngineSplitTest : public testing::Test {
 };
 
 TEST_F(EngineSplitTest, HalvesAnswerWhatTheWholeAnswers) {
-  const Engine whole(With(SplitQueries::kNever));
-  const Engine split(With(SplitQueries::kAlways));
+  const Engine whole(With(SplitRangeQueries::kNever));
+  const Engine split(With(SplitRangeQueries::kAlways));
   for (const char* q : {
            "req_total",
            "rate(req_total[5m])",
@@ -122,8 +111,10 @@ TEST_F(EngineSplitTest, HalvesAnswerWhatTheWholeAnswers) {
 TEST_F(EngineSplitTest, LongLookbacksAndAtModifiersAreNotSplit) {
   for (const char* q : {"rate(req_total[30m])", "mem @ 1500", "max_over_time(mem[20m:1m])"}) {
     SCOPED_TRACE(q);
-    const Result a = Engine(With(SplitQueries::kNever)).RangeQuery(&head_, q, kStart, kEnd, kStep);
-    const Result b = Engine(With(SplitQueries::kAlways)).RangeQuery(&head_, q, kStart, kEnd, kStep);
+    const Result a =
+        Engine(With(SplitRangeQueries::kNever)).RangeQuery(&head_, q, kStart, kEnd, kStep);
+    const Result b =
+        Engine(With(SplitRangeQueries::kAlways)).RangeQuery(&head_, q, kStart, kEnd, kStep);
     EXPECT_EQ(Dump(b), Dump(a));
     EXPECT_EQ(b.stats.samples_loaded, a.stats.samples_loaded);
   }
@@ -131,107 +122,20 @@ TEST_F(EngineSplitTest, LongLookbacksAndAtModifiersAreNotSplit) {
 
 TEST_F(EngineSplitTest, AQueryTheHalvesHoldTooMuchOfTogetherIsDecidedWhole) {
   const char* q = "sum by (job) (rate(req_total[5m]))";
-  Result whole = Engine(With(SplitQueries::kNever)).RangeQuery(&head_, q, kStart, kEnd, kStep);
+  Result whole = Engine(With(SplitRangeQueries::kNever)).RangeQuery(&head_, q, kStart, kEnd, kStep);
   ASSERT_TRUE(whole.status.ok());
-  Result halves = Engine(With(SplitQueries::kAlways)).RangeQuery(&head_, q, kStart, kEnd, kStep);
+  Result halves =
+      Engine(With(SplitRangeQueries::kAlways)).RangeQuery(&head_, q, kStart, kEnd, kStep);
   ASSERT_GT(halves.stats.peak_samples, whole.stats.peak_samples);  // together they hold more
   // A limit the whole query fits in exactly, each half too, but not both at once: evaluated
   // whole (it reads the window at the split once).
-  EngineOptions limited = With(SplitQueries::kAlways);
+  EngineOptions limited = With(SplitRangeQueries::kAlways);
   limited.max_samples = whole.stats.peak_samples;
   Result fits = Engine(limited).RangeQuery(&head_, q, kStart, kEnd, kStep);
   EXPECT_EQ(Dump(fits), Dump(whole));
   EXPECT_EQ(fits.stats.samples_loaded, whole.stats.samples_loaded);
   limited.max_samples = whole.stats.peak_samples - 1;
   Result refused = Engine(limited).RangeQuery(&head_, q, kStart, kEnd, kStep);
-  EXPECT_EQ(refused.status.message(),
-            "query processing would load too many samples into memory in query execution");
-}
-
-// Instant queries of a range function per series; 11 evaluation times, before, inside and
-// after the gap and the stale marker.
-TEST_F(EngineSplitTest, InstantHalvesAnswerWhatTheWholeAnswers) {
-  const Engine whole(With(SplitQueries::kNever));
-  const Engine split(With(SplitQueries::kAlways));
-  for (const char* q : {
-           "rate(req_total[5m])", "-quantile_over_time(0.5, mem[5m]) * 2",
-           "irate(req_total[1m]) > 5", "max_over_time(mem[3m] offset 1m)",
-           "last_over_time(mem[5m] @ 1500)",
-           "rate(req_total[5m]) > scalar(sum(mem))",  // not split: mem would be read twice
-           "quantile_over_time(2, mem[5m])",          // an annotation
-           "rate(mem[5m])",                           // an annotation per series
-           "rate({job=\"j1\"}[5m])",  // not split: req_total and mem become the same series
-           "mem",                     // not split: no windows to share out
-       }) {
-    for (int64_t t = 0; t <= 3'000'000; t += 300'000) {
-      SCOPED_TRACE(std::string(q) + " at " + std::to_string(t));
-      const Result a = whole.InstantQuery(&head_, q, t);
-      const Result b = split.InstantQuery(&head_, q, t);
-      EXPECT_EQ(Dump(b), Dump(a));
-      EXPECT_EQ(b.stats.samples_loaded, a.stats.samples_loaded);
-    }
-  }
-}
-
-TEST_F(EngineSplitTest, InstantQueriesAreSplitOnlyWhenTheyReadWindowsPerSeries) {
-  const int64_t t = 1'500'000;
-  // Split: each half counts its own widest window, so together they hold more than the whole.
-  for (const char* q : {"rate(req_total[5m])", "-max_over_time(mem[3m]) * 2"}) {
-    SCOPED_TRACE(q);
-    const Result a = Engine(With(SplitQueries::kNever)).InstantQuery(&head_, q, t);
-    const Result b = Engine(With(SplitQueries::kAlways)).InstantQuery(&head_, q, t);
-    ASSERT_TRUE(a.status.ok());
-    EXPECT_GT(b.stats.peak_samples, a.stats.peak_samples);
-    // 24 series are too few to pay for a thread when the split is left to the engine.
-    const Result c = Engine(With(SplitQueries::kWhenCoreFree)).InstantQuery(&head_, q, t);
-    EXPECT_EQ(c.stats.peak_samples, a.stats.peak_samples);
-  }
-  for (const char* q : {"mem", "sum(rate(req_total[5m]))", "rate({job=\"j1\"}[5m])",
-                        "rate(req_total[5m]) > scalar(sum(mem))"}) {
-    SCOPED_TRACE(q);
-    const Result a = Engine(With(SplitQueries::kNever)).InstantQuery(&head_, q, t);
-    const Result b = Engine(With(SplitQueries::kAlways)).InstantQuery(&head_, q, t);
-    EXPECT_EQ(b.stats.peak_samples, a.stats.peak_samples);
-  }
-}
-
-TEST_F(EngineSplitTest, StreamedInstantHalvesArriveInTheWholeOrder) {
-  const char* q = "quantile_over_time(0.9, req_total[10m])";
-  const int64_t t = 2'000'000;
-  const Engine whole(With(SplitQueries::kNever));
-  const Engine split(With(SplitQueries::kAlways));
-  absl::StatusOr<ExprPtr> e = Parse(q, ParseOptions::AllEnabled());
-  ASSERT_TRUE(e.ok());
-  ASSERT_TRUE(Engine::StreamsInstantResult(**e));
-  std::string streamed;
-  const Result r = split.InstantQueryStream(
-      &head_, **e, t, {}, q, [&](const Labels& labels, std::span<const FPoint> points) {
-        EXPECT_EQ(points.size(), 1u);
-        streamed += labels.ToString() + " " + std::to_string(points[0].v) + "\n";
-        return absl::OkStatus();
-      });
-  ASSERT_TRUE(r.status.ok()) << r.status;
-  std::string expected;
-  const Result w = whole.InstantQuery(&head_, q, t);
-  for (const Sample& s : std::get<Vector>(w.value)) {
-    expected += s.labels.ToString() + " " + std::to_string(s.v) + "\n";
-  }
-  EXPECT_EQ(streamed, expected);
-  EXPECT_EQ(std::count(expected.begin(), expected.end(), '\n'), 12);
-}
-
-TEST_F(EngineSplitTest, AnInstantQueryTheHalvesHoldTooMuchOfTogetherIsDecidedWhole) {
-  const char* q = "rate(req_total[5m])";
-  const int64_t t = 1'500'000;
-  const Result whole = Engine(With(SplitQueries::kNever)).InstantQuery(&head_, q, t);
-  ASSERT_TRUE(whole.status.ok());
-  EngineOptions limited = With(SplitQueries::kAlways);
-  limited.max_samples = whole.stats.peak_samples;
-  const Result fits = Engine(limited).InstantQuery(&head_, q, t);
-  EXPECT_EQ(Dump(fits), Dump(whole));
-  EXPECT_EQ(fits.stats.peak_samples, whole.stats.peak_samples);
-  limited.max_samples = whole.stats.peak_samples - 1;
-  const Result refused = Engine(limited).InstantQuery(&head_, q, t);
   EXPECT_EQ(refused.status.message(),
             "query processing would load too many samples into memory in query execution");
 }

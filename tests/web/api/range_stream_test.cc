@@ -42,7 +42,7 @@ constexpr int64_t kStepMs = 15000;
 // two halves of its steps (promql/engine.h) counts its stats differently.
 promql::EngineOptions Unsplit() {
   promql::EngineOptions options;
-  options.split_queries = promql::SplitQueries::kNever;
+  options.split_range_queries = promql::SplitRangeQueries::kNever;
   return options;
 }
 constexpr int kSeries = 300;
