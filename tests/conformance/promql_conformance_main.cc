@@ -1,7 +1,11 @@
 // promql_conformance: runs every PromQL test script of a directory and compares the failing
 // evals with a checked-in list of known failures.
 //
-//   promql_conformance [--dir=DIR] [--known=FILE] [--update] [--verbose]
+//   promql_conformance [--dir=DIR] [--known=FILE] [--update] [--verbose] [--split_always]
+//
+// --split_always has the engine evaluate every range query it can split as two halves of its
+// steps on two threads (SplitRangeQueries::kAlways), so the scripts check that the halves answer
+// what the whole does.
 //
 // Defaults: DIR = $SUNDIAL_PROMQL_TEST_DIR, else $SUNDIAL_SOURCE_DIR/../shared/conformance/
 // promql/testdata; FILE = $SUNDIAL_SOURCE_DIR/tests/conformance/promql_known_failures.txt for the
@@ -37,12 +41,14 @@ int main(int argc, char** argv) {
   std::string dir = Env("SUNDIAL_PROMQL_TEST_DIR");
   std::string known_path;
   bool update = false, verbose = false;
+  auto split = sundial::promql::SplitRangeQueries::kWhenCoreFree;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--dir=", 0) == 0) dir = a.substr(6);
     if (a.rfind("--known=", 0) == 0) known_path = a.substr(8);
     if (a == "--update") update = true;
     if (a == "--verbose") verbose = true;
+    if (a == "--split_always") split = sundial::promql::SplitRangeQueries::kAlways;
   }
   if (dir.empty()) {
     dir = source + "/../shared/conformance/promql/testdata";
@@ -71,7 +77,7 @@ int main(int argc, char** argv) {
   int passed = 0, failed = 0, skipped = 0, problems = 0;
   std::set<std::string> failing;
   for (const std::string& path : files) {
-    auto report = sundial::promql::conformance::RunScriptFile(path);
+    auto report = sundial::promql::conformance::RunScriptFile(path, split);
     int p = 0, f = 0, s = 0;
     for (const auto& e : report.evals) {
       std::string id = report.file + ":" + std::to_string(e.line);

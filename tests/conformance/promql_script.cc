@@ -659,7 +659,7 @@ std::string CheckOutcome(const EvalCmd& cmd, const Result& r) {
 
 class ScriptRunner {
  public:
-  explicit ScriptRunner(std::string_view name) {
+  ScriptRunner(std::string_view name, SplitRangeQueries split) : engine_(Options(split)) {
     report_.file = std::string(name);
     // Whole files about features behind flags this build does not have.
     if (name == "start_timestamps.test") file_skip_ = "use-start-timestamps not built";
@@ -1012,21 +1012,24 @@ class ScriptRunner {
   std::set<std::string> histogram_names_;  // metrics loaded with native histogram samples
   std::vector<Labels> histogram_series_;   // the series loaded with native histogram samples
   std::string file_skip_;
-  Engine engine_{[] {
+  static EngineOptions Options(SplitRangeQueries split) {
     EngineOptions o;
     o.max_samples = 10000;
     o.timeout_ms = 100000;
+    o.split_range_queries = split;
     return o;
-  }()};
+  }
+
+  Engine engine_;
 };
 
 }  // namespace
 
-ScriptReport RunScript(std::string_view name, std::string_view text) {
-  return ScriptRunner(name).Run(text);
+ScriptReport RunScript(std::string_view name, std::string_view text, SplitRangeQueries split) {
+  return ScriptRunner(name, split).Run(text);
 }
 
-ScriptReport RunScriptFile(const std::string& path) {
+ScriptReport RunScriptFile(const std::string& path, SplitRangeQueries split) {
   std::string name = path.substr(path.find_last_of('/') + 1);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -1037,7 +1040,7 @@ ScriptReport RunScriptFile(const std::string& path) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return RunScript(name, ss.str());
+  return RunScript(name, ss.str(), split);
 }
 
 }  // namespace sundial::promql::conformance

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "promql/engine.h"
+
 namespace sundial::promql::conformance {
 
 enum class EvalStatus { kPass, kFail, kSkip };
@@ -26,10 +28,14 @@ struct ScriptReport {
   std::string error;  // a script error that stopped the file (its evals are then missing)
 };
 
-// Runs the script text (name is used for reports and feature skips).
-ScriptReport RunScript(std::string_view name, std::string_view text);
+// Runs the script text (name is used for reports and feature skips). `split` is the engine's
+// EngineOptions::split_range_queries (kAlways splits every range query it can, to check that
+// the halves answer what the whole does).
+ScriptReport RunScript(std::string_view name, std::string_view text,
+                       SplitRangeQueries split = SplitRangeQueries::kWhenCoreFree);
 // Reads and runs a file; a read error is reported in ScriptReport::error.
-ScriptReport RunScriptFile(const std::string& path);
+ScriptReport RunScriptFile(const std::string& path,
+                           SplitRangeQueries split = SplitRangeQueries::kWhenCoreFree);
 
 }  // namespace sundial::promql::conformance
 
