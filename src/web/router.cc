@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/str_cat.h"
+
 namespace sundial::web {
 namespace {
 
@@ -42,6 +44,9 @@ void Router::Handle(std::string_view method, std::string_view pattern, Handler h
       ++route.literals;
     }
   }
+  if (route.literals == static_cast<int>(route.segments.size())) {
+    literal_routes_[route.pattern].push_back(routes_.size());
+  }
   routes_.push_back(std::move(route));
 }
 
@@ -78,6 +83,15 @@ bool Router::Better(const Route& a, const Route& b) {
 
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
   Match match;
+  if (auto it = literal_routes_.find(AsAbsl(path)); it != literal_routes_.end()) {
+    for (size_t i : it->second) {
+      if (routes_[i].method != method) continue;
+      match.kind = Match::Kind::kFound;
+      match.handler = &routes_[i].handler;
+      match.pattern = routes_[i].pattern;
+      return match;
+    }
+  }
   const Route* best = nullptr;
   const Route* best_get = nullptr;  // fallback for HEAD
   std::vector<std::string> allowed;

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "web/http_request.h"
 #include "web/http_response.h"
 
@@ -87,6 +88,9 @@ class Router {
   static bool Better(const Route& a, const Route& b);
 
   std::vector<Route> routes_;
+  // The routes whose segments are all literal, by their pattern: indexes into routes_. Such a
+  // route is the best match of its method for its path (no other pattern has more literals).
+  absl::flat_hash_map<std::string, std::vector<size_t>> literal_routes_;
 };
 
 }  // namespace sundial::web

@@ -68,5 +68,32 @@ TEST(RouterTest, HeadFallsBackToGetAndReRegistrationReplaces) {
   EXPECT_EQ(which, 2);
 }
 
+// Patterns of literal segments only are looked up by path; the precedence rules still hold.
+TEST(RouterTest, LiteralPatternsKeepTheirPrecedenceAndReplacement) {
+  Router router;
+  int which = 0;
+  auto set = [&which](int v) {
+    return [&which, v](const HttpRequest&, std::shared_ptr<Responder>) { which = v; };
+  };
+  router.Get("/a/b", set(1));
+  router.Get("/a/{x}", set(2));
+  router.Get("/a/*rest", set(3));
+  router.Get("/a/b", set(4));  // replaces the first
+  router.Handle("HEAD", "/a/b", set(5));
+  Router::Match m = router.Find("GET", "/a/b");
+  ASSERT_EQ(m.kind, Kind::kFound);
+  EXPECT_EQ(m.pattern, "/a/b");
+  EXPECT_TRUE(m.path_params.empty());
+  (*m.handler)(HttpRequest{}, nullptr);
+  EXPECT_EQ(which, 4);
+  (*router.Find("HEAD", "/a/b").handler)(HttpRequest{}, nullptr);
+  EXPECT_EQ(which, 5);
+  EXPECT_EQ(router.Find("HEAD", "/a/c").pattern, "/a/{x}");  // HEAD falls back to GET
+  EXPECT_EQ(router.Find("GET", "/a/b/c").pattern, "/a/*rest");
+  Router::Match post = router.Find("POST", "/a/b");
+  EXPECT_EQ(post.kind, Kind::kMethodNotAllowed);
+  EXPECT_EQ(post.allow, "GET, HEAD, OPTIONS");
+}
+
 }  // namespace
 }  // namespace sundial::web
