@@ -90,6 +90,15 @@ class ScrapeManagerTest : public ::testing::Test {
     }
     return out;
   }
+  // How many of the job's scrapes failed after a successful one (up 1 -> 0). Each marks the
+  // series of the last successful scrape stale. On a loaded machine a scrape of a local endpoint
+  // can time out; the tests allow for that where it changes what they count.
+  int Failures(const std::string& job) {
+    const std::vector<double> up = Up(job);
+    int n = 0;
+    for (size_t i = 1; i < up.size(); ++i) n += up[i - 1] == 1 && up[i] == 0;
+    return n;
+  }
   TargetStatus Target(const std::string& job) {
     for (TargetStatus& t : manager_.Targets().active) {
       if (t.scrape_pool == job) return t;
@@ -215,39 +224,41 @@ TEST_F(ScrapeManagerTest, StaleMarkersForVanishedSeriesFailuresAndRemovedTargets
     }
     return n;
   };
-  ASSERT_TRUE(WaitUntil([&] { return stale_count("b", "j") == 1; }));
+  // b vanished: stale, and not again in the scrapes after.
+  ASSERT_TRUE(WaitUntil([&] { return stale_count("b", "j") >= 1; }));
+  const int b_stale = stale_count("b", "j");
   const size_t up_before = Up("j").size();
   ASSERT_TRUE(Scraped("j", up_before + 2));
-  EXPECT_EQ(stale_count("b", "j"), 1);  // once
-  EXPECT_EQ(stale_count("a", "j"), 0);
+  EXPECT_EQ(stale_count("b", "j"), b_stale);
+  EXPECT_EQ(stale_count("a", "j"), Failures("j"));
 
   // Adding a job leaves the unchanged one running without staleness.
   Apply(StaticJob("j", ep.address()) + StaticJob("k", other.address()));
   ASSERT_TRUE(Scraped("k", 1));
   ASSERT_TRUE(Scraped("j", Up("j").size() + 2));
-  EXPECT_EQ(stale_count("a", "j"), 0);
+  EXPECT_EQ(stale_count("a", "j"), Failures("j"));
   EXPECT_EQ(stale_count("up", "j"), 0);
 
   // A failing scrape marks every series stale.
+  const int stale_before = stale_count("a", "j");
   ep.Set("a 1\n", 503);
-  ASSERT_TRUE(WaitUntil([&] { return stale_count("a", "j") == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return stale_count("a", "j") > stale_before; }));
   ep.Set("a 1\n");
   ASSERT_TRUE(WaitUntil([&] { return Up("j").back() == 1; }));
 
   // Removing the job by reload marks its series and report series stale at once.
+  const int stale_running = stale_count("a", "j");
+  EXPECT_EQ(stale_running, Failures("j"));
   Apply(StaticJob("k", other.address()));
-  EXPECT_EQ(stale_count("a", "j"), 2);
+  EXPECT_EQ(stale_count("a", "j"), stale_running + 1);
   EXPECT_EQ(stale_count("up", "j"), 1);
   EXPECT_EQ(stale_count("scrape_duration_seconds", "j"), 1);
   const int requests = ep.requests();
   std::this_thread::sleep_for(500ms);
   EXPECT_LE(ep.requests(), requests + 1);  // at most one scrape was in flight
-  // k kept running: its series went stale only where one of its scrapes failed (a timeout on a
-  // loaded machine), never because j was removed.
-  int k_failures = 0;
-  const std::vector<double> k_up = Up("k");
-  for (size_t i = 1; i < k_up.size(); ++i) k_failures += k_up[i - 1] == 1 && k_up[i] == 0;
-  EXPECT_EQ(stale_count("o", "k"), k_failures);
+  // k kept running: its series went stale only where one of its scrapes failed, never because j
+  // was removed.
+  EXPECT_EQ(stale_count("o", "k"), Failures("k"));
   ASSERT_EQ(manager_.Targets().active.size(), 1u);
 }
 
@@ -285,8 +296,10 @@ TEST_F(ScrapeManagerTest, ReorderedAndChangingBodiesKeepSeriesApart) {
     }
     return out;
   };
+  using ::testing::Contains;
   using ::testing::ElementsAre;
   using ::testing::IsSupersetOf;
+  using ::testing::Not;
   EXPECT_THAT(history("a"), IsSupersetOf({11.0, 21.0, 31.0, -1.0, 41.0}));
   EXPECT_THAT(history("b"), IsSupersetOf({12.0, 22.0, 32.0, -1.0, 42.0}));
   EXPECT_THAT(history("c"), IsSupersetOf({3.0, 13.0, -1.0, 33.0, 43.0}));
@@ -298,7 +311,14 @@ TEST_F(ScrapeManagerTest, ReorderedAndChangingBodiesKeepSeriesApart) {
     })) << name;
   }
   EXPECT_TRUE(Series({{"__name__", "dropped"}}).empty());
-  EXPECT_THAT(history("up"), ElementsAre(1.0));
+  // up was never stale. (A scrape that timed out on a loaded machine makes it 0 for a while, and
+  // the other series stale in between, which the supersets above allow.)
+  const std::vector<double> up = Up("j");
+  if (std::find(up.begin(), up.end(), 0.0) == up.end()) {
+    EXPECT_THAT(history("up"), ElementsAre(1.0));
+  } else {
+    EXPECT_THAT(history("up"), Not(Contains(-1.0)));
+  }
 }
 
 TEST_F(ScrapeManagerTest, CachedSeriesStayPinnedUntilTheTargetDropsThem) {
