@@ -34,35 +34,19 @@ absl::Status Evaluator::SelectEach(
   if (mint > maxt) return absl::OkStatus();
   int64_t total = 0;
   std::vector<FPoint> scratch;
-  constexpr size_t kBatch = 256;
-  tsdb::Timestamp tb[kBatch];
-  double vb[kBatch];
-  RETURN_IF_ERROR(
-      ForEachSelected(vs, mint, maxt, range_ms,
-                      [&](const tsdb::Series& s, tsdb::SampleIterator& it) -> absl::Status {
-                        scratch.clear();
-                        tsdb::ValueType vt = it.Seek(mint);
-                        if (vt == tsdb::ValueType::kFloat && it.AtT() <= maxt) {
-                          auto [t, v] = it.At();
-                          scratch.push_back(FPoint{t, v});
-                        }
-                        // After the first sample, batches of decoded samples (non-float ones
-                        // skipped).
-                        bool past = vt == tsdb::ValueType::kNone || it.AtT() > maxt;
-                        for (size_t n; !past && (n = it.NextFloats(tb, vb, kBatch)) > 0;) {
-                          for (size_t i = 0; i < n; ++i) {
-                            if (tb[i] > maxt) {
-                              past = true;
-                              break;
-                            }
-                            scratch.push_back(FPoint{tb[i], vb[i]});
-                          }
-                        }
-                        RETURN_IF_ERROR(it.Err());
-                        if (scratch.empty()) return absl::OkStatus();
-                        total += static_cast<int64_t>(scratch.size());
-                        return f(s.labels(), scratch);
-                      }));
+  RETURN_IF_ERROR(ForEachSelected(
+      vs, mint, maxt, range_ms,
+      [&](const tsdb::Series& s, tsdb::SampleIterator& it) -> absl::Status {
+        scratch.clear();
+        it.ReadFloatsIn(mint, maxt,
+                        [&scratch](const tsdb::Timestamp* t, const double* v, size_t n) {
+                          for (size_t i = 0; i < n; ++i) scratch.push_back(FPoint{t[i], v[i]});
+                        });
+        RETURN_IF_ERROR(it.Err());
+        if (scratch.empty()) return absl::OkStatus();
+        total += static_cast<int64_t>(scratch.size());
+        return f(s.labels(), scratch);
+      }));
   ctx_->stats->samples_loaded += total;
   return absl::OkStatus();
 }

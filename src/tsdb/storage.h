@@ -139,17 +139,30 @@ class SampleIterator {
   // know their newest sample without decoding the older ones (the head's) override it.
   virtual std::optional<std::pair<Timestamp, double>> LastFloatIn(Timestamp mint, Timestamp maxt) {
     std::optional<std::pair<Timestamp, double>> last;
+    ReadFloatsIn(mint, maxt, [&last](const Timestamp* t, const double* v, size_t n) {
+      last = std::make_pair(t[n - 1], v[n - 1]);
+    });
+    return last;
+  }
+  // Seeks to mint and calls f(t, v, n) with the float samples up to maxt (inclusive) in
+  // ascending batches of n >= 1, decoded by NextFloats; samples of other types are skipped. The
+  // iterator is used up (or past maxt) afterwards.
+  template <typename F>
+  void ReadFloatsIn(Timestamp mint, Timestamp maxt, F f) {
     const ValueType first = Seek(mint);
-    if (first == ValueType::kNone || AtT() > maxt) return last;
-    if (first == ValueType::kFloat) last = At();
-    Timestamp t[64];
-    double v[64];
-    for (size_t n; (n = NextFloats(t, v, 64)) > 0;) {
+    if (first == ValueType::kNone || AtT() > maxt) return;
+    if (first == ValueType::kFloat) {
+      const auto [t, v] = At();
+      f(&t, &v, size_t{1});
+    }
+    constexpr size_t kBatch = 256;
+    Timestamp t[kBatch];
+    double v[kBatch];
+    for (size_t n; (n = NextFloats(t, v, kBatch)) > 0;) {
       const size_t keep = static_cast<size_t>(std::upper_bound(t, t + n, maxt) - t);
-      if (keep > 0) last = std::make_pair(t[keep - 1], v[keep - 1]);
+      if (keep > 0) f(t, v, keep);
       if (keep < n) break;
     }
-    return last;
   }
 };
 
