@@ -124,7 +124,7 @@ class ServerTest : public ::testing::Test {
                                      "--storage.tsdb.path=" + dir_ + "/data"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     server_ = std::make_unique<ChildProcess>(argv);
-    ASSERT_TRUE(server_->WaitForStderr("Server is ready to receive web requests.", 20s))
+    ASSERT_TRUE(server_->WaitForStderr("Server is ready to receive web requests.", 60s))
         << server_->Stderr();
     std::smatch m;
     std::string log = server_->Stderr();
@@ -166,7 +166,7 @@ TEST_F(ServerTest, ServesHealthReadinessAndMetrics) {
   EXPECT_THAT(metrics.body,
               HasSubstr("prometheus_http_requests_total{code=\"200\",handler=\"/-/healthy\"} 1"));
   server_->Signal(SIGTERM);
-  EXPECT_EQ(server_->Wait(10s), 0) << server_->Stderr();
+  EXPECT_EQ(server_->Wait(30s), 0) << server_->Stderr();
 }
 
 TEST_F(ServerTest, LifecycleEndpointsNeedTheFlag) {
@@ -179,7 +179,7 @@ TEST_F(ServerTest, ReloadKeepsOldConfigOnErrorAndAppliesGoodOnes) {
   Start({"--web.enable-lifecycle"});
   WriteFile(config_, "scrape_configs:\n  - job_name: a\n  - job_name: a\n");
   server_->Signal(SIGHUP);
-  ASSERT_TRUE(server_->WaitForStderr("Error reloading config", 10s)) << server_->Stderr();
+  ASSERT_TRUE(server_->WaitForStderr("Error reloading config", 30s)) << server_->Stderr();
   EXPECT_THAT(server_->Stderr(), HasSubstr("found multiple scrape configs with job name"));
   EXPECT_EQ(Metric("prometheus_config_last_reload_successful"), "0");
   EXPECT_EQ(HttpRequest(port_, "GET", "/-/healthy").status, 200);  // still serving
@@ -195,7 +195,7 @@ TEST_F(ServerTest, ReloadKeepsOldConfigOnErrorAndAppliesGoodOnes) {
 
   HttpResult quit = HttpRequest(port_, "POST", "/-/quit");
   EXPECT_EQ(quit.status, 200);
-  EXPECT_EQ(server_->Wait(10s), 0) << server_->Stderr();
+  EXPECT_EQ(server_->Wait(30s), 0) << server_->Stderr();
 }
 
 TEST_F(ServerTest, RoutePrefixAppliesToEveryEndpoint) {
@@ -244,7 +244,7 @@ TEST_F(ServerTest, ScrapesItselfIntoStorageThatSurvivesRestart) {
   }
   ASSERT_GE(successes(), 3) << "the server did not scrape itself; stderr:\n" << server_->Stderr();
   server_->Signal(SIGTERM);
-  ASSERT_EQ(server_->Wait(15s), 0) << server_->Stderr();
+  ASSERT_EQ(server_->Wait(30s), 0) << server_->Stderr();
 
   // Everything the API returned is in the WAL: open the data directory the way the server does.
   tsdb::DbOptions options;
@@ -278,7 +278,7 @@ TEST_F(ServerTest, RemoteWriteReceiverNeedsTheFlag) {
   EXPECT_EQ(off.status, 404);
   EXPECT_THAT(off.body, HasSubstr("--web.enable-remote-write-receiver"));
   server_->Signal(SIGTERM);
-  ASSERT_EQ(server_->Wait(15s), 0);
+  ASSERT_EQ(server_->Wait(30s), 0);
   server_.reset();
   Start({"--web.enable-remote-write-receiver"});
   HttpResult bad = HttpRequest(port_, "POST", "/api/v1/write", "not snappy");
@@ -294,7 +294,7 @@ TEST_F(ServerTest, OtlpReceiverStoresWhatTheQueryApiReturns) {
   EXPECT_EQ(off.status, 404);
   EXPECT_THAT(off.body, HasSubstr("--web.enable-otlp-receiver"));
   server_->Signal(SIGTERM);
-  ASSERT_EQ(server_->Wait(15s), 0);
+  ASSERT_EQ(server_->Wait(30s), 0);
   server_.reset();
 
   // 2.47+'s feature flag means the same as 3.x's --web.enable-otlp-receiver.
@@ -363,7 +363,7 @@ TEST(Server, BadConfigAtStartupExitsWithError) {
   WriteFile(dir + "/p.yml", "scrape_configs:\n  - job_name: a\n    bogus_field: 1\n");
   ChildProcess p({kBinary, "--config.file=" + dir + "/p.yml", "--web.listen-address=127.0.0.1:0",
                   "--storage.tsdb.path=" + dir + "/data"});
-  EXPECT_EQ(p.Wait(10s), 1);
+  EXPECT_EQ(p.Wait(30s), 1);
   EXPECT_THAT(p.Stderr(), HasSubstr("Error loading config"));
   EXPECT_THAT(p.Stderr(), HasSubstr("bogus_field"));
 }
@@ -376,7 +376,7 @@ TEST(Server, WebConfigProblemsStopTheStartNamingTheFile) {
   ChildProcess p({kBinary, "--config.file=" + dir + "/p.yml",
                   "--web.config.file=" + dir + "/web.yml", "--web.listen-address=127.0.0.1:0",
                   "--storage.tsdb.path=" + dir + "/data"});
-  EXPECT_EQ(p.Wait(10s), 1);
+  EXPECT_EQ(p.Wait(30s), 1);
   EXPECT_THAT(p.Stderr(), HasSubstr(dir + "/c.pem"));
   EXPECT_THAT(p.Stderr(), Not(HasSubstr("Server is ready")));
 
@@ -384,7 +384,7 @@ TEST(Server, WebConfigProblemsStopTheStartNamingTheFile) {
   ChildProcess bad({kBinary, "--config.file=" + dir + "/p.yml",
                     "--web.config.file=" + dir + "/bad.yml", "--web.listen-address=127.0.0.1:0",
                     "--storage.tsdb.path=" + dir + "/data"});
-  EXPECT_EQ(bad.Wait(10s), 1);
+  EXPECT_EQ(bad.Wait(30s), 1);
   EXPECT_THAT(bad.Stderr(), HasSubstr("Unable to validate web configuration file"));
 }
 
@@ -415,7 +415,7 @@ TEST(Server, PortInUseIsAClearError) {
   WriteFile(dir + "/p.yml", "scrape_configs: []\n");
   ChildProcess first({kBinary, "--config.file=" + dir + "/p.yml",
                       "--web.listen-address=127.0.0.1:0", "--storage.tsdb.path=" + dir + "/d1"});
-  ASSERT_TRUE(first.WaitForStderr("Server is ready", 20s)) << first.Stderr();
+  ASSERT_TRUE(first.WaitForStderr("Server is ready", 60s)) << first.Stderr();
   std::smatch m;
   std::string log = first.Stderr();
   ASSERT_TRUE(std::regex_search(
@@ -423,7 +423,7 @@ TEST(Server, PortInUseIsAClearError) {
   ChildProcess second({kBinary, "--config.file=" + dir + "/p.yml",
                        "--web.listen-address=127.0.0.1:" + std::string(m[1]),
                        "--storage.tsdb.path=" + dir + "/d2"});
-  EXPECT_EQ(second.Wait(10s), 1);
+  EXPECT_EQ(second.Wait(30s), 1);
   EXPECT_THAT(second.Stderr(), HasSubstr("address already in use"));
   EXPECT_THAT(second.Stderr(), Not(HasSubstr("Server is ready")));
 }

@@ -150,7 +150,7 @@ class ScrapePeersTest : public ::testing::Test {
         "--collector.disable-defaults"};
     for (const std::string& c : kNodeCollectors) node_argv.push_back("--collector." + c);
     node_ = std::make_unique<ChildProcess>(node_argv);
-    ASSERT_TRUE(node_->WaitForStderr("Listening on", 20s)) << node_->Stderr();
+    ASSERT_TRUE(node_->WaitForStderr("Listening on", 60s)) << node_->Stderr();
 
     prometheus_.name = "prometheus";
     prometheus_.port = PickFreePort();
