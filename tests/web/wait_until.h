@@ -1,0 +1,25 @@
+// WaitUntil: polls a condition that other threads make true, for tests that must not depend on
+// how fast those threads run (a host that steals CPU deschedules them for tens of ms at a time).
+#ifndef SUNDIAL_TESTS_WEB_WAIT_UNTIL_H_
+#define SUNDIAL_TESTS_WEB_WAIT_UNTIL_H_
+
+#include <chrono>
+#include <thread>
+
+namespace sundial::web::testing {
+
+// True as soon as condition() holds; false if it still does not after timeout. The default is
+// generous on purpose: it bounds a failing test, it is not what the test measures.
+template <typename Condition>
+bool WaitUntil(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+}  // namespace sundial::web::testing
+
+#endif  // SUNDIAL_TESTS_WEB_WAIT_UNTIL_H_
