@@ -7,6 +7,7 @@
 
 #include "base/str_cat.h"
 #include "web/server_fixture.h"
+#include "web/wait_until.h"
 
 namespace sundial::web::testing {
 namespace {
@@ -102,9 +103,15 @@ TEST_F(StreamingTest, ClientThatLeavesUnblocksTheProducer) {
   {
     TestConnection conn(port_);
     ASSERT_TRUE(conn.Send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n"));
-    std::this_thread::sleep_for(milliseconds(100));
+    // The response has started, so the client has data it does not read.
+    ASSERT_TRUE(WaitUntil([&] { return written_.load() > 0; }));
   }  // closes with unread data: the server sees a reset
-  producer_.join();
+  std::thread producer;
+  {
+    std::lock_guard<std::mutex> lock(producer_mu_);
+    producer = std::move(producer_);
+  }
+  producer.join();
   EXPECT_TRUE(client_gone_);
   EXPECT_LT(written_.load(), kChunk * kChunks);
 }
