@@ -3,25 +3,26 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "base/str_cat.h"
 #include "tsdb/storage.h"
 #include "web/api/api.h"
 #include "web/api/api_fixture.h"
+#include "web/wait_until.h"
 
 namespace sundial::web::api {
 namespace {
 
-using namespace std::chrono_literals;
 using tsdb::Timestamp;
 using tsdb::ValueType;
 using web::testing::Fetch;
 using web::testing::TestConnection;
 using web::testing::TestResponse;
+using web::testing::WaitUntil;
 
 // One float sample at t=0.
 class OneSampleIterator final : public tsdb::SampleIterator {
@@ -53,9 +54,12 @@ class NumberedSeries final : public tsdb::Series {
 };
 
 // Series {__name__="slow", i="<n>"} without end, until the storage is released: a query over
-// it runs until it is canceled. Counts the series handed out.
+// it runs until it is canceled. Counts the selects, the series sets alive and the series handed
+// out.
 class EndlessStorage final : public tsdb::Queryable {
  public:
+  std::atomic<int64_t> selects{0};
+  std::atomic<int64_t> live_sets{0};  // a query that stopped has destroyed its set
   std::atomic<int64_t> series_read{0};
   std::atomic<bool> release{false};  // ends every set, so a failing test cannot hang
 
@@ -66,7 +70,8 @@ class EndlessStorage final : public tsdb::Queryable {
  private:
   class Set final : public tsdb::SeriesSet {
    public:
-    explicit Set(EndlessStorage* storage) : storage_(storage) {}
+    explicit Set(EndlessStorage* storage) : storage_(storage) { storage_->live_sets.fetch_add(1); }
+    ~Set() override { storage_->live_sets.fetch_sub(1); }
     bool Next() override {
       if (storage_->release.load()) return false;
       storage_->series_read.fetch_add(1);
@@ -89,6 +94,7 @@ class EndlessStorage final : public tsdb::Queryable {
     explicit Querier(EndlessStorage* storage) : storage_(storage) {}
     std::unique_ptr<tsdb::SeriesSet> Select(const tsdb::SelectHints&,
                                             std::span<const Matcher>) override {
+      storage_->selects.fetch_add(1);
       return std::make_unique<Set>(storage_);
     }
     absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher>) override {
@@ -110,7 +116,20 @@ class QueryCancelTest : public web::testing::ApiFixture {
     ApiOptions options;
     options.storage = &storage_;
     options.max_concurrency = 1;
-    StartApi(std::move(options));
+    api_ = std::make_unique<Api>(std::move(options));
+    api_->Register(&router_);
+    // The query handler, wrapped to keep each request's hang-up flag once the handler has queued
+    // the query: a test can then wait until the server has seen a client leave.
+    Router::Match query = router_.Find("GET", "/api/v1/query");
+    ASSERT_EQ(query.kind, Router::Match::Kind::kFound);
+    router_.Get("/api/v1/query", [this, handler = *query.handler](const HttpRequest& req,
+                                                                  std::shared_ptr<Responder> resp) {
+      const std::atomic<bool>* gone = resp->client_gone();
+      handler(req, std::move(resp));
+      std::lock_guard<std::mutex> lock(mu_);
+      client_gone_.push_back(gone);
+    });
+    StartServer();
   }
 
   void TearDown() override {
@@ -128,24 +147,36 @@ class QueryCancelTest : public web::testing::ApiFixture {
 
   // Waits until the storage has handed out at least n series in all.
   bool WaitForSeries(int64_t n) {
-    for (int i = 0; i < 3000 && storage_.series_read.load() < n; ++i) {
-      std::this_thread::sleep_for(10ms);
-    }
-    return storage_.series_read.load() >= n;
+    return WaitUntil([&] { return storage_.series_read.load() >= n; });
   }
 
-  // True once the series count has stopped growing (it grows by thousands per millisecond
-  // while a query runs).
-  bool SeriesStopGrowing() {
-    for (int i = 0; i < 300; ++i) {
-      int64_t before = storage_.series_read.load();
-      std::this_thread::sleep_for(100ms);
-      if (storage_.series_read.load() == before) return true;
+  // Waits until every query over the storage has stopped (released its series set).
+  bool QueriesStopped() {
+    return WaitUntil([&] { return storage_.live_sets.load() == 0; });
+  }
+
+  // Waits until the server has queued n queries.
+  bool WaitForQueued(size_t n) {
+    return WaitUntil([&] {
+      std::lock_guard<std::mutex> lock(mu_);
+      return client_gone_.size() >= n;
+    });
+  }
+
+  // Waits until the server has seen the client of the i-th query (from 0) leave. REQUIRES: that
+  // query's response is not complete (its Responder, which owns the flag, is alive).
+  bool WaitForClientGone(size_t i) {
+    const std::atomic<bool>* gone;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      gone = client_gone_.at(i);
     }
-    return false;
+    return gone != nullptr && WaitUntil([gone] { return gone->load(); });
   }
 
   EndlessStorage storage_;
+  std::mutex mu_;
+  std::vector<const std::atomic<bool>*> client_gone_;  // per query request, in arrival order
 };
 
 TEST_F(QueryCancelTest, HangingUpStopsTheRunningQuery) {
@@ -153,30 +184,34 @@ TEST_F(QueryCancelTest, HangingUpStopsTheRunningQuery) {
   ASSERT_TRUE(WaitForSeries(10000));
   client.reset();  // the client closes its connection without waiting for the answer
 
-  ASSERT_TRUE(SeriesStopGrowing()) << "the query kept running after its client left";
+  ASSERT_TRUE(QueriesStopped()) << "the query kept running after its client left";
+  const int64_t after_cancel = storage_.series_read.load();
   // The only pool thread is free again: a query that needs no storage is answered.
   std::optional<TestResponse> r = Fetch(port_, "GET", "/api/v1/query?query=1%2B1&time=4");
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->body, R"({"status":"success","data":{"resultType":"scalar","result":[4,"2"]}})");
+  EXPECT_EQ(storage_.series_read.load(), after_cancel);
 }
 
 TEST_F(QueryCancelTest, AQueuedQueryWhoseClientLeftIsSkipped) {
   std::unique_ptr<TestConnection> running = StartSlowQuery();
   ASSERT_TRUE(WaitForSeries(1000));
+  const int64_t running_selects = storage_.selects.load();
   std::unique_ptr<TestConnection> queued = StartSlowQuery();  // waits for the pool's thread
-  std::this_thread::sleep_for(100ms);                         // let the server read it
+  ASSERT_TRUE(WaitForQueued(2));
   queued.reset();
-  std::this_thread::sleep_for(100ms);  // let the server notice before the pool is free
+  // The running query holds the pool's only thread until its client leaves too.
+  ASSERT_TRUE(WaitForClientGone(1)) << "the server did not see the queued query's client leave";
   running.reset();
-  ASSERT_TRUE(SeriesStopGrowing()) << "a query kept running after its client left";
-  const int64_t after_cancel = storage_.series_read.load();
+  ASSERT_TRUE(QueriesStopped()) << "a query kept running after its client left";
 
+  // The pool runs in order: once this is answered, the queued query was taken off the queue.
   std::optional<TestResponse> r = Fetch(port_, "GET", "/api/v1/query?query=1%2B1&time=4");
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200) << r->body;
-  // The queued query never started reading series.
-  EXPECT_EQ(storage_.series_read.load(), after_cancel);
+  // The queued query never started: it selected nothing.
+  EXPECT_EQ(storage_.selects.load(), running_selects);
 }
 
 TEST_F(QueryCancelTest, AClientThatStaysGetsItsAnswer) {
