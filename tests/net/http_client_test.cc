@@ -163,14 +163,16 @@ TEST_F(HttpClientTest, ConnectionClosedMidBody) {
   EXPECT_EQ(r->body, "fine");
 }
 
+// The request's 200 ms timeout is the subject; the server's answer and the client's own timeout
+// are a minute away (the server's wait ends when it stops), so a stalled host cannot blur them.
 TEST_F(HttpClientTest, TimeoutCancelsAndClientStaysUsable) {
   TestServer server([](const ServerRequest& req) {
     ServerResponse r{.body = "done"};
-    if (req.target == "/slow") r.delay = 3s;
+    if (req.target == "/slow") r.delay = 60s;
     return r;
   });
   ClientOptions opts;
-  opts.request_timeout = 5s;
+  opts.request_timeout = 60s;
   auto client = MakeClient(opts);
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<Response> r =
@@ -180,7 +182,7 @@ TEST_F(HttpClientTest, TimeoutCancelsAndClientStaysUsable) {
   EXPECT_TRUE(absl::IsDeadlineExceeded(r.status())) << r.status();
   EXPECT_EQ(Message(r.status()), "Get \"" + server.Url("/slow") + "\": context deadline exceeded");
   EXPECT_GE(elapsed, 190ms);
-  EXPECT_LT(elapsed, 700ms);
+  EXPECT_LT(elapsed, 10s);  // the request's timeout ended it, not the server or the client's
   r = Get(*client, server.Url("/fast"));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->body, "done");
