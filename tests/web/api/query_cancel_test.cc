@@ -118,16 +118,19 @@ class QueryCancelTest : public web::testing::ApiFixture {
     options.max_concurrency = 1;
     api_ = std::make_unique<Api>(std::move(options));
     api_->Register(&router_);
-    // The query handler, wrapped to keep each request's hang-up flag once the handler has queued
-    // the query: a test can then wait until the server has seen a client leave.
+    // The query handler, wrapped to keep each request's hang-up flag (in the order the handler is
+    // entered, which is before the query can run) and to count the queries it has queued: a test
+    // can then wait until the server has seen a client leave.
     Router::Match query = router_.Find("GET", "/api/v1/query");
     ASSERT_EQ(query.kind, Router::Match::Kind::kFound);
     router_.Get("/api/v1/query", [this, handler = *query.handler](const HttpRequest& req,
                                                                   std::shared_ptr<Responder> resp) {
-      const std::atomic<bool>* gone = resp->client_gone();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        client_gone_.push_back(resp->client_gone());
+      }
       handler(req, std::move(resp));
-      std::lock_guard<std::mutex> lock(mu_);
-      client_gone_.push_back(gone);
+      ++queued_;
     });
     StartServer();
   }
@@ -157,10 +160,7 @@ class QueryCancelTest : public web::testing::ApiFixture {
 
   // Waits until the server has queued n queries.
   bool WaitForQueued(size_t n) {
-    return WaitUntil([&] {
-      std::lock_guard<std::mutex> lock(mu_);
-      return client_gone_.size() >= n;
-    });
+    return WaitUntil([&] { return queued_.load() >= n; });
   }
 
   // Waits until the server has seen the client of the i-th query (from 0) leave. REQUIRES: that
@@ -177,6 +177,7 @@ class QueryCancelTest : public web::testing::ApiFixture {
   EndlessStorage storage_;
   std::mutex mu_;
   std::vector<const std::atomic<bool>*> client_gone_;  // per query request, in arrival order
+  std::atomic<size_t> queued_{0};
 };
 
 TEST_F(QueryCancelTest, HangingUpStopsTheRunningQuery) {
