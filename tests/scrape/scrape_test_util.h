@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -39,9 +40,28 @@ inline std::vector<StoredSeries> Query(tsdb::Head& head,
   return out;
 }
 
-// Polls pred every 10ms for up to timeout; returns its last value.
+// The value of s at time t, if it has a sample there.
+inline std::optional<double> ValueAt(const StoredSeries& s, int64_t t) {
+  for (auto [st, v] : s.samples) {
+    if (st == t) return v;
+  }
+  return std::nullopt;
+}
+
+// How many scrapes failed right after a successful one, given the values of a target's `up` in
+// time order (up 1 -> 0). Each such failure marks the series of the last successful scrape stale
+// once; on a loaded machine any scrape of a local endpoint can time out.
+inline int FailuresAfterSuccess(const std::vector<double>& up) {
+  int n = 0;
+  for (size_t i = 1; i < up.size(); ++i) n += up[i - 1] == 1 && up[i] == 0;
+  return n;
+}
+
+// Polls pred every 10ms until it holds (returning at once) or timeout passes; returns its last
+// value. The default timeout is generous: on a host that steals CPU, threads stall for tens of ms
+// at a time, and only a broken behaviour should make a wait run out.
 inline bool WaitUntil(const std::function<bool()>& pred,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+                      std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!pred()) {
     if (std::chrono::steady_clock::now() > deadline) return pred();
