@@ -24,6 +24,7 @@
 #define SUNDIAL_WEB_HTTP_RESPONSE_H_
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -72,6 +73,14 @@ class Responder {
   // the response is complete, so long-running handlers can stop working, e.g. as a query's
   // cancel flag. Valid as long as this Responder; null when the transport cannot tell.
   virtual const std::atomic<bool>* client_gone() const { return nullptr; }
+
+  // Runs task on the calling io thread once the handler has returned, instead of handing it to
+  // another thread: for work that answers this request, it saves the wake-up of that thread.
+  // While task runs, the connection is served as for an answer from another thread
+  // (client_gone() works, Write() may block). Returns true if task was taken (moved from).
+  // Returns false, leaving task alone, off an io thread or when every io thread but one
+  // already runs such a task, so that I/O never stops.
+  virtual bool RunAfterHandler(std::function<void()>& /*task*/) { return false; }
 };
 
 }  // namespace sundial::web

@@ -283,7 +283,11 @@ void Api::Impl::Query(const HttpRequest& req, std::shared_ptr<Responder> resp) {
   job->start = job->end = *t;
   if (!ParseCommon(options, req, job.get(), resp.get(), /*prefix_parse_error=*/true)) return;
   job->queued = Clock::now();
-  pool.Submit([this, job, resp] { RunQuery(options.storage, *job, resp.get()); });
+  // An instant query is usually answered in well under a millisecond, where handing it to a
+  // pool thread costs as much again: it runs on the server's thread when one can be spared.
+  pool.SubmitOrRunElsewhere(
+      [this, job, resp] { RunQuery(options.storage, *job, resp.get()); },
+      [&resp](std::function<void()>& task) { return resp->RunAfterHandler(task); });
 }
 
 void Api::Impl::QueryRange(const HttpRequest& req, std::shared_ptr<Responder> resp) {

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <boost/asio/defer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -24,6 +25,10 @@ namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 const Logger kLog("web");
+
+// True on an io thread while it runs a task deferred by RunAfterHandler: the thread then
+// answers like a non-io thread (it may block on flow control, and sends directly).
+thread_local bool t_in_task_after_handler = false;
 
 constexpr size_t kReadChunk = 4096;
 // After a response that ends the connection, unread input is drained this long before the
@@ -366,8 +371,26 @@ size_t Connection::SendNow(std::string_view data) {
   return sent;
 }
 
+bool Connection::RunAfterHandler(std::function<void()>& task) {
+  if (!state_->pool->context().get_executor().running_in_this_thread()) return false;
+  const int limit = state_->pool->threads() - 1;
+  int running = state_->tasks_after_handler.load();
+  do {
+    if (running >= limit) return false;
+  } while (!state_->tasks_after_handler.compare_exchange_weak(running, running + 1));
+  // A continuation: Asio runs it on this thread after the current handler, waking no other.
+  asio::defer(state_->pool->context(), [state = state_, task = std::move(task)] {
+    t_in_task_after_handler = true;
+    task();
+    t_in_task_after_handler = false;
+    state->tasks_after_handler.fetch_sub(1);
+  });
+  return true;
+}
+
 bool Connection::Enqueue(std::string data, bool last) {
-  bool may_block = !state_->pool->context().get_executor().running_in_this_thread();
+  bool may_block =
+      t_in_task_after_handler || !state_->pool->context().get_executor().running_in_this_thread();
   std::unique_lock<std::mutex> lock(mu_);
   if (may_block) {
     drained_.wait(lock,

@@ -14,6 +14,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -53,6 +54,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const Server::State& state() const { return *state_; }
   // True once the client hung up during a response or the connection closed. Any thread.
   const std::atomic<bool>& client_gone() const { return client_gone_; }
+  // Responder::RunAfterHandler: defers task on this io thread, outside the connection's strand.
+  bool RunAfterHandler(std::function<void()>& task);
 
  private:
   enum class Phase { kIdle, kReading, kResponding, kClosed };

@@ -147,6 +147,10 @@ void ResponseStream::StartStream() {
 
 const std::atomic<bool>* ResponseStream::client_gone() const { return &conn_->client_gone(); }
 
+bool ResponseStream::RunAfterHandler(std::function<void()>& task) {
+  return conn_->RunAfterHandler(task);
+}
+
 bool ResponseStream::Write(std::string_view chunk) {
   if (state_ == State::kDone || broken_) return false;
   if (state_ == State::kNew) StartStream();

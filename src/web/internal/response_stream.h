@@ -44,6 +44,7 @@ class ResponseStream final : public Responder {
   void Abort() override { FailFromException(); }
   bool started() const override { return state_ != State::kNew; }
   const std::atomic<bool>* client_gone() const override;
+  bool RunAfterHandler(std::function<void()>& task) override;
 
   // A handler threw: 500 if nothing was sent, else the connection is broken off.
   void FailFromException();

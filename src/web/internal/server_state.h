@@ -2,6 +2,7 @@
 #ifndef SUNDIAL_WEB_INTERNAL_SERVER_STATE_H_
 #define SUNDIAL_WEB_INTERNAL_SERVER_STATE_H_
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -52,6 +53,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   int open_connections = 0;    // GUARDED_BY(mu)
   bool accept_paused = false;  // GUARDED_BY(mu): at max_connections
   bool stopping = false;       // GUARDED_BY(mu)
+  // Tasks deferred by Responder::RunAfterHandler that hold an io thread; fewer than its threads.
+  std::atomic<int> tasks_after_handler{0};
 
  private:
   void OnAccept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
