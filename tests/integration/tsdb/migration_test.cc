@@ -216,8 +216,12 @@ class MigrationTest : public ::testing::Test {
 };
 
 TEST_F(MigrationTest, PrometheusServesSundialsDirectory) {
-  const int64_t now = NowStep();
-  const int64_t first = now - 220, last = now - 8;  // 53 minutes, ending 2 minutes ago
+  // Blocks are aligned to multiples of their range, so where the data starts decides the layout:
+  // 10 steps into a 30-minute window gives a level-2 block and two 10-minute blocks after it.
+  // Started at a window's first step, the level-2 block and one 10-minute block were all.
+  constexpr int64_t kWindowSteps = 30 * kMinuteMs / kStepMs;
+  const int64_t first = (NowStep() - 230) / kWindowSteps * kWindowSteps + 10;
+  const int64_t last = first + 212;  // 53 minutes, ending 2 to 32 minutes ago
   const std::vector<DatasetSeries> data = Dataset(first, first + 40, first + 120, first + 150);
   const std::string dir = tmp_ + "/sundial-data";
   {
