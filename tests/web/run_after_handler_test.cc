@@ -1,27 +1,15 @@
 // Responder::RunAfterHandler on the real server: where and when the task runs, what the
 // connection does meanwhile, and when the server refuses.
 #include <atomic>
-#include <chrono>
 #include <functional>
-#include <future>
 #include <thread>
 
 #include "gtest/gtest.h"
 #include "web/server_fixture.h"
+#include "web/wait_until.h"
 
 namespace sundial::web::testing {
 namespace {
-
-using namespace std::chrono_literals;
-
-// Waits up to 30 s for flag; true if it was set.
-bool WaitFor(const std::atomic<bool>& flag) {
-  for (auto deadline = std::chrono::steady_clock::now() + 30s;
-       std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(1ms)) {
-    if (flag.load()) return true;
-  }
-  return flag.load();
-}
 
 class RunAfterHandlerTest : public ServerFixture {};
 
@@ -54,7 +42,7 @@ TEST_F(RunAfterHandlerTest, TheServerSeesTheClientLeaveWhileTheTaskRuns) {
   router_.Get("/slow", [&](const HttpRequest&, std::shared_ptr<Responder> resp) {
     std::function<void()> task = [&, resp] {
       task_started = true;
-      saw_gone = WaitFor(*resp->client_gone());
+      saw_gone = WaitUntil([&] { return resp->client_gone()->load(); });
       resp->Send("late");
       task_done = true;
     };
@@ -64,9 +52,9 @@ TEST_F(RunAfterHandlerTest, TheServerSeesTheClientLeaveWhileTheTaskRuns) {
   {
     TestConnection c(port_);
     ASSERT_TRUE(c.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"));
-    ASSERT_TRUE(WaitFor(task_started));
+    ASSERT_TRUE(WaitUntil([&] { return task_started.load(); }));
   }  // closes the connection
-  ASSERT_TRUE(WaitFor(task_done));
+  ASSERT_TRUE(WaitUntil([&] { return task_done.load(); }));
   EXPECT_TRUE(saw_gone);
 }
 
@@ -76,7 +64,7 @@ TEST_F(RunAfterHandlerTest, OneIoThreadStaysFreeAndOtherThreadsAreRefused) {
   router_.Get("/hold", [&](const HttpRequest&, std::shared_ptr<Responder> resp) {
     std::function<void()> task = [&, resp] {
       task_started = true;
-      WaitFor(release);
+      WaitUntil([&] { return release.load(); });
       resp->Send("held");
     };
     ASSERT_TRUE(resp->RunAfterHandler(task));
@@ -95,7 +83,7 @@ TEST_F(RunAfterHandlerTest, OneIoThreadStaysFreeAndOtherThreadsAreRefused) {
   StartServer();
   TestConnection held(port_);
   ASSERT_TRUE(held.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n"));
-  ASSERT_TRUE(WaitFor(task_started));
+  ASSERT_TRUE(WaitUntil([&] { return task_started.load(); }));
   // The other io thread serves this request while the task holds the first.
   std::optional<TestResponse> r = Fetch(port_, "GET", "/second");
   ASSERT_TRUE(r.has_value());

@@ -8,19 +8,13 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "web/wait_until.h"
 
 namespace sundial::web::api {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool WaitFor(const std::atomic<bool>& flag) {
-  for (auto deadline = std::chrono::steady_clock::now() + 30s;
-       std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(1ms)) {
-    if (flag.load()) return true;
-  }
-  return flag.load();
-}
+using web::testing::WaitUntil;
 
 TEST(QueryPoolTest, AnAcceptedTaskRunsWhereItIsCalled) {
   QueryPool pool(2);
@@ -49,7 +43,7 @@ TEST(QueryPoolTest, ARefusedTaskRunsOnThePool) {
         EXPECT_TRUE(t);
         return false;
       });
-  ASSERT_TRUE(WaitFor(ran));
+  ASSERT_TRUE(WaitUntil([&] { return ran.load(); }));
   EXPECT_NE(ran_on, std::this_thread::get_id());
 }
 
@@ -74,7 +68,7 @@ TEST(QueryPoolTest, AHandedOutTaskHoldsItsSlot) {
   EXPECT_FALSE(second_ran);  // waits for the slot
   handed();
   EXPECT_TRUE(first_ran);
-  EXPECT_TRUE(WaitFor(second_ran));
+  EXPECT_TRUE(WaitUntil([&] { return second_ran.load(); }));
 }
 
 TEST(QueryPoolTest, AHandedOutTaskDroppedUncalledGivesItsSlotBack) {
@@ -88,7 +82,7 @@ TEST(QueryPoolTest, AHandedOutTaskDroppedUncalledGivesItsSlotBack) {
                             });
   pool.Submit([&] { second_ran = true; });
   handed.reset();
-  EXPECT_TRUE(WaitFor(second_ran));
+  EXPECT_TRUE(WaitUntil([&] { return second_ran.load(); }));
   EXPECT_FALSE(first_ran);
 }
 
@@ -115,14 +109,14 @@ TEST(QueryPoolTest, DestructionWaitsForATaskRunningElsewhere) {
     pool.SubmitOrRunElsewhere(
         [&] {
           started = true;
-          WaitFor(release);
+          WaitUntil([&] { return release.load(); });
           finished = true;
         },
         [&](std::function<void()>& t) {
           runner = std::thread(std::move(t));
           return true;
         });
-    ASSERT_TRUE(WaitFor(started));
+    ASSERT_TRUE(WaitUntil([&] { return started.load(); }));
     releaser = std::thread([&] {
       std::this_thread::sleep_for(50ms);
       release = true;
