@@ -282,6 +282,41 @@ TEST_F(ScrapeManagerTest, FailuresReportDownWithoutAffectingOtherTargets) {
   EXPECT_EQ(Series({{"__name__", "m"}, {"job", "good"}}).size(), 1u);
 }
 
+// As in Prometheus, failed scrapes leave the scrape cache alone: when the target comes back after
+// several of them, its series are still cached and none counts as added.
+TEST_F(ScrapeManagerTest, SeriesStayCachedThroughFailedScrapes) {
+  Endpoint ep;
+  ep.Set("m 1\nn 2\n");
+  Apply(StaticJob("j", ep.address()));
+  ASSERT_TRUE(ScrapedOk("j", 1));
+  ep.Set("m 1\nn 2\n", 500);
+  // Three failed scrapes in a row: more than the two after which the cache used to drop them.
+  int64_t last_failure = -1;
+  ASSERT_TRUE(WaitUntil([&] {
+    std::vector<StoredSeries> up = Series({{"__name__", "up"}, {"job", "j"}});
+    if (up.size() != 1) return false;
+    int run = 0;
+    for (auto [t, v] : up[0].samples) {
+      run = v == 0 ? run + 1 : 0;
+      if (v == 0) last_failure = t;
+    }
+    return run >= 3;
+  }));
+  ep.Set("m 1\nn 2\n");
+  int64_t back = -1;
+  ASSERT_TRUE(WaitUntil([&] {
+    for (int64_t t : Good("j")) {
+      if (t > last_failure) {
+        back = t;
+        return true;
+      }
+    }
+    return false;
+  }));
+  EXPECT_EQ(At("scrape_samples_scraped", "j", back), 2);
+  EXPECT_EQ(At("scrape_series_added", "j", back), 0);
+}
+
 TEST_F(ScrapeManagerTest, StaleMarkersForVanishedSeriesFailuresAndRemovedTargets) {
   Endpoint ep, other;
   ep.Set("a 1\nb 2\n");

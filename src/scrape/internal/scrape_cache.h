@@ -22,8 +22,8 @@ namespace sundial::scrape::internal {
 
 struct CacheEntry {
   tsdb::SeriesRef ref = 0;
-  // The head series of ref, pinned while the entry lives: the entry goes two scrapes after the
-  // target stopped exposing the series (EvictOld), and then the head may collect it.
+  // The head series of ref, pinned while the entry lives: the entry goes two successful scrapes
+  // after the target stopped exposing the series (EvictOld), and then the head may collect it.
   tsdb::PinnedSeries series;
   Labels labels;         // after target labels and metric_relabel_configs
   bool dropped = false;  // by metric_relabel_configs
@@ -49,8 +49,9 @@ struct ScrapeCache {
 
   // Node-based: entry pointers stay valid until the entry is erased.
   SeriesMap series;
-  uint64_t iter = 0;  // number of the current (or last) scrape
-  size_t seen = 0;    // entries whose last_iter became iter in the current scrape
+  uint64_t iter = 0;              // number of the current (or last) scrape
+  size_t seen = 0;                // entries whose last_iter became iter in the current scrape
+  size_t size_after_success = 0;  // entries after the last successful scrape's EvictOld
   // Entries appended without an explicit timestamp by the previous successful scrape; they get
   // stale markers when they disappear. Never points at an erased entry (see EndScrape).
   std::vector<CacheEntry*> prev_seen;
@@ -124,11 +125,17 @@ struct ScrapeCache {
     cur_order.clear();
   }
 
-  // Erases entries seen neither in this scrape nor in the previous one. Walks the map only when
-  // some entry was not seen in this scrape.
-  void EvictOld() {
-    if (seen == series.size()) return;
-    std::erase_if(series, [this](const auto& kv) { return kv.second.last_iter + 1 < iter; });
+  // Ends the scrape's use of the entries. A successful scrape erases entries seen neither in it
+  // nor in the scrape before. A failed one erases nothing, as in Prometheus, so a target that
+  // comes back finds its series cached; unless failed scrapes grew the cache past twice its size
+  // after the last successful one plus 1000 (bodies of changing series that fail to parse).
+  // Walks the map only when some entry was not seen in this scrape.
+  void EvictOld(bool scrape_ok) {
+    if (!scrape_ok && series.size() <= 2 * size_after_success + 1000) return;
+    if (seen != series.size()) {
+      std::erase_if(series, [this](const auto& kv) { return kv.second.last_iter + 1 < iter; });
+    }
+    if (scrape_ok) size_after_success = series.size();
   }
 
  private:

@@ -229,7 +229,7 @@ void ScrapeLoop::FinishLocked(absl::StatusOr<net::Response> response, int64_t st
   }
   cache_->cur_seen.clear();
   cache_->EndOrder(err.ok());
-  cache_->EvictOld();
+  cache_->EvictOld(err.ok());
   if (cache_->metadata_changed) PublishMetadataLocked();
   AppendReportLocked(app.get(), start_ms, duration, err.ok());
   if (absl::Status s = app->Commit(); !s.ok()) {
