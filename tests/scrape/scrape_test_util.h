@@ -2,17 +2,15 @@
 #ifndef SUNDIAL_TESTS_SCRAPE_SCRAPE_TEST_UTIL_H_
 #define SUNDIAL_TESTS_SCRAPE_SCRAPE_TEST_UTIL_H_
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "model/labels.h"
 #include "model/matcher.h"
+#include "testing/wait_until.h"
 #include "tsdb/head.h"
 
 namespace sundial::scrape::testing {
@@ -57,18 +55,7 @@ inline int FailuresAfterSuccess(const std::vector<double>& up) {
   return n;
 }
 
-// Polls pred every 10ms until it holds (returning at once) or timeout passes; returns its last
-// value. The default timeout is generous: on a host that steals CPU, threads stall for tens of ms
-// at a time, and only a broken behaviour should make a wait run out.
-inline bool WaitUntil(const std::function<bool()>& pred,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
+using sundial::testing::WaitUntil;
 
 }  // namespace sundial::scrape::testing
 

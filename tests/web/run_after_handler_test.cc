@@ -5,11 +5,13 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "testing/wait_until.h"
 #include "web/server_fixture.h"
-#include "web/wait_until.h"
 
 namespace sundial::web::testing {
 namespace {
+
+using sundial::testing::WaitUntil;
 
 class RunAfterHandlerTest : public ServerFixture {};
 

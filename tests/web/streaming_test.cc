@@ -6,11 +6,13 @@
 #include <thread>
 
 #include "base/str_cat.h"
+#include "testing/wait_until.h"
 #include "web/server_fixture.h"
-#include "web/wait_until.h"
 
 namespace sundial::web::testing {
 namespace {
+
+using sundial::testing::WaitUntil;
 
 using std::chrono::milliseconds;
 

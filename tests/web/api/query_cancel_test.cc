@@ -9,20 +9,20 @@
 #include <vector>
 
 #include "base/str_cat.h"
+#include "testing/wait_until.h"
 #include "tsdb/storage.h"
 #include "web/api/api.h"
 #include "web/api/api_fixture.h"
-#include "web/wait_until.h"
 
 namespace sundial::web::api {
 namespace {
 
+using sundial::testing::WaitUntil;
 using tsdb::Timestamp;
 using tsdb::ValueType;
 using web::testing::Fetch;
 using web::testing::TestConnection;
 using web::testing::TestResponse;
-using web::testing::WaitUntil;
 
 // One float sample at t=0.
 class OneSampleIterator final : public tsdb::SampleIterator {

@@ -8,13 +8,13 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "web/wait_until.h"
+#include "testing/wait_until.h"
 
 namespace sundial::web::api {
 namespace {
 
 using namespace std::chrono_literals;
-using web::testing::WaitUntil;
+using sundial::testing::WaitUntil;
 
 TEST(QueryPoolTest, AnAcceptedTaskRunsWhereItIsCalled) {
   QueryPool pool(2);
