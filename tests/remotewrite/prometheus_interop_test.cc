@@ -6,15 +6,16 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <regex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "base/json.h"
 #include "integration/process.h"
 #include "net/io_pool.h"
 #include "remotewrite/payloads.h"
@@ -32,20 +33,17 @@ constexpr char kPrometheus[] = "/usr/bin/prometheus";
 using sundial::testing::TempDir;
 using Samples = std::vector<std::pair<int64_t, double>>;
 
-// Milliseconds from a Prometheus API timestamp in seconds ("1700000000.123"), exactly.
-int64_t ApiTimestampMs(const std::string& seconds) {
-  size_t dot = seconds.find('.');
-  std::string ms = dot == std::string::npos ? "" : seconds.substr(dot + 1);
-  ms.resize(3, '0');
-  return std::stoll(seconds.substr(0, dot)) * 1000 + std::stoll(ms);
-}
-
 // The samples of the one series in a range query answer of the Prometheus API.
 Samples ApiMatrixSamples(const std::string& body) {
-  static const std::regex kPair(R"re(\[([0-9.]+),"([^"]*)"\])re");
   Samples samples;
-  for (std::sregex_iterator it(body.begin(), body.end(), kPair), end; it != end; ++it) {
-    samples.emplace_back(ApiTimestampMs((*it)[1]), std::stod((*it)[2]));
+  absl::StatusOr<Json> doc = Json::Parse(body);
+  if (!doc.ok()) return samples;
+  for (const Json& series : (*doc)["data"]["result"].items()) {
+    for (const Json& point : series["values"].items()) {
+      const std::vector<Json>& pair = point.items();
+      if (pair.size() != 2) continue;
+      samples.emplace_back(std::llround(pair[0].number() * 1000), std::stod(pair[1].str()));
+    }
   }
   return samples;
 }
