@@ -54,11 +54,7 @@ struct SeriesView {
 class HeadSeriesIterator final : public SampleIterator {
  public:
   HeadSeriesIterator(const SeriesView& view, Timestamp mint, Timestamp maxt)
-      : view_(view),
-        ooo_(view.OutOfOrder()),
-        mint_(mint),
-        maxt_(maxt),
-        chunk_it_(std::string_view()) {}
+      : view_(view), ooo_(view.OutOfOrder()), mint_(mint), maxt_(maxt) {}
 
   ValueType Next() override {
     if (state_ == State::kDone) return ValueType::kNone;

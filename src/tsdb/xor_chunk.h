@@ -195,6 +195,8 @@ inline void XorChunk::WriteValue(double v, uint64_t prefix, int prefix_bits) {
 // Follows the SampleIterator contract (tsdb/storage.h) without the virtual calls.
 class XorIterator {
  public:
+  // An iterator over no samples: Next() returns kNone and Err() is OK.
+  XorIterator() = default;
   explicit XorIterator(std::string_view chunk);
   // An iterator positioned on the sample cp was taken after: At() returns it, Next() goes on
   // after it and Seek() from it. tail is XorTail(chunk, cp), read the number of samples up to and

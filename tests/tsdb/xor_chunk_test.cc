@@ -360,6 +360,16 @@ TEST(XorIteratorTest, SeekContract) {
   EXPECT_EQ(fresh.At(), Sample(10, 1));
 }
 
+TEST(XorIteratorTest, DefaultIteratorHasNoSamplesAndNoError) {
+  XorIterator it;
+  EXPECT_EQ(it.Next(), ValueType::kNone);
+  EXPECT_EQ(it.Seek(0), ValueType::kNone);
+  Timestamp t[4];
+  double v[4];
+  EXPECT_EQ(it.NextBatch(t, v, 4), 0u);
+  EXPECT_TRUE(it.Err().ok()) << it.Err();
+}
+
 TEST(XorIteratorTest, TruncatedChunkReportsCorruption) {
   std::string bytes = Encode({{10, 1}, {20, 2}, {30, 3.5}});
   for (size_t cut = 0; cut < bytes.size() - 1; ++cut) {
