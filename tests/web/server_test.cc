@@ -152,6 +152,38 @@ TEST_F(ServerTest, QueryAndFormParameters) {
   EXPECT_EQ(r->body, "q= raw=");
 }
 
+// A request is parsed from what has arrived when it is all there, and read on when it is not:
+// a header cut in two, a body that follows its header later, and a whole request in one write
+// behind them on the same connection.
+TEST_F(ServerTest, RequestsArrivingInPiecesOrWholeAreReadAlike) {
+  router_.Handle("POST", "/echo", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, StrCat(req.method, " ", req.body));
+  });
+  router_.Get("/echo", [](const HttpRequest& req, std::shared_ptr<Responder> resp) {
+    resp->SendText(200, StrCat(req.method, " ", req.Param("q")));
+  });
+  StartServer();
+  TestConnection conn(port_);
+  ASSERT_TRUE(conn.Send("GET /echo?q=split HTTP/1.1\r\nHo"));
+  std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_TRUE(conn.Send("st: t\r\n\r\n"));
+  std::optional<TestResponse> r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "GET split");
+
+  ASSERT_TRUE(conn.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 9\r\n\r\nbody"));
+  std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_TRUE(conn.Send(" late"));
+  r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "POST body late");
+
+  ASSERT_TRUE(conn.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nwhole"));
+  r = conn.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "POST whole");
+}
+
 TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   std::atomic<int> hits{0};
   router_.Get("/n", [&](const HttpRequest& req, std::shared_ptr<Responder> resp) {

@@ -149,6 +149,10 @@ void Connection::WaitForRequest() {
     return;
   }
   phase_ = Phase::kIdle;
+  if (!stream_.is_tls() && ReceiveAvailable()) {
+    ReadRequest();
+    return;
+  }
   stream_.tcp().expires_after(state_->options.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kReadChunk),
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
@@ -161,6 +165,15 @@ void Connection::WaitForRequest() {
                           });
 }
 
+bool Connection::ReceiveAvailable() {
+  const asio::mutable_buffer space = buffer_.prepare(kReadChunk);
+  const ssize_t n =
+      recv(stream_.tcp().socket().native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+  if (n <= 0) return false;
+  buffer_.commit(static_cast<size_t>(n));
+  return true;
+}
+
 void Connection::ReadRequest() {
   if (phase_ == Phase::kClosed) return;
   phase_ = Phase::kReading;
@@ -168,10 +181,29 @@ void Connection::ReadRequest() {
   parser_->header_limit(static_cast<std::uint32_t>(std::min<size_t>(
       state_->options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
   parser_->body_limit(static_cast<std::uint64_t>(state_->options.max_body_bytes));
-  stream_.tcp().expires_after(state_->options.read_timeout);
+  stream_.tcp().expires_after(state_->options.read_timeout);  // the header's and the body's
+  if (boost::system::error_code ec; ParseBuffered(/*whole_request=*/false, &ec)) {
+    OnHeaderRead(ec);
+    return;
+  }
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeaderRead(ec); });
+}
+
+bool Connection::ParseBuffered(bool whole_request, boost::system::error_code* ec) {
+  while (whole_request ? !parser_->is_done() : !parser_->is_header_done()) {
+    if (buffer_.size() == 0) return false;
+    const size_t used = parser_->put(buffer_.data(), *ec);
+    buffer_.consume(used);
+    if (*ec == http::error::need_more) {
+      *ec = {};
+      return false;
+    }
+    if (*ec) return true;
+    if (used == 0) return false;
+  }
+  return true;
 }
 
 void Connection::OnHeaderRead(boost::system::error_code ec) {
@@ -195,6 +227,10 @@ void Connection::OnHeaderRead(boost::system::error_code ec) {
 }
 
 void Connection::ReadBody() {
+  if (boost::system::error_code ec; ParseBuffered(/*whole_request=*/true, &ec)) {
+    OnRequestRead(ec);
+    return;
+  }
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequestRead(ec); });
@@ -412,7 +448,8 @@ bool Connection::Enqueue(std::string data, bool last) {
       // first drains the input) as before.
       if (close_after_response_) ::shutdown(stream_.tcp().socket().native_handle(), SHUT_WR);
       lock.unlock();
-      asio::post(stream_.get_executor(), [self = shared_from_this()] { self->OnResponseDone(); });
+      // On an io thread a continuation: it runs here after the task, waking no other thread.
+      asio::defer(stream_.get_executor(), [self = shared_from_this()] { self->OnResponseDone(); });
       return true;
     }
     data.erase(0, sent);

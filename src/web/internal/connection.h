@@ -62,7 +62,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnHandshake(boost::system::error_code ec);
   void WaitForRequest();
+  // Plain TCP: moves what the socket holds now into buffer_ without blocking; false when it held
+  // nothing (EOF and errors are left to the asynchronous read).
+  bool ReceiveAvailable();
   void ReadRequest();
+  // Feeds buffer_ to the parser until the header (or, with whole_request, the request) is parsed.
+  // True when it was, or when the bytes are bad (*ec says why); false when more must be read.
+  // The fast path of a request that arrived in full: it is handled within the current handler
+  // rather than by a completion that Asio queues for whichever io thread is free.
+  bool ParseBuffered(bool whole_request, boost::system::error_code* ec);
   void OnHeaderRead(boost::system::error_code ec);
   void ReadBody();
   void OnRequestRead(boost::system::error_code ec);
