@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <boost/asio/defer.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -104,7 +103,10 @@ Connection::Connection(tcp::socket socket, std::shared_ptr<Server::State> state,
 }
 
 void Connection::Start() {
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  // From the accept handler a continuation: the request that came with the connection is read on
+  // this thread right after the handler returns (so the next accept is already pending), waking
+  // no other io thread.
+  asio::defer(stream_.get_executor(), [self = shared_from_this()] {
     if (!self->stream_.is_tls()) {
       self->WaitForRequest();
       return;
