@@ -4,8 +4,6 @@
 #include <cstdint>
 #include <utility>
 
-#include "tsdb/wal/records.h"
-
 namespace sundial::tsdb {
 
 ReplayShards::ReplayShards(HeadReplayer* replayer, int workers) : replayer_(replayer) {
@@ -177,9 +175,7 @@ void ReplayShards::Work(Shard* shard) {
       if (tag == kCreationTag) {
         Creation& c = b.creations[static_cast<size_t>(it.t)];
         if (c.series == nullptr) {
-          Labels labels = wal::LabelsFromCanonical(c.labels);
-          const uint64_t hash = labels.Hash();
-          c.series = replayer_->Create(c.ref, std::move(labels), hash, c.chunk_ref);
+          c.series = replayer_->Create(c.ref, std::move(c.labels), c.hash, c.chunk_ref);
           created.push_back(c.series);
         }
         if (ref >= series.size()) series.resize(std::max(ref + 1, 2 * series.size()));

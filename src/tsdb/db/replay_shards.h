@@ -6,7 +6,7 @@
 //
 //   ReplayShards shards(&replayer, workers);
 //   shards.Begin(replayer.LimitsAt(max_so_far));   // per samples record
-//   shards.Create(shards.ShardOf(ref), ref, labels.Bytes(), wal_ref);  // ref from ReserveRef
+//   shards.Create(shards.ShardOf(ref), ref, labels, hash, wal_ref);   // ref from ReserveRef
 //   shards.Bind(shards.ShardOf(s->ref()), s);      // or: a series made on this thread
 //   shards.Add(shards.ShardOf(ref), ref, t, v);    // ...
 //   shards.Drain();                                // everything added is appended
@@ -32,12 +32,12 @@
 #include <deque>
 #include <memory>
 #include <span>
-#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "model/labels.h"
 #include "tsdb/db/huge_array.h"
 #include "tsdb/head_replay.h"
 
@@ -63,19 +63,17 @@ class ReplayShards {
   uint32_t ShardOf(SeriesRef head_ref) const {
     return static_cast<uint32_t>((head_ref >> 6) % shards_.size());
   }
-  // The worker builds the labels (wal::LabelsFromCanonical, and their hash) and creates the
-  // series under head_ref, reserved by HeadReplayer::ReserveRef and never used before, carrying
-  // chunks_head ref chunk_ref; before any Add of head_ref. REQUIRES: shard_index ==
-  // ShardOf(head_ref), HeadReplayer::Create's, and `labels` canonical label bytes (as
-  // Labels::Bytes()) that stay valid until Drain.
-  void Create(uint32_t shard_index, SeriesRef head_ref, std::string_view labels,
+  // The worker creates the series with these labels (of this hash) under head_ref, reserved by
+  // HeadReplayer::ReserveRef and never used before, carrying chunks_head ref chunk_ref; before
+  // any Add of head_ref. REQUIRES: shard_index == ShardOf(head_ref), and HeadReplayer::Create's.
+  void Create(uint32_t shard_index, SeriesRef head_ref, Labels labels, uint64_t hash,
               uint64_t chunk_ref) {
-    AddCreation(shard_index, {head_ref, nullptr, labels, chunk_ref});
+    AddCreation(shard_index, {head_ref, nullptr, std::move(labels), hash, chunk_ref});
   }
   // The worker appends to series (created on this thread) the samples added for its ref from
   // now on. REQUIRES: shard_index == ShardOf(series->ref()).
   void Bind(uint32_t shard_index, MemSeries* series) {
-    AddCreation(shard_index, {series->ref(), series, {}, 0});
+    AddCreation(shard_index, {series->ref(), series, Labels(), 0, 0});
   }
   // REQUIRES: shard_index == ShardOf(head_ref), and the series was created or bound (Create,
   // Bind) on this shard. Inlined: the reading thread calls it for every sample.
@@ -127,7 +125,8 @@ class ReplayShards {
   struct Creation {
     SeriesRef ref;
     MemSeries* series;
-    std::string_view labels;  // canonical bytes
+    Labels labels;
+    uint64_t hash;
     uint64_t chunk_ref;
   };
   struct Batch {

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
-#include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -15,7 +13,6 @@
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "base/str_cat.h"
-#include "base/xxhash.h"
 #include "tsdb/db/replay_shards.h"
 #include "tsdb/head_replay.h"
 #include "tsdb/wal/corruption.h"
@@ -29,40 +26,31 @@ const Logger kLog("tsdb");
 
 // Stream-order state of one replay. The reading thread resolves each sample's series and hands
 // it to the worker owning that series (ReplayShards). A series record's first sample in bounds
-// creates its series; if no series so far had labels of that hash (of their canonical bytes,
-// wal::SplitSeries), the series is new: the reading thread reserves its head ref and the worker
-// builds its labels and creates it. Otherwise (the labels of an earlier series record, or a
-// hash collision) the reading thread waits for the workers and looks the labels up, because
-// whether an existing series takes the sample decides the mapping.
+// creates its series; if no series so far had labels of that hash, the series is new: the
+// reading thread reserves its head ref and the worker creates it. Otherwise (the labels of an
+// earlier series record, or a hash collision) the reading thread waits for the workers and looks
+// the labels up, because whether an existing series takes the sample decides the mapping.
 class ReplayState {
  public:
   ReplayState(Head* head, MmappedChunks* mmapped, int workers)
       : head_(head), replayer_(head), shards_(&replayer_, workers), mmapped_(mmapped) {}
 
-  // The entries of series record rec (built labels taken out of them). Their label bytes are
-  // kept until the replay ends: pending series and the workers' creations view them.
-  void OnSeries(std::string_view rec, std::vector<wal::RawSeries>* series) {
-    const std::string_view kept = kept_records_.emplace_back(rec);
+  // Takes the labels out of *series.
+  void OnSeries(std::vector<wal::RefSeries>* series) {
     pending_.reserve(pending_.size() + series->size());
-    for (wal::RawSeries& s : *series) {
+    for (wal::RefSeries& s : *series) {
       result_.max_wal_ref = std::max(result_.max_wal_ref, s.ref);
       wal_to_head_.Erase(s.ref);  // whatever it mapped to before is done
-      std::string_view labels;    // empty: no labels
-      if (!s.built.empty()) {
-        labels = kept_labels_.emplace_back(std::move(s.built)).Bytes();
-      } else if (!s.encoded.empty()) {
-        labels = kept.substr(static_cast<size_t>(s.encoded.data() - rec.data()), s.encoded.size());
-      }
       auto mm = mmapped_ != nullptr ? mmapped_->find(s.ref) : MmappedChunks::iterator();
       if (mmapped_ == nullptr || mm == mmapped_->end()) {
-        pending_[s.ref] = labels;
+        pending_[s.ref] = std::move(s.labels);
         continue;
       }
       pending_.erase(s.ref);
       // A worker may still be creating the series with these labels.
-      if (!label_hashes_.insert(XxHash64(labels)).second) shards_.Drain();
+      if (!label_hashes_.insert(s.labels.Hash()).second) shards_.Drain();
       bool created;
-      MemSeries* ms = replayer_.GetOrCreate(wal::LabelsFromCanonical(labels), &created);
+      MemSeries* ms = replayer_.GetOrCreate(std::move(s.labels), &created);
       if (created) shards_.Bind(shards_.ShardOf(ms->ref()), ms);
       const Timestamp mm_maxt = replayer_.AttachChunks(ms, s.ref, std::move(mm->second));
       mmapped_->erase(mm);
@@ -189,7 +177,7 @@ class ReplayState {
         ++result_.unknown_ref_samples;
         continue;
       }
-      if (!FirstSample(pending->second, s, limits)) {
+      if (!FirstSample(&pending->second, s, limits)) {
         ++result_.rejected_samples;
         continue;
       }
@@ -198,30 +186,32 @@ class ReplayState {
     }
   }
 
-  // The first sample of the series record with these (canonical) labels under WAL ref s.ref,
-  // with the limits of its commit: maps the WAL ref to the head series if the head takes the
-  // sample (true), as the appender that logged it would have; else the ref stays unmapped.
-  bool FirstSample(std::string_view labels, const wal::RefSample& s,
-                   const HeadReplayer::Limits& limits) {
+  // The first sample of the series record *labels under WAL ref s.ref, with the limits of its
+  // commit: maps the WAL ref to the head series if the head takes the sample (true; *labels
+  // may be moved from), as the appender that logged it would have; else the ref stays
+  // unmapped and *labels unchanged.
+  bool FirstSample(Labels* labels, const wal::RefSample& s, const HeadReplayer::Limits& limits) {
     if (s.t < limits.min_valid_time && (!limits.ooo || s.t < limits.ooo_min_time)) return false;
-    if (labels.empty()) return false;
-    // A new series takes any sample within the limits. Its worker builds its labels.
+    if (labels->empty()) return false;
+    // A new series takes any sample within the limits.
+    const uint64_t hash = labels->Hash();
     SeriesRef head_ref;
-    if (label_hashes_.insert(XxHash64(labels)).second) {
+    if (label_hashes_.insert(hash).second) {
       head_ref = replayer_.ReserveRef();
       const uint32_t shard = shards_.ShardOf(head_ref);
-      shards_.Create(shard, head_ref, labels, s.ref);
+      shards_.Create(shard, head_ref, std::move(*labels), hash, s.ref);
       shards_.Add(shard, head_ref, s.t, s.v);
     } else {
       shards_.Drain();
       bool created;
-      MemSeries* ms = replayer_.GetOrCreate(wal::LabelsFromCanonical(labels), &created);
+      MemSeries* ms = replayer_.GetOrCreate(std::move(*labels), &created);
       head_ref = ms->ref();
       if (created) {
         replayer_.SetChunkRef(ms, s.ref);
         shards_.Bind(shards_.ShardOf(head_ref), ms);
         shards_.Add(shards_.ShardOf(head_ref), head_ref, s.t, s.v);
       } else if (!replayer_.Append(ms, s.t, s.v, limits, &direct_range_, s.ref).ok()) {
+        *labels = ms->labels();  // the same labels, for the ref's next sample
         return false;
       }
     }
@@ -301,22 +291,17 @@ class ReplayState {
   };
 
   static inline const Labels kNoLabels;
-  // The series records, and labels built from them, whose label bytes pending_ and the workers'
-  // creations view (declared before shards_, whose destructor lets the workers finish).
-  std::deque<std::string> kept_records_;
-  std::deque<Labels> kept_labels_;
   Head* const head_;
   HeadReplayer replayer_;
   ReplayShards shards_;
   MmappedChunks* const mmapped_;
   WalRefIndex wal_to_head_;
-  // Series records not yet seen with a sample: their canonical label bytes.
-  absl::flat_hash_map<uint64_t, std::string_view> pending_;
-  Timestamp max_time_ = INT64_MIN;        // the head's newest sample once all is in
-  HeadReplayer::Range direct_range_;      // appended by FirstSample itself
-  std::vector<SeriesRef> mapped_series_;  // one per entry
-  std::vector<wal::RefSample> rest_;      // OnSamplesRecord's, reused
-  // XxHash64 of the label bytes of every series created so far or due to be created by a worker.
+  absl::flat_hash_map<uint64_t, Labels> pending_;  // series records not yet seen with a sample
+  Timestamp max_time_ = INT64_MIN;                 // the head's newest sample once all is in
+  HeadReplayer::Range direct_range_;               // appended by FirstSample itself
+  std::vector<SeriesRef> mapped_series_;           // one per entry
+  std::vector<wal::RefSample> rest_;               // OnSamplesRecord's, reused
+  // The labels hash of every series created so far or due to be created by a worker.
   absl::flat_hash_set<uint64_t> label_hashes_;
   ReplayResult result_;
 };
@@ -354,11 +339,10 @@ absl::StatusOr<ReplayResult> ReplayWal(FileSystem* fs, const std::string& dir, H
   {
     ASSIGN_OR_RETURN(std::unique_ptr<wal::Replayer> r, wal::Replayer::Open(fs, dir));
     r->set_decode_samples(false);
-    r->set_split_series(true);
     while (r->Next()) {
       switch (r->type()) {
         case wal::RecordType::kSeries:
-          state.OnSeries(r->raw(), &r->raw_series());
+          state.OnSeries(&r->mutable_series());
           break;
         case wal::RecordType::kSamples:
           // A malformed record fails DecodeSamples, and the next Next().

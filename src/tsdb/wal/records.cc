@@ -1,6 +1,5 @@
 #include "tsdb/wal/records.h"
 
-#include <array>
 #include <bit>
 
 #include "base/big_endian.h"
@@ -52,13 +51,6 @@ class Decoder : public ByteReader {
   std::vector<Label> pairs_;
   LabelsBuilder builder_;
 };
-
-// Bytes of v as a uvarint.
-size_t UvarintSize(uint64_t v) {
-  size_t n = 1;
-  for (; v >= 0x80; v >>= 7) ++n;
-  return n;
-}
 
 absl::Status Malformed(std::string_view what) {
   return absl::InvalidArgumentError(AsAbsl(StrCat("malformed ", what, " record")));
@@ -182,70 +174,6 @@ absl::Status DecodeSeries(std::string_view rec, std::vector<RefSeries>* out) {
     if (dec.ok()) out->push_back(std::move(s));
   }
   return dec.ok() ? absl::OkStatus() : Malformed("series");
-}
-
-absl::Status SplitSeries(std::string_view rec, std::vector<RawSeries>* out) {
-  Decoder dec(rec);
-  if (absl::Status s = CheckType(dec, RecordType::kSeries, "series"); !s.ok()) return s;
-  while (!dec.empty() && dec.ok()) {
-    RawSeries s;
-    s.ref = dec.BigEndian64();
-    const size_t count_at = rec.size() - dec.remaining();
-    const uint64_t n = dec.Uvarint();
-    const size_t start = rec.size() - dec.remaining();
-    // Canonical: names strictly increasing, values non-empty, minimal length varints (the
-    // decoder takes a longer one, e.g. 0x80 0x00, for the same length).
-    bool canonical = true;
-    std::string_view last_name;
-    for (uint64_t i = 0; i < n && dec.ok(); ++i) {
-      const size_t name_at = dec.remaining();
-      const std::string_view name = dec.UvarintString();
-      const size_t value_at = dec.remaining();
-      const std::string_view value = dec.UvarintString();
-      if (!dec.ok()) break;
-      canonical = canonical && (i == 0 || last_name < name) && !value.empty() &&
-                  name_at - value_at == UvarintSize(name.size()) + name.size() &&
-                  value_at - dec.remaining() == UvarintSize(value.size()) + value.size();
-      last_name = name;
-    }
-    if (!dec.ok()) break;
-    if (canonical) {
-      s.encoded = rec.substr(start, rec.size() - dec.remaining() - start);
-    } else {
-      // Built as DecodeSeries builds it, from the same bytes.
-      Decoder again(rec.substr(count_at));
-      s.built = again.DecodeLabels();
-    }
-    out->push_back(std::move(s));
-  }
-  return dec.ok() ? absl::OkStatus() : Malformed("series");
-}
-
-Labels LabelsFromCanonical(std::string_view canonical) {
-  // Canonical bytes are a Labels' own: each pair is read back as written, without checks.
-  std::array<Label, 16> small;
-  std::vector<Label> large;
-  size_t n = 0;
-  const auto* p = reinterpret_cast<const uint8_t*>(canonical.data());
-  const auto* const end = p + canonical.size();
-  while (p < end) {
-    Label l;
-    for (std::string_view* field : {&l.name, &l.value}) {
-      uint64_t len = 0;
-      GetUvarintUnbounded(&p, &len);  // ends inside: checked by SplitSeries
-      *field = std::string_view(reinterpret_cast<const char*>(p), len);
-      p += len;
-    }
-    if (n == small.size()) large.assign(small.begin(), small.end());
-    if (n < small.size()) {
-      small[n] = l;
-    } else {
-      large.push_back(l);
-    }
-    ++n;
-  }
-  return Labels::FromSorted(n <= small.size() ? std::span<const Label>(small.data(), n)
-                                              : std::span<const Label>(large));
 }
 
 SamplesReader::SamplesReader(std::string_view rec)

@@ -147,24 +147,6 @@ class SamplesReader {
 };
 
 absl::Status DecodeSeries(std::string_view rec, std::vector<RefSeries>* out);
-
-// One entry of a series record with its labels still encoded, for a caller that builds them
-// later or on another thread (WAL replay). The labels are in canonical form: the bytes of the
-// equal Labels (Labels::Bytes()), so equal label sets have equal bytes. An entry the record
-// encodes otherwise (names not strictly increasing, an empty value, a length in a longer varint
-// than needed) is built by SplitSeries itself, as DecodeSeries builds it.
-struct RawSeries {
-  HeadSeriesRef ref = 0;
-  std::string_view encoded;  // the canonical labels in the record; empty if built
-  Labels built;              // the labels of an entry not encoded canonically
-  std::string_view labels() const { return built.empty() ? encoded : built.Bytes(); }
-};
-// Splits a series record into its entries (appended to *out), checking it as DecodeSeries
-// does. labels() views rec's bytes or the entry's own. An entry's Labels are
-// LabelsFromCanonical(entry.labels()).
-absl::Status SplitSeries(std::string_view rec, std::vector<RawSeries>* out);
-// The Labels whose Bytes() are `canonical`. REQUIRES: canonical bytes (RawSeries::labels()).
-Labels LabelsFromCanonical(std::string_view canonical);
 absl::Status DecodeSamples(std::string_view rec, std::vector<RefSample>* out);
 absl::Status DecodeTombstones(std::string_view rec, std::vector<Stone>* out);
 absl::Status DecodeExemplars(std::string_view rec, std::vector<RefExemplar>* out);

@@ -47,11 +47,6 @@ absl::Status Replayer::Decode() {
   absl::Status s;
   switch (type_) {
     case RecordType::kSeries:
-      if (split_series_) {
-        raw_series_.clear();
-        s = SplitSeries(rec, &raw_series_);
-        break;
-      }
       series_.clear();
       s = DecodeSeries(rec, &series_);
       break;

@@ -50,11 +50,6 @@ class Replayer {
   const std::vector<RefSeries>& series() const { return series_; }
   // The same entries, whose labels the caller may move out.
   std::vector<RefSeries>& mutable_series() { return series_; }
-  // Whether Next() splits series records into raw_series() (SplitSeries: labels left encoded,
-  // for the caller to build) instead of decoding them into series(). Off by default.
-  void set_split_series(bool split) { split_series_ = split; }
-  // The split entries; their encoded labels view raw(), and their built labels may be moved out.
-  std::vector<RawSeries>& raw_series() { return raw_series_; }
   const std::vector<RefSample>& samples() const { return samples_; }
   // Whether Next() decodes samples records into samples() (the default). Without, the caller
   // reads raw() itself (SamplesReader) and calls DecodeSamples() for the records it wants
@@ -94,13 +89,11 @@ class Replayer {
   std::unique_ptr<Reader> reader_;
   bool in_checkpoint_ = false;
   bool decode_samples_ = true;
-  bool split_series_ = false;
   absl::Status status_;
 
   RecordType type_ = RecordType::kUnknown;
   std::array<int64_t, 256> counts_ = {};
   std::vector<RefSeries> series_;
-  std::vector<RawSeries> raw_series_;
   std::vector<RefSample> samples_;
   std::vector<Stone> tombstones_;
   std::vector<RefExemplar> exemplars_;

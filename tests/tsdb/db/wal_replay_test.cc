@@ -12,10 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "base/big_endian.h"
 #include "base/file_system.h"
 #include "base/str_cat.h"
-#include "base/varint.h"
 #include "tsdb/db/db.h"
 #include "tsdb/db/db_test_util.h"
 #include "tsdb/exemplars/circular_storage.h"
@@ -45,38 +43,23 @@ std::vector<std::string> MessyWal() {
   std::vector<uint64_t> known;           // WAL refs with a series record so far
   std::map<uint64_t, Timestamp> last_t;  // per series
   std::map<uint64_t, double> last_v;
-  // reversed: each label set written in descending name order, as another writer might, which
-  // the replay reads as the same labels.
-  auto series_record = [&](uint64_t first, uint64_t last, int label_offset, bool reversed) {
+  auto series_record = [&](uint64_t first, uint64_t last, int label_offset) {
     std::vector<wal::RefSeries> s;
-    std::string rec(1, static_cast<char>(wal::RecordType::kSeries));
     for (uint64_t ref = first; ref <= last; ++ref) {
-      const Labels labels = SeriesLabels(static_cast<int>(ref) - label_offset);
-      s.push_back({ref, labels});
+      s.push_back({ref, SeriesLabels(static_cast<int>(ref) - label_offset)});
       known.push_back(ref);
-      std::vector<Label> pairs(labels.begin(), labels.end());
-      std::reverse(pairs.begin(), pairs.end());
-      AppendBigEndian64(&rec, ref);
-      PutUvarint(&rec, pairs.size());
-      for (const Label& l : pairs) {
-        PutUvarintString(&rec, l.name);
-        PutUvarintString(&rec, l.value);
-      }
     }
-    if (!reversed) {
-      rec.clear();
-      wal::EncodeSeries(s, &rec);
-    }
+    std::string rec;
+    wal::EncodeSeries(s, &rec);
     records.push_back(std::move(rec));
   };
-  series_record(1, kSeries / 2, 0, false);
+  series_record(1, kSeries / 2, 0);
   const Timestamp t0 = 10'000'000;
   for (int round = 0; round < 60; ++round) {
-    if (round == 10) series_record(kSeries / 2 + 1, kSeries, 0, false);
-    // WAL refs kSeries+1..kSeries+100 name series 1..100 again (a restarted Prometheus' refs),
-    // their label sets written in another order.
-    if (round == 20) series_record(kSeries + 1, kSeries + 100, kSeries, true);
-    if (round == 30) series_record(5, 5, 0, false);
+    if (round == 10) series_record(kSeries / 2 + 1, kSeries, 0);
+    // WAL refs kSeries+1..kSeries+100 name series 1..100 again (a restarted Prometheus' refs).
+    if (round == 20) series_record(kSeries + 1, kSeries + 100, kSeries);
+    if (round == 30) series_record(5, 5, 0);
     std::vector<wal::RefSample> samples;
     for (int i = 0; i < 1000; ++i) {
       const uint64_t ref = known[rng() % known.size()];

@@ -164,48 +164,6 @@ TEST(Records, MetadataHandComputedBytesAndUnknownFieldsSkipped) {
   EXPECT_THAT(got, ElementsAre(md[0], RefMetadata{5, MetricType::kGauge, "", "z"}));
 }
 
-// SplitSeries leaves labels encoded; built from its bytes they are the labels DecodeSeries
-// reads, whatever the encoding, and the bytes of equal sets are equal.
-TEST(Records, SplitSeriesBuildsWhatDecodeSeriesDecodes) {
-  const std::string rec = Bytes({
-      0x01,                                                                         //
-      0, 0, 0, 0, 0, 0, 0, 0x01, 0x02, 0x01, 'a', 0x01, '1', 0x01, 'b', 0x01, '2',  // canonical
-      0, 0, 0, 0, 0, 0, 0, 0x02, 0x02, 0x01, 'b', 0x01, '2', 0x01, 'a', 0x01, '1',  // out of order
-      0, 0, 0, 0, 0, 0, 0, 0x03, 0x02, 0x01, 'a', 0x01, '1', 0x01, 'a', 0x01, '3',  // a name twice
-      0, 0, 0, 0, 0, 0, 0, 0x04, 0x02, 0x01, 'a', 0x00, 0x01, 'b', 0x01, '1',       // empty value
-      // The length of "1" as the two-byte varint 0x81 0x00.
-      0, 0, 0, 0, 0, 0, 0, 0x05, 0x02, 0x01, 'a', 0x81, 0x00, '1', 0x01, 'b', 0x01, '2',  //
-      0, 0, 0, 0, 0, 0, 0, 0x06, 0x00,                                                    // none
-  });
-  std::vector<RefSeries> decoded;
-  ASSERT_TRUE(DecodeSeries(rec, &decoded).ok());
-  std::vector<RawSeries> split;
-  ASSERT_TRUE(SplitSeries(rec, &split).ok());
-  ASSERT_EQ(split.size(), decoded.size());
-  for (size_t i = 0; i < split.size(); ++i) {
-    EXPECT_EQ(split[i].ref, decoded[i].ref);
-    EXPECT_EQ(split[i].labels(), decoded[i].labels.Bytes()) << i;
-    EXPECT_EQ(LabelsFromCanonical(split[i].labels()), decoded[i].labels) << i;
-  }
-  // The canonical entry is viewed in the record, the others are built.
-  EXPECT_TRUE(split[0].built.empty());
-  EXPECT_GE(split[0].labels().data(), rec.data());
-  EXPECT_LT(split[0].labels().data(), rec.data() + rec.size());
-  for (size_t i = 1; i < 5; ++i) EXPECT_FALSE(split[i].built.empty()) << i;
-  EXPECT_EQ(split[1].labels(), split[0].labels());
-  EXPECT_EQ(split[4].labels(), split[0].labels());
-  EXPECT_TRUE(split[5].labels().empty());
-
-  for (size_t cut = 2; cut < rec.size(); ++cut) {
-    std::vector<RefSeries> want;
-    std::vector<RawSeries> got;
-    EXPECT_EQ(SplitSeries(rec.substr(0, cut), &got).ok(),
-              DecodeSeries(rec.substr(0, cut), &want).ok())
-        << cut;
-  }
-  EXPECT_FALSE(SplitSeries(kSamplesBytes, &split).ok());  // wrong type
-}
-
 TEST(Records, MalformedRecordsAreErrorsNotCrashes) {
   std::vector<RefSeries> series;
   std::vector<RefSample> samples;
